@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from scoring import api, views
+
+router = DefaultRouter()
+router.register("offers", api.OfferViewSet, basename="offer")
+router.register("uploads", api.LeadUploadViewSet, basename="upload")
+router.register("leads", api.LeadViewSet, basename="lead")
+router.register("scores", api.ScoreViewSet, basename="score")
+
+# The seed's paths answer with or without their trailing slash: a POST to "/score" must not
+# fail because the seed's README showed "score/".
+seed_urls = [
+    re_path(r"^product/offer/?$", views.OfferCreateView.as_view(), name="seed-offer-create"),
+    re_path(r"^leads/upload/?$", views.LeadUploadView.as_view(), name="seed-leads-upload"),
+    re_path(r"^score/?$", views.ScoreView.as_view(), name="seed-score"),
+    re_path(r"^results/?$", views.ResultsView.as_view(), name="seed-results"),
+    re_path(r"^csv/?$", views.CsvExportView.as_view(), name="seed-csv"),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("api/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    *seed_urls,
+]
+
+handler404 = "scoring.api_errors.json_not_found"
+handler500 = "scoring.api_errors.json_server_error"

@@ -1,0 +1,109 @@
+"""The REST API under /api/: offers, uploads, leads and scores."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from scoring.filters import LeadFilter, ScoreFilter
+from scoring.models import Lead, LeadUpload, Offer
+from scoring.selectors import scores_list
+from scoring.serializers import (
+    LeadSerializer,
+    LeadUploadRequestSerializer,
+    LeadUploadSerializer,
+    OfferScoreRequestSerializer,
+    OfferSerializer,
+    ScoreSerializer,
+    ScoringSummarySerializer,
+)
+from scoring.services.leads import lead_delete, lead_upload_delete
+from scoring.services.offers import offer_create, offer_delete, offer_update
+from scoring.services.scoring import leads_score
+from scoring.views import upload_from_request
+
+_ERROR = OpenApiResponse(description='`{"error": "..."}`')
+
+
+class OfferViewSet(viewsets.ModelViewSet):
+    queryset = Offer.objects.all()
+    serializer_class = OfferSerializer
+    search_fields = ["name"]
+    ordering_fields = ["created_at", "name", "id"]
+    ordering = ["-created_at", "-id"]
+
+    def perform_create(self, serializer):
+        serializer.instance = offer_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = offer_update(offer=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        offer_delete(offer=instance)
+
+    @extend_schema(
+        request=OfferScoreRequestSerializer,
+        responses={200: ScoringSummarySerializer, 400: _ERROR, 404: _ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def score(self, request, pk=None):
+        """Score every lead against this offer (skipping those already scored unless rescore)."""
+        body = OfferScoreRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        summary = leads_score(offer=self.get_object(), rescore=body.validated_data["rescore"])
+        return Response(ScoringSummarySerializer(summary).data)
+
+
+class LeadUploadViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = LeadUpload.objects.all()
+    serializer_class = LeadUploadSerializer
+    parser_classes = [MultiPartParser, FormParser]
+    ordering_fields = ["created_at", "row_count", "id"]
+    ordering = ["-created_at", "-id"]
+
+    @extend_schema(
+        request={"multipart/form-data": LeadUploadRequestSerializer},
+        responses={201: LeadUploadSerializer, 400: _ERROR, 413: _ERROR},
+    )
+    def create(self, request, *args, **kwargs):
+        """Upload a CSV of leads as a new batch."""
+        upload = upload_from_request(request)
+        return Response(LeadUploadSerializer(upload).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        lead_upload_delete(upload=instance)
+
+
+class LeadViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Lead.objects.all()
+    serializer_class = LeadSerializer
+    filterset_class = LeadFilter
+    search_fields = ["name", "company"]
+    ordering_fields = ["id", "name", "company", "created_at"]
+    ordering = ["id"]
+
+    def perform_destroy(self, instance):
+        lead_delete(lead=instance)
+
+
+class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ScoreSerializer
+    filterset_class = ScoreFilter
+    search_fields = ["lead__name", "lead__company"]
+    ordering_fields = ["score", "scored_at", "rule_score", "ai_score", "lead__name", "id"]
+    ordering = ["-score", "id"]
+
+    def get_queryset(self):
+        return scores_list()

@@ -1,0 +1,56 @@
+"""Every error leaves the API as JSON `{"error": "..."}`; never a stack trace.
+
+Validation errors also keep DRF's per-field detail under "fields".
+"""
+
+import logging
+
+from django.http import JsonResponse
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from scoring.exceptions import ScoringError
+
+logger = logging.getLogger(__name__)
+
+INTERNAL_ERROR = "Internal server error."
+NOT_FOUND_ERROR = "Not found."
+
+
+def _flatten(detail, prefix="") -> list[str]:
+    if isinstance(detail, dict):
+        return [m for key, value in detail.items() for m in _flatten(value, f"{prefix}{key}.")]
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return [f"{prefix.rstrip('.')}: {item}" if prefix else str(item) for item in detail]
+        return [m for i, item in enumerate(detail) if item for m in _flatten(item, f"{prefix}{i}.")]
+    return [f"{prefix.rstrip('.')}: {detail}" if prefix else str(detail)]
+
+
+def validation_error_body(detail) -> dict:
+    message = "; ".join(_flatten(detail)).replace("non_field_errors: ", "")
+    return {"error": message, "fields": detail}
+
+
+def json_exception_handler(exc, context):
+    if isinstance(exc, ScoringError):
+        return Response({"error": exc.message}, status=exc.status_code)
+    response = exception_handler(exc, context)
+    if response is None:
+        logger.exception("unhandled error in %s", context.get("view").__class__.__name__)
+        return Response({"error": INTERNAL_ERROR}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    if isinstance(exc, ValidationError):
+        response.data = validation_error_body(response.data)
+    else:
+        response.data = {"error": str(exc.detail)}
+    return response
+
+
+def json_not_found(request, exception=None):
+    return JsonResponse({"error": NOT_FOUND_ERROR}, status=404)
+
+
+def json_server_error(request):
+    return JsonResponse({"error": INTERNAL_ERROR}, status=500)

@@ -1,0 +1,60 @@
+"""The one small interface every intent provider implements.
+
+A provider judges how likely a lead is to buy an offer and says why. It sees plain data
+(no ORM objects), so it can run in a thread, a worker or a test without a database.
+"""
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from scoring.models import Intent
+
+
+@dataclass(frozen=True)
+class LeadProfile:
+    name: str = ""
+    role: str = ""
+    company: str = ""
+    industry: str = ""
+    location: str = ""
+    linkedin_bio: str = ""
+
+    @classmethod
+    def from_lead(cls, lead) -> "LeadProfile":
+        return cls(
+            name=lead.name,
+            role=lead.role,
+            company=lead.company,
+            industry=lead.industry,
+            location=lead.location,
+            linkedin_bio=lead.linkedin_bio,
+        )
+
+
+@dataclass(frozen=True)
+class OfferProfile:
+    name: str
+    value_props: tuple[str, ...] = ()
+    ideal_use_cases: tuple[str, ...] = ()
+
+    @classmethod
+    def from_offer(cls, offer) -> "OfferProfile":
+        return cls(
+            name=offer.name,
+            value_props=tuple(offer.value_props),
+            ideal_use_cases=tuple(offer.ideal_use_cases),
+        )
+
+
+@dataclass(frozen=True)
+class IntentAssessment:
+    label: Intent
+    reasoning: str
+    factors: tuple[str, ...] = field(default_factory=tuple)
+
+
+class IntentProvider(Protocol):
+    name: str
+    model: str
+
+    def assess(self, *, lead: LeadProfile, offer: OfferProfile) -> IntentAssessment: ...

@@ -1,0 +1,111 @@
+"""The seed's five endpoints, with its paths, bodies and status codes kept as they were."""
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from scoring.exceptions import InvalidInput
+from scoring.lead_csv import export_lines
+from scoring.selectors import leads_with_latest_score, offer_for_scoring, scores_for_offer
+from scoring.serializers import (
+    LeadUploadRequestSerializer,
+    OfferSerializer,
+    ScoreRequestSerializer,
+    SeedMessageSerializer,
+    SeedResultSerializer,
+    SeedResultsQuerySerializer,
+    SeedScoredLeadSerializer,
+)
+from scoring.services.leads import leads_import
+from scoring.services.offers import offer_create
+from scoring.services.scoring import leads_score
+
+NO_FILE_ERROR = "No file uploaded. Send the CSV in the multipart field 'csv_file'."
+UPLOAD_SUCCESS_MESSAGE = "Successfully uploaded {count} leads"
+EXPORT_FILE_NAME = "lead_scores.csv"
+EXPORT_BATCH_SIZE = 2000
+_ERROR = OpenApiResponse(description='`{"error": "..."}`')
+
+
+def _optional_offer(query_params):
+    query = SeedResultsQuerySerializer(data=query_params)
+    query.is_valid(raise_exception=True)
+    offer_id = query.validated_data.get("offer_id")
+    return None if offer_id is None else offer_for_scoring(offer_id=offer_id)
+
+
+def upload_from_request(request):
+    """The uploaded CSV of a multipart request, imported; 400 when there is none."""
+    csv_file = request.FILES.get("csv_file")
+    if csv_file is None:
+        raise InvalidInput(NO_FILE_ERROR)
+    return leads_import(file=csv_file, file_name=csv_file.name or "upload.csv")
+
+
+class OfferCreateView(APIView):
+    @extend_schema(request=OfferSerializer, responses={201: OfferSerializer, 400: _ERROR})
+    def post(self, request):
+        serializer = OfferSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        offer = offer_create(**serializer.validated_data)
+        return Response(OfferSerializer(offer).data, status=status.HTTP_201_CREATED)
+
+
+class LeadUploadView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": LeadUploadRequestSerializer},
+        responses={201: SeedMessageSerializer, 400: _ERROR, 413: _ERROR},
+    )
+    def post(self, request):
+        upload = upload_from_request(request)
+        message = UPLOAD_SUCCESS_MESSAGE.format(count=upload.row_count)
+        return Response({"message": message}, status=status.HTTP_201_CREATED)
+
+
+class ScoreView(APIView):
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(
+        request=ScoreRequestSerializer,
+        responses={200: SeedScoredLeadSerializer(many=True), 400: _ERROR, 404: _ERROR},
+    )
+    def post(self, request):
+        body = ScoreRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        offer = offer_for_scoring(offer_id=body.validated_data.get("offer_id"))
+        leads_score(offer=offer, rescore=body.validated_data["rescore"])
+        scores = scores_for_offer(offer=offer).order_by("lead_id")
+        return Response(SeedScoredLeadSerializer(scores, many=True).data)
+
+
+class ResultsView(APIView):
+    @extend_schema(
+        parameters=[SeedResultsQuerySerializer],
+        responses={200: SeedResultSerializer(many=True), 400: _ERROR, 404: _ERROR},
+    )
+    def get(self, request):
+        leads = leads_with_latest_score(offer=_optional_offer(request.query_params))
+        return Response(SeedResultSerializer(leads, many=True).data)
+
+
+class CsvExportView(APIView):
+    @extend_schema(
+        parameters=[SeedResultsQuerySerializer],
+        responses={(200, "text/csv"): OpenApiTypes.STR, 400: _ERROR, 404: _ERROR},
+    )
+    def get(self, request):
+        leads = leads_with_latest_score(offer=_optional_offer(request.query_params))
+        rows = (
+            (lead.name, lead.role, lead.company, lead.industry, lead.location,
+             lead.latest_intent, lead.latest_score, lead.latest_reasoning)
+            for lead in leads.iterator(chunk_size=EXPORT_BATCH_SIZE)
+        )  # fmt: skip
+        response = StreamingHttpResponse(export_lines(rows), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{EXPORT_FILE_NAME}"'
+        return response
