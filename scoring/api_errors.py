@@ -30,7 +30,7 @@ def _flatten(detail, prefix="") -> list[str]:
 
 
 def validation_error_body(detail) -> dict:
-    message = "; ".join(_flatten(detail)).replace("non_field_errors: ", "")
+    message = " ".join(_flatten(detail)).replace("non_field_errors: ", "")
     return {"error": message, "fields": detail}
 
 

@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand
+
+from scoring.services.demo import DEMO_ADMIN_USERNAME, demo_data_ensure
+
+
+class Command(BaseCommand):
+    help = "Load the sample offer and leads into an empty database and create an admin user."
+
+    def handle(self, *args, **options):
+        result = demo_data_ensure()
+        if result.offer:
+            self.stdout.write(f"Loaded the sample offer '{result.offer.name}'.")
+        if result.upload:
+            self.stdout.write(f"Loaded {result.upload.row_count} sample leads.")
+        if result.admin_password:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Created the admin user '{DEMO_ADMIN_USERNAME}' with password "
+                    f"'{result.admin_password}' (sign in at /admin/; change it with "
+                    f"`manage.py changepassword {DEMO_ADMIN_USERNAME}`)."
+                )
+            )
+        if not (result.offer or result.upload or result.admin_password):
+            self.stdout.write("Sample data and admin user already present; nothing to do.")

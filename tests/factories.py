@@ -1,0 +1,82 @@
+import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from scoring.models import Intent, Lead, LeadUpload, Offer, Score
+
+SEED_OFFER = {
+    "name": "AI Analytics Platform Pro",
+    "value_props": [
+        "Advanced Machine Learning Analytics",
+        "Real-time Data Processing",
+        "Predictive Business Intelligence",
+        "Custom Dashboard Creation",
+    ],
+    "ideal_use_cases": [
+        "Enterprise Data Analysis",
+        "Business Intelligence Reporting",
+        "Customer Behavior Analytics",
+        "Sales Performance Optimization",
+    ],
+}
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Offer
+
+    name = SEED_OFFER["name"]
+    value_props = factory.LazyFunction(lambda: list(SEED_OFFER["value_props"]))
+    ideal_use_cases = factory.LazyFunction(lambda: list(SEED_OFFER["ideal_use_cases"]))
+
+
+class LeadUploadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LeadUpload
+
+    file_name = "leads.csv"
+    row_count = 0
+
+
+class LeadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lead
+
+    upload = factory.SubFactory(LeadUploadFactory)
+    name = factory.Sequence(lambda n: f"Lead {n}")
+    role = "CEO"
+    company = factory.Sequence(lambda n: f"Company {n}")
+    industry = "SaaS"
+    location = "Berlin"
+    linkedin_bio = "Looking for machine learning analytics to scale our data team."
+
+
+class ScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Score
+
+    lead = factory.SubFactory(LeadFactory)
+    offer = factory.SubFactory(OfferFactory)
+    rule_score = 50
+    role_points = 20
+    role_keyword = "ceo"
+    industry_points = 20
+    industry_keyword = "saas"
+    completeness_points = 10
+    ai_label = Intent.HIGH
+    ai_score = 50
+    score = 100
+    intent = Intent.HIGH
+    reasoning = "Bio mentions machine learning analytics."
+    provider = "local"
+    model = "local-keyword-v1"
+    scored_at = factory.LazyFunction(timezone.now)
+
+
+CSV_HEADER = "name,role,company,industry,location,linkedin_bio\n"
+
+
+def csv_upload(text: str | bytes, name: str = "leads.csv") -> SimpleUploadedFile:
+    """A CSV file as a multipart upload carries it (str is encoded as UTF-8)."""
+    data = text.encode() if isinstance(text, str) else text
+    return SimpleUploadedFile(name, data, content_type="text/csv")
