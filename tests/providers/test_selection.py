@@ -1,0 +1,31 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from scoring.providers import UNKNOWN_PROVIDER_ERROR, provider_from_settings
+
+
+def test_local_is_the_default_without_configuration(settings):
+    settings.LLM_PROVIDER = ""
+    settings.GEMINI_API_KEY = ""
+    provider = provider_from_settings()
+    assert (provider.name, provider.model) == ("local", "local-keyword-v1")
+
+
+def test_llm_provider_is_case_insensitive(settings):
+    settings.LLM_PROVIDER = " Local "
+    assert provider_from_settings().name == "local"
+
+
+def test_an_unknown_provider_fails_clearly(settings):
+    settings.LLM_PROVIDER = "nonesuch"
+    message = UNKNOWN_PROVIDER_ERROR.format(name="nonesuch", choices="local")
+    with pytest.raises(ImproperlyConfigured) as error:
+        provider_from_settings()
+    assert str(error.value) == message
+
+
+def test_a_gemini_key_selects_gemini_when_no_provider_is_named(settings):
+    settings.LLM_PROVIDER = ""
+    settings.GEMINI_API_KEY = "key"
+    with pytest.raises(ImproperlyConfigured, match="'gemini'"):
+        provider_from_settings()
