@@ -61,6 +61,7 @@ def decode_csv_bytes(data: bytes) -> str:
 
 def _pick_delimiter(header_line: str) -> str:
     """The delimiter that splits the header into the most required columns."""
+
     def hits(delimiter):
         cells = {c.strip().lower() for c in header_line.split(delimiter)}
         return len(cells.intersection(REQUIRED_COLUMNS))
@@ -93,7 +94,7 @@ def read_lead_rows(text: str) -> Iterator[dict[str, str]]:
             if not any(cell.strip() for cell in row):
                 continue
             # Trailing empty cells (a stray delimiter at the end of a line) are harmless.
-            if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
+            if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
                 raise InvalidInput(
                     TOO_MANY_CELLS_ERROR.format(
                         line=reader.line_num, cells=len(row), columns=len(header)

@@ -3,6 +3,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import OfferFactory
 
+
 @pytest.fixture
 def api_client():
     return APIClient()

@@ -11,6 +11,7 @@ looks for explicit buying signals in the bio ("looking for", "evaluating"...).
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 import snowballstemmer
 
@@ -85,7 +86,7 @@ def _tokens(text: str) -> list[tuple[re.Match, tuple[str, ...]]]:
 def _terms(text: str) -> tuple[set[str], set[tuple[str, str]]]:
     """Stems and adjacent stem pairs (two-word phrases) of text."""
     stems = [stem for _, word_stems in _tokens(text) for stem in word_stems]
-    return set(stems), set(zip(stems, stems[1:]))
+    return set(stems), set(pairwise(stems))
 
 
 @dataclass(frozen=True)
@@ -149,8 +150,11 @@ class LocalProvider:
 
     def assess(self, *, lead: LeadProfile, offer: OfferProfile) -> IntentAssessment:
         terms = _offer_terms(offer)
-        lead_text = " \n ".join(getattr(lead, field) or "" for field, _ in FIELD_LABELS)
-        lead_stems, lead_pairs = _terms(lead_text)
+        lead_stems, lead_pairs = set(), set()
+        for field, _ in FIELD_LABELS:  # field by field: no phrase spans two fields
+            stems, pairs = _terms(getattr(lead, field) or "")
+            lead_stems |= stems
+            lead_pairs |= pairs
         matched_stems = lead_stems & terms.stems
         matched_pairs = lead_pairs & terms.pairs
         fit_points = len(matched_stems) + len(matched_pairs)

@@ -43,7 +43,11 @@ def assess(lead, offer=SEED_OFFER_PROFILE):
 
 @pytest.mark.parametrize(
     ("lead", "label"),
-    [(SCENARIO_1_HIGH, Intent.HIGH), (SCENARIO_2_MEDIUM, Intent.MEDIUM), (SCENARIO_3_LOW, Intent.LOW)],
+    [
+        (SCENARIO_1_HIGH, Intent.HIGH),
+        (SCENARIO_2_MEDIUM, Intent.MEDIUM),
+        (SCENARIO_3_LOW, Intent.LOW),
+    ],
 )
 def test_seed_scenarios_get_the_seeds_ai_labels(lead, label):
     assert assess(lead).label == label
