@@ -96,6 +96,8 @@ USE_TZ = True
 # WhiteNoise serves the admin's and the API docs' assets from gunicorn; no separate web server.
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise warns on every request while collectstatic has not made this folder yet.
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -44,7 +44,8 @@ def json_exception_handler(exc, context):
     if isinstance(exc, ValidationError):
         response.data = validation_error_body(response.data)
     else:
-        response.data = {"error": str(exc.detail)}
+        # DRF has already turned Django's Http404 and PermissionDenied into {"detail": ...}.
+        response.data = {"error": str(response.data.get("detail", response.data))}
     return response
 
 

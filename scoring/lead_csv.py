@@ -26,6 +26,7 @@ DUPLICATE_COLUMNS_ERROR = "Duplicate columns in the header: {duplicates}"
 TOO_MANY_CELLS_ERROR = "Line {line}: {cells} cells but the header has {columns} columns."
 FIELD_TOO_LONG_ERROR = "Line {line}: '{column}' is longer than {limit} characters."
 MALFORMED_ERROR = "Line {line}: malformed CSV ({detail})."
+UNCLOSED_QUOTE_DETAIL = "a quoted cell is never closed"
 
 _DELIMITERS = (",", ";", "\t")
 # Share of control characters (other than tab and line breaks) above which a file is
@@ -80,40 +81,47 @@ def _column_positions(header: list[str]) -> dict[str, int]:
     return {column: names.index(column) for column in REQUIRED_COLUMNS}
 
 
+def _is_blank(row: list[str]) -> bool:
+    return not any(cell.strip() for cell in row)
+
+
+def _lead_from_row(row: list[str], *, width: int, positions: dict[str, int], line: int) -> dict:
+    # Trailing empty cells (a stray delimiter at the end of a line) are harmless.
+    if len(row) > width and not _is_blank(row[width:]):
+        raise InvalidInput(TOO_MANY_CELLS_ERROR.format(line=line, cells=len(row), columns=width))
+    lead = {}
+    for column, position in positions.items():
+        value = row[position].strip() if position < len(row) else ""
+        if column not in UNBOUNDED_COLUMNS and len(value) > LEAD_FIELD_MAX_LENGTH:
+            raise InvalidInput(
+                FIELD_TOO_LONG_ERROR.format(line=line, column=column, limit=LEAD_FIELD_MAX_LENGTH)
+            )
+        lead[column] = value
+    return lead
+
+
 def read_lead_rows(text: str) -> Iterator[dict[str, str]]:
     """Yield one dict of the required columns per non-blank row; raise on the first bad one."""
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_pick_delimiter(first_line))
+    first_line = next((line for line in text.splitlines() if line.strip(";,\t \r\n")), "")
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=_pick_delimiter(first_line), strict=True
+    )
+    row_start = 1  # where the row being read begins: a quoted cell may span lines
     try:
-        header = next((row for row in reader if any(cell.strip() for cell in row)), None)
+        header = next((row for row in reader if not _is_blank(row)), None)
         if header is None:
             raise InvalidInput(EMPTY_FILE_ERROR)
         positions = _column_positions(header)
         yielded = False
+        row_start = reader.line_num + 1
         for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            # Trailing empty cells (a stray delimiter at the end of a line) are harmless.
-            if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
-                raise InvalidInput(
-                    TOO_MANY_CELLS_ERROR.format(
-                        line=reader.line_num, cells=len(row), columns=len(header)
-                    )
-                )
-            lead = {}
-            for column, position in positions.items():
-                value = row[position].strip() if position < len(row) else ""
-                if column not in UNBOUNDED_COLUMNS and len(value) > LEAD_FIELD_MAX_LENGTH:
-                    raise InvalidInput(
-                        FIELD_TOO_LONG_ERROR.format(
-                            line=reader.line_num, column=column, limit=LEAD_FIELD_MAX_LENGTH
-                        )
-                    )
-                lead[column] = value
-            yielded = True
-            yield lead
+            if not _is_blank(row):
+                yield _lead_from_row(row, width=len(header), positions=positions, line=row_start)
+                yielded = True
+            row_start = reader.line_num + 1
     except csv.Error as exc:
-        raise InvalidInput(MALFORMED_ERROR.format(line=reader.line_num, detail=exc)) from exc
+        detail = UNCLOSED_QUOTE_DETAIL if "unexpected end of data" in str(exc) else exc
+        raise InvalidInput(MALFORMED_ERROR.format(line=row_start, detail=detail)) from exc
     if not yielded:
         raise InvalidInput(NO_ROWS_ERROR)
 

@@ -21,6 +21,7 @@ DEMO_ADMIN_USERNAME = "admin"
 class DemoSetup:
     offer: Offer | None
     upload: LeadUpload | None
+    admin_username: str | None
     admin_password: str | None
 
 
@@ -35,9 +36,14 @@ def demo_data_ensure() -> DemoSetup:
         with SAMPLE_LEADS_PATH.open("rb") as sample:
             upload = leads_import(file=sample, file_name=SAMPLE_LEADS_PATH.name)
     user_model = get_user_model()
+    admin_username = None
     if not user_model.objects.filter(is_superuser=True).exists():
+        admin_username = DEMO_ADMIN_USERNAME
+        # An ordinary user may already have taken the name.
+        while user_model.objects.filter(username=admin_username).exists():
+            admin_username = f"{DEMO_ADMIN_USERNAME}-{secrets.token_hex(2)}"
         password = secrets.token_urlsafe(12)
-        user_model.objects.create_superuser(
-            username=DEMO_ADMIN_USERNAME, email="", password=password
-        )
-    return DemoSetup(offer=offer, upload=upload, admin_password=password)
+        user_model.objects.create_superuser(username=admin_username, email="", password=password)
+    return DemoSetup(
+        offer=offer, upload=upload, admin_username=admin_username, admin_password=password
+    )

@@ -1,6 +1,9 @@
 from django.core.management.base import BaseCommand
 
-from scoring.services.demo import DEMO_ADMIN_USERNAME, demo_data_ensure
+from scoring.services.demo import demo_data_ensure
+
+
+NOTHING_TO_DO_MESSAGE = "Sample data and admin user already present; nothing to do."
 
 
 class Command(BaseCommand):
@@ -15,10 +18,10 @@ class Command(BaseCommand):
         if result.admin_password:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Created the admin user '{DEMO_ADMIN_USERNAME}' with password "
+                    f"Created the admin user '{result.admin_username}' with password "
                     f"'{result.admin_password}' (sign in at /admin/; change it with "
-                    f"`manage.py changepassword {DEMO_ADMIN_USERNAME}`)."
+                    f"`manage.py changepassword {result.admin_username}`)."
                 )
             )
         if not (result.offer or result.upload or result.admin_password):
-            self.stdout.write("Sample data and admin user already present; nothing to do.")
+            self.stdout.write(NOTHING_TO_DO_MESSAGE)

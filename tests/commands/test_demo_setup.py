@@ -1,0 +1,122 @@
+import io
+import re
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+
+from scoring.management.commands.demo_setup import NOTHING_TO_DO_MESSAGE
+from scoring.models import Lead, LeadUpload, Offer
+from scoring.services.demo import DEMO_ADMIN_USERNAME
+from tests.factories import SEED_OFFER, LeadUploadFactory, OfferFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD_PATTERN = re.compile(
+    rf"Created the admin user '{re.escape(DEMO_ADMIN_USERNAME)}' with password '([^']+)'"
+)
+
+
+def demo_setup():
+    out = io.StringIO()
+    call_command("demo_setup", stdout=out)
+    return out.getvalue()
+
+
+def printed_password(output):
+    match = PASSWORD_PATTERN.search(output)
+    assert match, output
+    return match.group(1)
+
+
+def test_demo_setup_loads_the_sample_offer_and_leads_into_an_empty_database():
+    output = demo_setup()
+
+    offer = Offer.objects.get()
+    assert offer.name == "AI Analytics Platform Pro"
+    assert offer.value_props == SEED_OFFER["value_props"]
+    assert offer.ideal_use_cases == SEED_OFFER["ideal_use_cases"]
+    upload = LeadUpload.objects.get()
+    assert upload.file_name == "leads.csv"
+    assert upload.row_count == 20
+    assert Lead.objects.count() == 20
+    assert set(Lead.objects.values_list("upload_id", flat=True)) == {upload.pk}
+    assert "Loaded the sample offer 'AI Analytics Platform Pro'." in output
+    assert "Loaded 20 sample leads." in output
+
+
+def test_demo_setup_creates_a_superuser_whose_printed_password_works():
+    output = demo_setup()
+
+    admin = get_user_model().objects.get()
+    assert admin.username == DEMO_ADMIN_USERNAME
+    assert admin.is_superuser
+    assert admin.is_staff
+    password = printed_password(output)
+    assert authenticate(username=DEMO_ADMIN_USERNAME, password=password) == admin
+    assert authenticate(username=DEMO_ADMIN_USERNAME, password=password + "x") is None
+
+
+def test_demo_setup_twice_creates_nothing_more_and_says_so():
+    first_output = demo_setup()
+    password = printed_password(first_output)
+
+    second_output = demo_setup()
+
+    assert second_output.strip() == NOTHING_TO_DO_MESSAGE
+    assert Offer.objects.count() == 1
+    assert LeadUpload.objects.count() == 1
+    assert Lead.objects.count() == 20
+    assert get_user_model().objects.count() == 1
+    # The first password still works: the second run did not reset it.
+    assert authenticate(username=DEMO_ADMIN_USERNAME, password=password) is not None
+
+
+@pytest.mark.parametrize(
+    "existing_factory", [OfferFactory, LeadUploadFactory], ids=["offer", "upload"]
+)
+def test_demo_setup_loads_no_sample_data_when_data_exists(existing_factory):
+    existing = existing_factory()
+
+    output = demo_setup()
+
+    assert list(type(existing).objects.all()) == [existing]
+    assert Offer.objects.count() == (1 if existing_factory is OfferFactory else 0)
+    assert LeadUpload.objects.count() == (1 if existing_factory is LeadUploadFactory else 0)
+    assert not Lead.objects.exists()
+    assert "Loaded" not in output
+    # The admin user is still created: it does not depend on the sample data.
+    assert get_user_model().objects.get().username == DEMO_ADMIN_USERNAME
+    printed_password(output)
+
+
+def test_demo_setup_creates_no_second_admin_when_a_superuser_exists(django_user_model):
+    boss = django_user_model.objects.create_superuser(username="boss", password="s3cret-pass")
+
+    output = demo_setup()
+
+    assert list(django_user_model.objects.all()) == [boss]
+    assert not django_user_model.objects.filter(username=DEMO_ADMIN_USERNAME).exists()
+    assert "Created the admin user" not in output
+    assert "Loaded 20 sample leads." in output
+
+
+def test_demo_setup_creates_the_admin_when_only_ordinary_users_exist(django_user_model):
+    django_user_model.objects.create_user(username="carol", password="s3cret-pass", is_staff=True)
+
+    output = demo_setup()
+
+    admin = django_user_model.objects.get(username=DEMO_ADMIN_USERNAME)
+    assert admin.is_superuser
+    assert django_user_model.objects.count() == 2
+    assert authenticate(username=DEMO_ADMIN_USERNAME, password=printed_password(output)) == admin
+
+
+def test_demo_setup_picks_another_admin_name_when_admin_is_an_ordinary_user(django_user_model):
+    django_user_model.objects.create_user(username=DEMO_ADMIN_USERNAME, password="s3cret-pass")
+
+    output = demo_setup()
+
+    created = django_user_model.objects.get(is_superuser=True)
+    assert created.username.startswith(f"{DEMO_ADMIN_USERNAME}-")
+    assert f"Created the admin user '{created.username}'" in output

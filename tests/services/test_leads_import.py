@@ -1,0 +1,202 @@
+import re
+
+import pytest
+from django.conf import settings as django_settings
+
+from scoring.exceptions import InvalidInput, PayloadTooLarge
+from scoring.lead_csv import FIELD_TOO_LONG_ERROR, NOT_TEXT_ERROR
+from scoring.models import LEAD_FIELD_MAX_LENGTH, Lead, LeadUpload, Score
+from scoring.services.leads import (
+    FILE_TOO_LARGE_ERROR,
+    INSERT_BATCH_SIZE,
+    lead_delete,
+    lead_upload_delete,
+    leads_import,
+)
+from tests.factories import CSV_HEADER, LeadFactory, OfferFactory, ScoreFactory, csv_upload
+
+pytestmark = pytest.mark.django_db
+
+FIXTURE_LEADS = django_settings.BASE_DIR / "fixtures" / "leads.csv"
+
+
+def lead_lines(count, start=0):
+    numbers = range(start, start + count)
+    return "".join(f"Lead {n},CEO,Company {n},SaaS,Berlin,Bio number {n}\n" for n in numbers)
+
+
+def import_text(text, file_name="leads.csv"):
+    return leads_import(file=csv_upload(text, file_name), file_name=file_name)
+
+
+def test_leads_import_stores_every_row_as_a_lead_of_one_new_upload():
+    upload = import_text(
+        CSV_HEADER
+        + "Ada Lovelace,CTO,Analytical Engines,SaaS,London,Writes programs.\n"
+        + "Bob,,,,,\n",
+        file_name="march.csv",
+    )
+
+    assert LeadUpload.objects.get() == upload
+    assert upload.file_name == "march.csv"
+    assert upload.row_count == 2
+    assert LeadUpload.objects.get().row_count == 2
+    assert list(upload.leads.values("name", "role", "company", "industry", "location")) == [
+        {
+            "name": "Ada Lovelace",
+            "role": "CTO",
+            "company": "Analytical Engines",
+            "industry": "SaaS",
+            "location": "London",
+        },
+        {"name": "Bob", "role": "", "company": "", "industry": "", "location": ""},
+    ]
+    assert Lead.objects.count() == 2
+
+
+def test_leads_import_stores_the_seed_fixture_file():
+    with FIXTURE_LEADS.open("rb") as fixture:
+        upload = leads_import(file=fixture, file_name="leads.csv")
+
+    assert upload.row_count == 20
+    assert Lead.objects.filter(upload=upload).count() == 20
+    john = Lead.objects.get(name="John Doe")
+    assert john.role == "Senior Data Scientist"
+    assert john.company == "TechCorp Analytics"
+    assert john.linkedin_bio.startswith("Passionate about machine learning")
+
+
+def test_leads_import_stores_more_rows_than_one_insert_batch():
+    count = INSERT_BATCH_SIZE * 2 + 500
+
+    upload = import_text(CSV_HEADER + lead_lines(count))
+
+    assert upload.row_count == count
+    assert upload.leads.count() == count
+    names = set(upload.leads.values_list("name", flat=True))
+    assert names == {f"Lead {n}" for n in range(count)}
+
+
+def test_leads_import_keeps_earlier_uploads_when_importing_again():
+    first = import_text(CSV_HEADER + lead_lines(3), file_name="first.csv")
+
+    second = import_text(CSV_HEADER + lead_lines(2, start=10), file_name="second.csv")
+
+    assert first.pk != second.pk
+    assert LeadUpload.objects.count() == 2
+    assert first.leads.count() == 3
+    assert second.leads.count() == 2
+    assert set(second.leads.values_list("name", flat=True)) == {"Lead 10", "Lead 11"}
+    assert Lead.objects.count() == 5
+
+
+@pytest.mark.parametrize(
+    "bad_row_index", [2, INSERT_BATCH_SIZE + 10], ids=["third-row", "after-first-batch"]
+)
+def test_leads_import_stores_nothing_when_a_row_is_bad(bad_row_index):
+    existing = LeadFactory()
+    too_long = "x" * (LEAD_FIELD_MAX_LENGTH + 1)
+    text = (
+        CSV_HEADER
+        + lead_lines(bad_row_index)
+        + f"{too_long},CEO,Acme,SaaS,Berlin,bio\n"
+        + lead_lines(5, start=bad_row_index + 1)
+    )
+
+    with pytest.raises(InvalidInput) as excinfo:
+        import_text(text)
+
+    assert excinfo.value.message == FIELD_TOO_LONG_ERROR.format(
+        line=bad_row_index + 2, column="name", limit=LEAD_FIELD_MAX_LENGTH
+    )
+    assert list(Lead.objects.all()) == [existing]
+    assert list(LeadUpload.objects.all()) == [existing.upload]
+
+
+def test_leads_import_rejects_a_file_over_the_upload_limit(settings):
+    settings.MAX_UPLOAD_MB = 1
+    text = CSV_HEADER + lead_lines(20_000)
+    assert 1.05 * 1024 * 1024 < len(text.encode()) < 1.2 * 1024 * 1024
+
+    with pytest.raises(PayloadTooLarge, match=re.escape(FILE_TOO_LARGE_ERROR.format(limit=1))):
+        import_text(text)
+
+    assert not Lead.objects.exists()
+    assert not LeadUpload.objects.exists()
+
+
+def test_leads_import_accepts_a_file_of_exactly_the_upload_limit(settings):
+    settings.MAX_UPLOAD_MB = 1
+    start = CSV_HEADER + "Ada,CTO,Acme,SaaS,London,"
+    bio = "b" * (1024 * 1024 - len(start) - 1)
+    data = (start + bio + "\n").encode()
+    assert len(data) == 1024 * 1024
+
+    upload = import_text(data)
+
+    assert upload.row_count == 1
+    assert Lead.objects.get().linkedin_bio == bio
+
+
+def test_leads_import_rejects_binary_files_and_stores_nothing():
+    with pytest.raises(InvalidInput, match=re.escape(NOT_TEXT_ERROR)):
+        import_text(b"\x00\x01\x02 not a csv")
+
+    assert not LeadUpload.objects.exists()
+
+
+def test_leads_import_stores_cp1252_names_exactly():
+    data = (CSV_HEADER + "José Müller,Gerente,Café Ñandú,Tech,München,Señor\n").encode("cp1252")
+
+    import_text(data)
+
+    lead = Lead.objects.get()
+    assert lead.name == "José Müller"
+    assert lead.company == "Café Ñandú"
+    assert lead.location == "München"
+
+
+def test_leads_import_stores_a_long_bio_whole():
+    bio = ("Data leader with a decade of analytics work. " * 120)[:5000].strip()
+    assert len(bio) >= 4990
+
+    import_text(CSV_HEADER + f'Ada,CTO,Acme,SaaS,London,"{bio}"\n')
+
+    assert Lead.objects.get().linkedin_bio == bio
+
+
+def test_leads_import_truncates_a_long_file_name():
+    upload = import_text(CSV_HEADER + lead_lines(1), file_name="a" * 300 + ".csv")
+
+    upload.refresh_from_db()
+    assert upload.file_name == "a" * 255
+
+
+def test_lead_upload_delete_removes_the_upload_its_leads_and_their_scores():
+    upload = import_text(CSV_HEADER + lead_lines(3))
+    other = LeadFactory()
+    offer = OfferFactory()
+    for lead in upload.leads.all():
+        ScoreFactory(lead=lead, offer=offer)
+    other_score = ScoreFactory(lead=other, offer=offer)
+
+    lead_upload_delete(upload=upload)
+
+    assert list(LeadUpload.objects.all()) == [other.upload]
+    assert list(Lead.objects.all()) == [other]
+    assert list(Score.objects.all()) == [other_score]
+
+
+def test_lead_delete_removes_one_lead_and_its_scores():
+    score = ScoreFactory()
+    lead = score.lead
+    ScoreFactory(lead=lead)  # a second offer's score for the same lead
+    neighbour = LeadFactory(upload=lead.upload)
+    neighbour_score = ScoreFactory(lead=neighbour, offer=score.offer)
+
+    lead_delete(lead=lead)
+
+    assert not Lead.objects.filter(pk=lead.pk).exists()
+    assert list(Score.objects.all()) == [neighbour_score]
+    assert list(Lead.objects.all()) == [neighbour]
+    assert LeadUpload.objects.filter(pk=lead.upload_id).exists()
