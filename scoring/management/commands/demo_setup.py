@@ -2,7 +2,6 @@ from django.core.management.base import BaseCommand
 
 from scoring.services.demo import demo_data_ensure
 
-
 NOTHING_TO_DO_MESSAGE = "Sample data and admin user already present; nothing to do."
 
 
