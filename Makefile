@@ -22,8 +22,9 @@ setup: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_setup
 
+# The local demo answers anonymous requests too (ALLOW_ANONYMOUS_DEMO); API keys work as well.
 run: setup
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	ALLOW_ANONYMOUS_DEMO=$${ALLOW_ANONYMOUS_DEMO:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -27,6 +27,31 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# --- Access -------------------------------------------------------------------------------
+# Every endpoint needs an API key or a session. ALLOW_ANONYMOUS_DEMO=true lets anonymous
+# requests work in the default account: for the local demo only, refused when DEBUG=false.
+ALLOW_ANONYMOUS_DEMO = env.bool("ALLOW_ANONYMOUS_DEMO", default=False)
+if ALLOW_ANONYMOUS_DEMO and not DEBUG:
+    raise ImproperlyConfigured(
+        "ALLOW_ANONYMOUS_DEMO=true is for the local demo; it is refused when DEBUG is false."
+    )
+
+# --- HTTPS and cookies (production) -----------------------------------------------------
+# Secure defaults whenever DEBUG is false; each can be turned off from the environment, e.g.
+# SECURE_SSL_REDIRECT=false behind a proxy that already redirects.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# Set to true only behind a proxy that sets X-Forwarded-Proto itself.
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -44,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "scoring.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,9 +133,14 @@ STORAGES = {
     },
 }
 
-# --- Uploads ------------------------------------------------------------------------------
-# MAX_UPLOAD_MB caps a lead CSV; larger files get a 413 with a clear message.
+# --- Uploads and request limits ---------------------------------------------------------
+# MAX_UPLOAD_MB caps a lead CSV (413 above it, refused before the body is read);
+# MAX_UPLOAD_ROWS caps the leads in one file; other request bodies (JSON, forms) are capped
+# at MAX_REQUEST_BODY_KB.
 MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=50)
+MAX_UPLOAD_ROWS = env.int("MAX_UPLOAD_ROWS", default=200_000)
+MAX_REQUEST_BODY_KB = env.int("MAX_REQUEST_BODY_KB", default=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_KB * 1024
 
 # --- Lead scoring ---------------------------------------------------------------------------
 # LLM_PROVIDER picks the AI half of the score. Unset: "gemini" when GEMINI_API_KEY is set,
@@ -131,13 +162,23 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "scoring.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "scoring.api_errors.json_exception_handler",
-    # Accounts and authentication arrive with their own issue; until then the API is open,
-    # as the seed's was.
+    # API keys first: their WWW-Authenticate header makes a missing key a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "scoring.access.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PERMISSION_CLASSES": ["scoring.access.AuthenticatedOrDemo"],
+    # Per user (or per IP when anonymous); the cache is per process unless CACHE_URL is set.
+    "DEFAULT_THROTTLE_RATES": {
+        "uploads": env.str("THROTTLE_UPLOADS", default="30/minute"),
+        "scoring": env.str("THROTTLE_SCORING", default="30/minute"),
+    },
 }
+
+# --- Cache --------------------------------------------------------------------------------
+# Throttling counts live here. Unset: per-process memory; several servers should share one,
+# e.g. CACHE_URL=redis://127.0.0.1:6379/1.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "IntentScore API",
@@ -152,10 +193,19 @@ SPECTACULAR_SETTINGS = {
 
 # --- Logging ------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# Every line passes through RedactSecretsFilter: API keys and configured secrets never
+# reach the logs.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "scoring.log_redaction.RedactSecretsFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

@@ -1,6 +1,16 @@
 from django.contrib import admin
+from django.utils import timezone
 
-from scoring.models import Lead, LeadUpload, Offer, Score
+from scoring.models import (
+    Account,
+    ApiKey,
+    AuditEvent,
+    Lead,
+    LeadUpload,
+    Membership,
+    Offer,
+    Score,
+)
 
 _SCORE_PARTS = (
     "score", "intent", "rule_score", "role_points", "role_keyword", "industry_points",
@@ -9,16 +19,72 @@ _SCORE_PARTS = (
 )  # fmt: skip
 
 
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "created_at")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = (MembershipInline,)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are created with `manage.py create_api_token USER`, which shows the secret once;
+    here they can be reviewed and revoked."""
+
+    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("prefix", "name", "user__username")
+    readonly_fields = ("user", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at")
+    fields = ("name", *readonly_fields)
+    actions = ("revoke",)
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Revoke the selected API keys")
+    def revoke(self, request, queryset):
+        revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"Revoked {revoked} API key(s).")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "account", "user", "action", "object_type", "object_id")
+    list_filter = ("action", "account", "object_type")
+    search_fields = ("user__username", "object_id")
+    date_hierarchy = "created_at"
+    list_select_related = ("account", "user")
+
+    # The trail is written by the services only, and kept as written.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Offer)
 class OfferAdmin(admin.ModelAdmin):
-    list_display = ("name", "created_at")
+    list_display = ("name", "account", "created_at")
+    list_filter = ("account",)
     search_fields = ("name",)
     date_hierarchy = "created_at"
 
 
 @admin.register(LeadUpload)
 class LeadUploadAdmin(admin.ModelAdmin):
-    list_display = ("file_name", "row_count", "created_at")
+    list_display = ("file_name", "account", "row_count", "created_at")
+    list_filter = ("account",)
     search_fields = ("file_name",)
     readonly_fields = ("row_count", "created_at")
 
@@ -38,8 +104,8 @@ class ScoreInline(admin.TabularInline):
 
 @admin.register(Lead)
 class LeadAdmin(admin.ModelAdmin):
-    list_display = ("name", "role", "company", "industry", "location", "upload")
-    list_filter = ("industry",)
+    list_display = ("name", "role", "company", "industry", "location", "account", "upload")
+    list_filter = ("account", "industry")
     search_fields = ("name", "company", "role")
     list_select_related = ("upload",)
     raw_id_fields = ("upload",)
@@ -49,7 +115,7 @@ class LeadAdmin(admin.ModelAdmin):
 @admin.register(Score)
 class ScoreAdmin(admin.ModelAdmin):
     list_display = ("lead", "company", "offer", "score", "intent", "provider")
-    list_filter = ("intent", "offer", "lead__industry", "provider")
+    list_filter = ("intent", "offer", "lead__industry", "provider", "account")
     search_fields = ("lead__name", "lead__company")
     ordering = ("-score",)
     list_select_related = ("lead", "offer")

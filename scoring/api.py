@@ -6,9 +6,14 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from scoring.access import ScoringRateThrottle, UploadRateThrottle, request_account
 from scoring.filters import LeadFilter, ScoreFilter
-from scoring.models import Lead, LeadUpload, Offer
-from scoring.selectors import scores_list
+from scoring.selectors import (
+    leads_for_account,
+    offers_for_account,
+    scores_for_account,
+    uploads_for_account,
+)
 from scoring.serializers import (
     LeadSerializer,
     LeadUploadRequestSerializer,
@@ -26,32 +31,55 @@ from scoring.views import upload_from_request
 _ERROR = OpenApiResponse(description='`{"error": "..."}`')
 
 
-class OfferViewSet(viewsets.ModelViewSet):
-    queryset = Offer.objects.all()
+class AccountScopedViewSet(viewsets.GenericViewSet):
+    """Every object comes from the caller's account; `selector` names the read that does it,
+    so another account's object is a 404."""
+
+    selector = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
+            return self.get_serializer_class().Meta.model.objects.none()
+        return self.selector(account=request_account(self.request))
+
+
+class OfferViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    AccountScopedViewSet,
+):
+    selector = staticmethod(offers_for_account)
     serializer_class = OfferSerializer
     search_fields = ["name"]
     ordering_fields = ["created_at", "name", "id"]
     ordering = ["-created_at", "-id"]
 
     def perform_create(self, serializer):
-        serializer.instance = offer_create(**serializer.validated_data)
+        serializer.instance = offer_create(
+            account=request_account(self.request), **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         serializer.instance = offer_update(offer=serializer.instance, **serializer.validated_data)
 
     def perform_destroy(self, instance):
-        offer_delete(offer=instance)
+        offer_delete(offer=instance, user=self.request.user)
 
     @extend_schema(
         request=OfferScoreRequestSerializer,
         responses={200: ScoringSummarySerializer, 400: _ERROR, 404: _ERROR},
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], throttle_classes=[ScoringRateThrottle])
     def score(self, request, pk=None):
         """Score every lead against this offer (skipping those already scored unless rescore)."""
         body = OfferScoreRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        summary = leads_score(offer=self.get_object(), rescore=body.validated_data["rescore"])
+        summary = leads_score(
+            offer=self.get_object(), rescore=body.validated_data["rescore"], user=request.user
+        )
         return Response(ScoringSummarySerializer(summary).data)
 
 
@@ -60,9 +88,9 @@ class LeadUploadViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
+    AccountScopedViewSet,
 ):
-    queryset = LeadUpload.objects.all()
+    selector = staticmethod(uploads_for_account)
     serializer_class = LeadUploadSerializer
     parser_classes = [MultiPartParser, FormParser]
     ordering_fields = ["created_at", "row_count", "id"]
@@ -72,22 +100,25 @@ class LeadUploadViewSet(
         request={"multipart/form-data": LeadUploadRequestSerializer},
         responses={201: LeadUploadSerializer, 400: _ERROR, 413: _ERROR},
     )
+    def get_throttles(self):
+        return [UploadRateThrottle()] if self.action == "create" else super().get_throttles()
+
     def create(self, request, *args, **kwargs):
         """Upload a CSV of leads as a new batch."""
         upload = upload_from_request(request)
         return Response(LeadUploadSerializer(upload).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):
-        lead_upload_delete(upload=instance)
+        lead_upload_delete(upload=instance, user=self.request.user)
 
 
 class LeadViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
+    AccountScopedViewSet,
 ):
-    queryset = Lead.objects.all()
+    selector = staticmethod(leads_for_account)
     serializer_class = LeadSerializer
     filterset_class = LeadFilter
     search_fields = ["name", "company"]
@@ -95,15 +126,13 @@ class LeadViewSet(
     ordering = ["id"]
 
     def perform_destroy(self, instance):
-        lead_delete(lead=instance)
+        lead_delete(lead=instance, user=self.request.user)
 
 
-class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
+class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccountScopedViewSet):
+    selector = staticmethod(scores_for_account)
     serializer_class = ScoreSerializer
     filterset_class = ScoreFilter
     search_fields = ["lead__name", "lead__company"]
     ordering_fields = ["score", "scored_at", "rule_score", "ai_score", "lead__name", "id"]
     ordering = ["-score", "id"]
-
-    def get_queryset(self):
-        return scores_list()

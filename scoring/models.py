@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 # CSV cells longer than this are refused at upload with the row and column named, rather
@@ -11,9 +12,84 @@ class Intent(models.TextChoices):
     LOW = "Low"
 
 
+class Account(models.Model):
+    """A workspace: its users see its offers, leads and scores, and nobody else's."""
+
+    name = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """The account a user works in (one per user)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.user} in {self.account}"
+
+
+class ApiKey(models.Model):
+    """A user's key for the API. Only a SHA-256 hash of the secret is stored; the key
+    itself is shown once, when it is created."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
+    )
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API key"
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"
+
+
+class AuditEvent(models.Model):
+    """Who did what, when: uploads, deletions, scoring runs, API keys."""
+
+    class Action(models.TextChoices):
+        UPLOAD = "upload"
+        DELETE = "delete"
+        SCORING_RUN = "scoring_run"
+        API_KEY_CREATED = "api_key_created"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="audit_events")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=50, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user or 'anonymous'} {self.action} {self.object_type} {self.object_id}"
+
+
 class Offer(models.Model):
     """A product offer that leads are scored against."""
 
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="offers")
     name = models.CharField(max_length=255)
     value_props = models.JSONField(default=list)
     ideal_use_cases = models.JSONField(default=list)
@@ -29,6 +105,7 @@ class Offer(models.Model):
 class LeadUpload(models.Model):
     """One CSV file's batch of leads."""
 
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="uploads")
     file_name = models.CharField(max_length=255)
     row_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -43,6 +120,7 @@ class LeadUpload(models.Model):
 class Lead(models.Model):
     """A person to be scored, as uploaded; any field but the upload may be empty."""
 
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="leads")
     upload = models.ForeignKey(LeadUpload, on_delete=models.CASCADE, related_name="leads")
     name = models.CharField(max_length=LEAD_FIELD_MAX_LENGTH, blank=True)
     role = models.CharField(max_length=LEAD_FIELD_MAX_LENGTH, blank=True)
@@ -54,7 +132,7 @@ class Lead(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["industry"], name="lead_industry_idx")]
+        indexes = [models.Index(fields=["account", "industry"], name="lead_account_industry_idx")]
 
     def __str__(self):
         return f"{self.name or '(no name)'} — {self.company or '(no company)'}"
@@ -63,6 +141,7 @@ class Lead(models.Model):
 class Score(models.Model):
     """A lead's score against one offer: the rule half, the AI half and why."""
 
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="scores")
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="scores")
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="scores")
 
@@ -92,6 +171,7 @@ class Score(models.Model):
             models.UniqueConstraint(fields=["lead", "offer"], name="unique_score_per_lead_offer"),
         ]
         indexes = [
+            models.Index(fields=["account", "-score"], name="score_account_score_idx"),
             models.Index(fields=["offer", "-score"], name="score_offer_score_idx"),
             models.Index(fields=["offer", "intent"], name="score_offer_intent_idx"),
             models.Index(fields=["lead", "-scored_at"], name="score_lead_latest_idx"),

@@ -8,6 +8,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from scoring.access import ScoringRateThrottle, UploadRateThrottle, request_account
 from scoring.exceptions import InvalidInput
 from scoring.lead_csv import export_lines
 from scoring.selectors import leads_with_latest_score, offer_for_scoring, scores_for_offer
@@ -31,11 +32,13 @@ EXPORT_BATCH_SIZE = 2000
 _ERROR = OpenApiResponse(description='`{"error": "..."}`')
 
 
-def _optional_offer(query_params):
-    query = SeedResultsQuerySerializer(data=query_params)
+def _optional_offer(request):
+    query = SeedResultsQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
     offer_id = query.validated_data.get("offer_id")
-    return None if offer_id is None else offer_for_scoring(offer_id=offer_id)
+    if offer_id is None:
+        return None
+    return offer_for_scoring(account=request_account(request), offer_id=offer_id)
 
 
 def upload_from_request(request):
@@ -43,7 +46,12 @@ def upload_from_request(request):
     csv_file = request.FILES.get("csv_file")
     if csv_file is None:
         raise InvalidInput(NO_FILE_ERROR)
-    return leads_import(file=csv_file, file_name=csv_file.name or "upload.csv")
+    return leads_import(
+        account=request_account(request),
+        user=request.user,
+        file=csv_file,
+        file_name=csv_file.name or "upload.csv",
+    )
 
 
 class OfferCreateView(APIView):
@@ -51,12 +59,13 @@ class OfferCreateView(APIView):
     def post(self, request):
         serializer = OfferSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        offer = offer_create(**serializer.validated_data)
+        offer = offer_create(account=request_account(request), **serializer.validated_data)
         return Response(OfferSerializer(offer).data, status=status.HTTP_201_CREATED)
 
 
 class LeadUploadView(APIView):
     parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [UploadRateThrottle]
 
     @extend_schema(
         request={"multipart/form-data": LeadUploadRequestSerializer},
@@ -70,6 +79,7 @@ class LeadUploadView(APIView):
 
 class ScoreView(APIView):
     parser_classes = [JSONParser, FormParser, MultiPartParser]
+    throttle_classes = [ScoringRateThrottle]
 
     @extend_schema(
         request=ScoreRequestSerializer,
@@ -78,8 +88,10 @@ class ScoreView(APIView):
     def post(self, request):
         body = ScoreRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        offer = offer_for_scoring(offer_id=body.validated_data.get("offer_id"))
-        leads_score(offer=offer, rescore=body.validated_data["rescore"])
+        offer = offer_for_scoring(
+            account=request_account(request), offer_id=body.validated_data.get("offer_id")
+        )
+        leads_score(offer=offer, rescore=body.validated_data["rescore"], user=request.user)
         scores = scores_for_offer(offer=offer).order_by("lead_id")
         return Response(SeedScoredLeadSerializer(scores, many=True).data)
 
@@ -90,7 +102,9 @@ class ResultsView(APIView):
         responses={200: SeedResultSerializer(many=True), 400: _ERROR, 404: _ERROR},
     )
     def get(self, request):
-        leads = leads_with_latest_score(offer=_optional_offer(request.query_params))
+        leads = leads_with_latest_score(
+            account=request_account(request), offer=_optional_offer(request)
+        )
         return Response(SeedResultSerializer(leads, many=True).data)
 
 
@@ -100,7 +114,9 @@ class CsvExportView(APIView):
         responses={(200, "text/csv"): OpenApiTypes.STR, 400: _ERROR, 404: _ERROR},
     )
     def get(self, request):
-        leads = leads_with_latest_score(offer=_optional_offer(request.query_params))
+        leads = leads_with_latest_score(
+            account=request_account(request), offer=_optional_offer(request)
+        )
         rows = (
             (lead.name, lead.role, lead.company, lead.industry, lead.location,
              lead.latest_intent, lead.latest_score, lead.latest_reasoning)

@@ -1,7 +1,9 @@
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from tests.factories import OfferFactory
+from scoring.services.accounts import api_key_create
+from tests.factories import AccountFactory, OfferFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -16,11 +18,37 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_throttle_counts():
+    # Throttle counters live in the cache; one test's requests must not count in the next.
+    cache.clear()
+
+
 @pytest.fixture
-def api_client():
+def account(db):
+    """The account the factories use by default, and the `user`'s."""
+    return AccountFactory()
+
+
+@pytest.fixture
+def user(account):
+    return UserFactory(membership__account=account)
+
+
+@pytest.fixture
+def anonymous_client():
     return APIClient()
 
 
 @pytest.fixture
-def seed_offer(db):
-    return OfferFactory()
+def api_client(user):
+    """A client authenticated with a real API key of `user`, in `account`."""
+    _, raw_key = api_key_create(user=user, name="tests")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+    return client
+
+
+@pytest.fixture
+def seed_offer(account):
+    return OfferFactory(account=account)

@@ -2,7 +2,7 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from scoring.models import Intent, Lead, LeadUpload, Offer, Score
+from scoring.models import Account, Intent, Lead, LeadUpload, Membership, Offer, Score
 
 SEED_OFFER = {
     "name": "AI Analytics Platform Pro",
@@ -21,10 +21,42 @@ SEED_OFFER = {
 }
 
 
+class AccountFactory(factory.django.DjangoModelFactory):
+    """By default every factory shares the one account "Acme"; pass another for isolation."""
+
+    class Meta:
+        model = Account
+        django_get_or_create = ("slug",)
+
+    name = "Acme"
+    slug = factory.LazyAttribute(lambda account: account.name.lower().replace(" ", "-"))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct-horse-battery")
+    membership = factory.RelatedFactory(
+        "tests.factories.MembershipFactory", factory_related_name="user"
+    )
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    account = factory.SubFactory(AccountFactory)
+
+
 class OfferFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Offer
 
+    account = factory.SubFactory(AccountFactory)
     name = SEED_OFFER["name"]
     value_props = factory.LazyFunction(lambda: list(SEED_OFFER["value_props"]))
     ideal_use_cases = factory.LazyFunction(lambda: list(SEED_OFFER["ideal_use_cases"]))
@@ -34,6 +66,7 @@ class LeadUploadFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = LeadUpload
 
+    account = factory.SubFactory(AccountFactory)
     file_name = "leads.csv"
     row_count = 0
 
@@ -42,7 +75,8 @@ class LeadFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Lead
 
-    upload = factory.SubFactory(LeadUploadFactory)
+    account = factory.SubFactory(AccountFactory)
+    upload = factory.SubFactory(LeadUploadFactory, account=factory.SelfAttribute("..account"))
     name = factory.Sequence(lambda n: f"Lead {n}")
     role = "CEO"
     company = factory.Sequence(lambda n: f"Company {n}")
@@ -55,8 +89,9 @@ class ScoreFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Score
 
-    lead = factory.SubFactory(LeadFactory)
-    offer = factory.SubFactory(OfferFactory)
+    account = factory.SubFactory(AccountFactory)
+    lead = factory.SubFactory(LeadFactory, account=factory.SelfAttribute("..account"))
+    offer = factory.SubFactory(OfferFactory, account=factory.SelfAttribute("..account"))
     rule_score = 50
     role_points = 20
     role_keyword = "ceo"

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from scoring.models import LeadUpload, Offer
+from scoring.services.accounts import api_key_create, default_account, membership_set
 from scoring.services.leads import leads_import
 from scoring.services.offers import offer_create
 
@@ -23,18 +24,23 @@ class DemoSetup:
     upload: LeadUpload | None
     admin_username: str | None
     admin_password: str | None
+    admin_api_key: str | None
 
 
 @transaction.atomic
 def demo_data_ensure() -> DemoSetup:
-    """Load the sample offer and leads into an empty database, and create an admin user
-    when there is no superuser. Anything already there is left alone, so this runs safely
-    on every `make run`; returns what it created (None for what it did not)."""
-    offer = upload = password = None
-    if not Offer.objects.exists() and not LeadUpload.objects.exists():
-        offer = offer_create(**json.loads(SAMPLE_OFFER_PATH.read_text()))
+    """Load the sample offer and leads into an empty default account, and create an admin
+    user in that account when there is no superuser. Anything already there is left alone,
+    so this runs safely on every `make run`; returns what it created (None for what it did
+    not)."""
+    offer = upload = password = api_key = None
+    account = default_account()
+    if not Offer.objects.filter(account=account).exists() and not (
+        LeadUpload.objects.filter(account=account).exists()
+    ):
+        offer = offer_create(account=account, **json.loads(SAMPLE_OFFER_PATH.read_text()))
         with SAMPLE_LEADS_PATH.open("rb") as sample:
-            upload = leads_import(file=sample, file_name=SAMPLE_LEADS_PATH.name)
+            upload = leads_import(account=account, file=sample, file_name=SAMPLE_LEADS_PATH.name)
     user_model = get_user_model()
     admin_username = None
     if not user_model.objects.filter(is_superuser=True).exists():
@@ -43,7 +49,15 @@ def demo_data_ensure() -> DemoSetup:
         while user_model.objects.filter(username=admin_username).exists():
             admin_username = f"{DEMO_ADMIN_USERNAME}-{secrets.token_hex(2)}"
         password = secrets.token_urlsafe(12)
-        user_model.objects.create_superuser(username=admin_username, email="", password=password)
+        admin = user_model.objects.create_superuser(
+            username=admin_username, email="", password=password
+        )
+        membership_set(user=admin, account=account)
+        _, api_key = api_key_create(user=admin, name="demo")
     return DemoSetup(
-        offer=offer, upload=upload, admin_username=admin_username, admin_password=password
+        offer=offer,
+        upload=upload,
+        admin_username=admin_username,
+        admin_password=password,
+        admin_api_key=api_key,
     )

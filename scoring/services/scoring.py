@@ -7,9 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from scoring.exceptions import InvalidInput
-from scoring.models import Lead, Offer, Score
+from scoring.models import AuditEvent, Lead, Offer, Score
 from scoring.providers import IntentProvider, LeadProfile, OfferProfile, provider_from_settings
 from scoring.rules import AI_POINTS, intent_for_score, rule_score
+from scoring.services.accounts import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ def _score_build(*, lead: Lead, offer: Offer, offer_profile: OfferProfile,
     ai_score = AI_POINTS[assessment.label]
     total = rules.total + ai_score
     return Score(
+        account_id=offer.account_id,
         lead=lead,
         offer=offer,
         rule_score=rules.total,
@@ -69,14 +71,21 @@ def _scores_upsert(scores: list[Score]) -> None:
 
 
 @transaction.atomic
-def leads_score(*, offer: Offer, rescore: bool = False,
-                provider: IntentProvider | None = None) -> ScoringSummary:  # fmt: skip
-    """Score every lead against offer; leads already scored for it are kept unless rescore."""
-    if not Lead.objects.exists():
+def leads_score(
+    *,
+    offer: Offer,
+    rescore: bool = False,
+    provider: IntentProvider | None = None,
+    user=None,
+) -> ScoringSummary:
+    """Score the offer's account's leads against it; leads already scored for it are kept
+    unless rescore."""
+    leads = Lead.objects.filter(account_id=offer.account_id)
+    if not leads.exists():
         raise InvalidInput(NO_LEADS_ERROR)
     provider = provider or provider_from_settings()
     offer_profile = OfferProfile.from_offer(offer)
-    to_score = Lead.objects.order_by("id")
+    to_score = leads.order_by("id")
     if not rescore:
         to_score = to_score.exclude(scores__offer=offer)
     started, scored_at = time.monotonic(), timezone.now()
@@ -84,21 +93,46 @@ def leads_score(*, offer: Offer, rescore: bool = False,
     # Keyset batches rather than one open cursor: each batch's writes change what
     # `exclude(scores__offer=offer)` would return, and memory stays bounded.
     while batch := list(to_score.filter(id__gt=last_id)[:batch_size]):
-        _scores_upsert([
-            _score_build(lead=lead, offer=offer, offer_profile=offer_profile,
-                             provider=provider, scored_at=scored_at)
-            for lead in batch
-        ])  # fmt: skip
+        _scores_upsert(
+            [
+                _score_build(
+                    lead=lead,
+                    offer=offer,
+                    offer_profile=offer_profile,
+                    provider=provider,
+                    scored_at=scored_at,
+                )
+                for lead in batch
+            ]
+        )
         scored += len(batch)
         last_id = batch[-1].id
     summary = ScoringSummary(
         offer=offer,
         scored=scored,
-        skipped=Lead.objects.count() - scored,
+        skipped=leads.count() - scored,
         seconds=time.monotonic() - started,
+    )
+    audit_record(
+        account=offer.account,
+        user=user,
+        action=AuditEvent.Action.SCORING_RUN,
+        obj=offer,
+        detail={
+            "scored": summary.scored,
+            "skipped": summary.skipped,
+            "rescore": rescore,
+            "provider": provider.name,
+            "model": provider.model,
+        },
     )
     logger.info(
         "scored %d leads against offer %s with %s/%s in %.2fs (%d already scored)",
-        summary.scored, offer.pk, provider.name, provider.model, summary.seconds, summary.skipped,
-    )  # fmt: skip
+        summary.scored,
+        offer.pk,
+        provider.name,
+        provider.model,
+        summary.seconds,
+        summary.skipped,
+    )
     return summary

@@ -4,11 +4,13 @@ import re
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from rest_framework.test import APIClient
 
 from scoring.management.commands.demo_setup import NOTHING_TO_DO_MESSAGE
 from scoring.models import Lead, LeadUpload, Offer
+from scoring.services.accounts import default_account
 from scoring.services.demo import DEMO_ADMIN_USERNAME
-from tests.factories import SEED_OFFER, LeadUploadFactory, OfferFactory
+from tests.factories import SEED_OFFER, AccountFactory, LeadUploadFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,8 +77,8 @@ def test_demo_setup_twice_creates_nothing_more_and_says_so():
 @pytest.mark.parametrize(
     "existing_factory", [OfferFactory, LeadUploadFactory], ids=["offer", "upload"]
 )
-def test_demo_setup_loads_no_sample_data_when_data_exists(existing_factory):
-    existing = existing_factory()
+def test_demo_setup_loads_no_sample_data_when_the_default_account_has_data(existing_factory):
+    existing = existing_factory(account=default_account())
 
     output = demo_setup()
 
@@ -88,6 +90,28 @@ def test_demo_setup_loads_no_sample_data_when_data_exists(existing_factory):
     # The admin user is still created: it does not depend on the sample data.
     assert get_user_model().objects.get().username == DEMO_ADMIN_USERNAME
     printed_password(output)
+
+
+def test_demo_setup_loads_the_sample_into_the_default_account_whatever_others_hold():
+    OfferFactory(account=AccountFactory(name="Other"))
+
+    demo_setup()
+
+    assert Offer.objects.filter(account=default_account()).count() == 1
+    assert Lead.objects.filter(account=default_account()).count() == 20
+
+
+def test_demo_setup_gives_the_admin_the_default_account_and_a_working_api_key(api_client):
+    output = demo_setup()
+
+    admin = get_user_model().objects.get(username=DEMO_ADMIN_USERNAME)
+    assert admin.membership.account == default_account()
+    raw_key = re.search(r"API key .*: (isk_\S+)", output).group(1)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+    response = client.get("/api/leads/")
+    assert response.status_code == 200
+    assert response.json()["count"] == 20
 
 
 def test_demo_setup_creates_no_second_admin_when_a_superuser_exists(django_user_model):

@@ -13,7 +13,14 @@ from scoring.services.leads import (
     lead_upload_delete,
     leads_import,
 )
-from tests.factories import CSV_HEADER, LeadFactory, OfferFactory, ScoreFactory, csv_upload
+from tests.factories import (
+    CSV_HEADER,
+    AccountFactory,
+    LeadFactory,
+    OfferFactory,
+    ScoreFactory,
+    csv_upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +33,9 @@ def lead_lines(count, start=0):
 
 
 def import_text(text, file_name="leads.csv"):
-    return leads_import(file=csv_upload(text, file_name), file_name=file_name)
+    return leads_import(
+        account=AccountFactory(), file=csv_upload(text, file_name), file_name=file_name
+    )
 
 
 def test_leads_import_stores_every_row_as_a_lead_of_one_new_upload():
@@ -56,7 +65,7 @@ def test_leads_import_stores_every_row_as_a_lead_of_one_new_upload():
 
 def test_leads_import_stores_the_seed_fixture_file():
     with FIXTURE_LEADS.open("rb") as fixture:
-        upload = leads_import(file=fixture, file_name="leads.csv")
+        upload = leads_import(account=AccountFactory(), file=fixture, file_name="leads.csv")
 
     assert upload.row_count == 20
     assert Lead.objects.filter(upload=upload).count() == 20

@@ -7,10 +7,11 @@ from tests.factories import SEED_OFFER, OfferFactory, ScoreFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_offer_create_stores_the_lists():
-    offer = offer_create(**SEED_OFFER)
+def test_offer_create_stores_the_lists(account):
+    offer = offer_create(account=account, **SEED_OFFER)
     offer.refresh_from_db()
-    assert (offer.name, offer.value_props, offer.ideal_use_cases) == (
+    assert (offer.account, offer.name, offer.value_props, offer.ideal_use_cases) == (
+        account,
         SEED_OFFER["name"], SEED_OFFER["value_props"], SEED_OFFER["ideal_use_cases"],
     )  # fmt: skip
 

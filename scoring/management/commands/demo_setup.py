@@ -22,5 +22,9 @@ class Command(BaseCommand):
                     f"`manage.py changepassword {result.admin_username}`)."
                 )
             )
+            self.stdout.write(
+                f"Its API key (shown once; `manage.py create_api_token {result.admin_username}` "
+                f"makes another): {result.admin_api_key}"
+            )
         if not (result.offer or result.upload or result.admin_password):
             self.stdout.write(NOTHING_TO_DO_MESSAGE)
