@@ -83,7 +83,8 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user or 'anonymous'} {self.action} {self.object_type} {self.object_id}"
+        target = f"{self.object_type} {self.object_id}".strip()
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user or 'anonymous'} {self.action} {target}"
 
 
 class Offer(models.Model):
