@@ -41,21 +41,22 @@ def decode_csv_bytes(data: bytes) -> str:
         raise InvalidInput(EMPTY_FILE_ERROR)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16")
+            text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise InvalidInput(NOT_TEXT_ERROR) from exc
-    if b"\x00" in data:
-        raise InvalidInput(NOT_TEXT_ERROR)
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
     else:
-        text = data.decode("latin-1")  # every byte is valid latin-1
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            text = data.decode("latin-1")  # every byte is valid latin-1
+    # NUL never belongs in text (and PostgreSQL refuses it); many other control characters
+    # mean binary data read in some 8-bit encoding.
     control_chars = sum(1 for ch in text if ch < " " and ch not in "\t\r\n")
-    if control_chars > len(text) * _MAX_CONTROL_CHAR_RATIO:
+    if "\x00" in text or control_chars > len(text) * _MAX_CONTROL_CHAR_RATIO:
         raise InvalidInput(NOT_TEXT_ERROR)
     return text
 
@@ -115,8 +116,10 @@ def read_lead_rows(text: str) -> Iterator[dict[str, str]]:
         yielded = False
         row_start = reader.line_num + 1
         for row in reader:
-            if not _is_blank(row):
-                yield _lead_from_row(row, width=len(header), positions=positions, line=row_start)
+            lead = _lead_from_row(row, width=len(header), positions=positions, line=row_start)
+            # A row with none of the lead's fields (blank, or only extra columns) is skipped.
+            if any(lead.values()):
+                yield lead
                 yielded = True
             row_start = reader.line_num + 1
     except csv.Error as exc:
