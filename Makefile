@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup install lint clean
+.PHONY: run test fuzz setup install lint clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -28,6 +28,10 @@ run: setup
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Schemathesis against a live server on a throw-away database (FUZZ_MAX_EXAMPLES=... for more).
+fuzz: install
+	.ci/fuzz-api
 
 lint: install
 	$(BIN)/ruff check .

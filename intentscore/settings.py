@@ -153,7 +153,8 @@ SCORING_BATCH_SIZE = env.int("SCORING_BATCH_SIZE", default=1000)
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular, plus the error answers every operation can give (scoring/openapi.py).
+    "DEFAULT_SCHEMA_CLASS": "scoring.openapi.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",

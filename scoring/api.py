@@ -1,6 +1,6 @@
 """The REST API under /api/: offers, uploads, leads and scores."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -27,8 +27,6 @@ from scoring.services.leads import lead_delete, lead_upload_delete
 from scoring.services.offers import offer_create, offer_delete, offer_update
 from scoring.services.scoring import leads_score
 from scoring.views import upload_from_request
-
-_ERROR = OpenApiResponse(description='`{"error": "..."}`')
 
 
 class AccountScopedViewSet(viewsets.GenericViewSet):
@@ -70,7 +68,7 @@ class OfferViewSet(
 
     @extend_schema(
         request=OfferScoreRequestSerializer,
-        responses={200: ScoringSummarySerializer, 400: _ERROR, 404: _ERROR},
+        responses={200: ScoringSummarySerializer},
     )
     @action(detail=True, methods=["post"], throttle_classes=[ScoringRateThrottle])
     def score(self, request, pk=None):
@@ -96,13 +94,13 @@ class LeadUploadViewSet(
     ordering_fields = ["created_at", "row_count", "id"]
     ordering = ["-created_at", "-id"]
 
-    @extend_schema(
-        request={"multipart/form-data": LeadUploadRequestSerializer},
-        responses={201: LeadUploadSerializer, 400: _ERROR, 413: _ERROR},
-    )
     def get_throttles(self):
         return [UploadRateThrottle()] if self.action == "create" else super().get_throttles()
 
+    @extend_schema(
+        request={"multipart/form-data": LeadUploadRequestSerializer},
+        responses={201: LeadUploadSerializer},
+    )
     def create(self, request, *args, **kwargs):
         """Upload a CSV of leads as a new batch."""
         upload = upload_from_request(request)

@@ -5,6 +5,8 @@ Validation errors also keep DRF's per-field detail under "fields".
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -17,6 +19,8 @@ logger = logging.getLogger(__name__)
 
 INTERNAL_ERROR = "Internal server error."
 NOT_FOUND_ERROR = "Not found."
+REQUEST_BODY_TOO_LARGE_ERROR = "The request body is larger than the {limit} KB limit."
+TOO_MANY_FIELDS_ERROR = "The request has too many form fields or files."
 
 
 def _flatten(detail, prefix="") -> list[str]:
@@ -37,6 +41,15 @@ def validation_error_body(detail) -> dict:
 def json_exception_handler(exc, context):
     if isinstance(exc, ScoringError):
         return Response({"error": exc.message}, status=exc.status_code)
+    # Django's request limits (DATA_UPLOAD_MAX_*), raised while DRF reads the body.
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+        return Response(
+            {"error": REQUEST_BODY_TOO_LARGE_ERROR.format(limit=limit)},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        return Response({"error": TOO_MANY_FIELDS_ERROR}, status=status.HTTP_400_BAD_REQUEST)
     response = exception_handler(exc, context)
     if response is None:
         logger.exception("unhandled error in %s", context.get("view").__class__.__name__)

@@ -1,8 +1,24 @@
 from rest_framework import serializers
 
-from scoring.models import Lead, LeadUpload, Offer, Score
+from scoring.models import Intent, Lead, LeadUpload, Offer, Score
 
 OFFER_LIST_ITEM_MAX_LENGTH = 500
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error answer; invalid input also gets DRF's detail per field."""
+
+    error = serializers.CharField(help_text="What went wrong, for a person to read.")
+    fields = serializers.JSONField(
+        required=False, help_text="Invalid input only: what is wrong with each field."
+    )
+
+
+class IntentField(serializers.ChoiceField):
+    """An intent label; the schema names its choices once, as the `Intent` component."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Intent.choices, **kwargs)
 
 
 class OfferSerializer(serializers.ModelSerializer):
@@ -51,6 +67,8 @@ class LeadBriefSerializer(serializers.ModelSerializer):
 
 class ScoreSerializer(serializers.ModelSerializer):
     lead = LeadBriefSerializer(read_only=True)
+    intent = IntentField(read_only=True)
+    ai_label = IntentField(read_only=True)
 
     class Meta:
         model = Score

@@ -2,8 +2,9 @@
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,6 +12,7 @@ from rest_framework.views import APIView
 from scoring.access import ScoringRateThrottle, UploadRateThrottle, request_account
 from scoring.exceptions import InvalidInput
 from scoring.lead_csv import export_lines
+from scoring.openapi import BAD_REQUEST, NO_OFFER, error_response
 from scoring.selectors import leads_with_latest_score, offer_for_scoring, scores_for_offer
 from scoring.serializers import (
     LeadUploadRequestSerializer,
@@ -29,7 +31,6 @@ NO_FILE_ERROR = "No file uploaded. Send the CSV in the multipart field 'csv_file
 UPLOAD_SUCCESS_MESSAGE = "Successfully uploaded {count} leads"
 EXPORT_FILE_NAME = "lead_scores.csv"
 EXPORT_BATCH_SIZE = 2000
-_ERROR = OpenApiResponse(description='`{"error": "..."}`')
 
 
 def _optional_offer(request):
@@ -55,7 +56,7 @@ def upload_from_request(request):
 
 
 class OfferCreateView(APIView):
-    @extend_schema(request=OfferSerializer, responses={201: OfferSerializer, 400: _ERROR})
+    @extend_schema(request=OfferSerializer, responses={201: OfferSerializer})
     def post(self, request):
         serializer = OfferSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -69,7 +70,7 @@ class LeadUploadView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": LeadUploadRequestSerializer},
-        responses={201: SeedMessageSerializer, 400: _ERROR, 413: _ERROR},
+        responses={201: SeedMessageSerializer},
     )
     def post(self, request):
         upload = upload_from_request(request)
@@ -83,7 +84,7 @@ class ScoreView(APIView):
 
     @extend_schema(
         request=ScoreRequestSerializer,
-        responses={200: SeedScoredLeadSerializer(many=True), 400: _ERROR, 404: _ERROR},
+        responses={200: SeedScoredLeadSerializer(many=True), 404: error_response(NO_OFFER)},
     )
     def post(self, request):
         body = ScoreRequestSerializer(data=request.data)
@@ -99,7 +100,7 @@ class ScoreView(APIView):
 class ResultsView(APIView):
     @extend_schema(
         parameters=[SeedResultsQuerySerializer],
-        responses={200: SeedResultSerializer(many=True), 400: _ERROR, 404: _ERROR},
+        responses={200: SeedResultSerializer(many=True), 404: error_response(NO_OFFER)},
     )
     def get(self, request):
         leads = leads_with_latest_score(
@@ -108,10 +109,27 @@ class ResultsView(APIView):
         return Response(SeedResultSerializer(leads, many=True).data)
 
 
+class CsvExportNegotiation(BaseContentNegotiation):
+    """The export is CSV whatever Accept asks for (`Accept: text/csv` must not be a 406); only
+    its errors go through a renderer, and they are JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class CsvExportView(APIView):
+    content_negotiation_class = CsvExportNegotiation
+
     @extend_schema(
         parameters=[SeedResultsQuerySerializer],
-        responses={(200, "text/csv"): OpenApiTypes.STR, 400: _ERROR, 404: _ERROR},
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            400: error_response(BAD_REQUEST),
+            404: error_response(NO_OFFER),
+        },
     )
     def get(self, request):
         leads = leads_with_latest_score(
