@@ -2,8 +2,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from scoring.services.accounts import api_key_create
-from tests.factories import AccountFactory, OfferFactory, UserFactory
+from tests.factories import AccountFactory, OfferFactory, UserFactory, api_key_client
 
 
 @pytest.fixture(autouse=True)
@@ -43,10 +42,7 @@ def anonymous_client():
 @pytest.fixture
 def api_client(user):
     """A client authenticated with a real API key of `user`, in `account`."""
-    _, raw_key = api_key_create(user=user, name="tests")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
-    return client
+    return api_key_client(user)
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from scoring.models import Account, Intent, Lead, LeadUpload, Membership, Offer, Score
+from scoring.services.accounts import api_key_create
 
 SEED_OFFER = {
     "name": "AI Analytics Platform Pro",
@@ -115,3 +117,11 @@ def csv_upload(text: str | bytes, name: str = "leads.csv") -> SimpleUploadedFile
     """A CSV file as a multipart upload carries it (str is encoded as UTF-8)."""
     data = text.encode() if isinstance(text, str) else text
     return SimpleUploadedFile(name, data, content_type="text/csv")
+
+
+def api_key_client(user) -> APIClient:
+    """A client that authenticates as user with a real API key, as API clients do."""
+    _, raw_key = api_key_create(user=user, name="tests")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+    return client

@@ -15,6 +15,14 @@ from scoring.models import Account, ApiKey, AuditEvent, Lead, LeadUpload, Member
 from scoring.services.accounts import api_key_create, default_account
 from scoring.services.leads import FILE_TOO_LARGE_ERROR, TOO_MANY_ROWS_ERROR
 from scoring.views import UPLOAD_SUCCESS_MESSAGE
+from tests.api.endpoints import (
+    ENDPOINTS,
+    call,
+    csv_text,
+    endpoint_ids,
+    fill_path,
+    snapshot,
+)
 from tests.factories import (
     CSV_HEADER,
     SEED_OFFER,
@@ -32,60 +40,11 @@ pytestmark = pytest.mark.django_db
 WWW_AUTHENTICATE = 'Bearer realm="IntentScore"'
 MB = 1024 * 1024
 
-# (method, path, body, status when allowed); {offer} etc. are filled with real ids.
-ENDPOINTS = [
-    ("post", "/product/offer/", "offer", 201),
-    ("post", "/leads/upload/", "csv", 201),
-    ("post", "/score/", "empty", 200),
-    ("get", "/results/", None, 200),
-    ("get", "/csv/", None, 200),
-    ("get", "/api/offers/", None, 200),
-    ("post", "/api/offers/", "offer", 201),
-    ("get", "/api/offers/{offer}/", None, 200),
-    ("put", "/api/offers/{offer}/", "offer", 200),
-    ("patch", "/api/offers/{offer}/", "offer_patch", 200),
-    ("delete", "/api/offers/{offer}/", None, 204),
-    ("post", "/api/offers/{offer}/score/", "rescore", 200),
-    ("get", "/api/uploads/", None, 200),
-    ("post", "/api/uploads/", "csv", 201),
-    ("get", "/api/uploads/{upload}/", None, 200),
-    ("delete", "/api/uploads/{upload}/", None, 204),
-    ("get", "/api/leads/", None, 200),
-    ("get", "/api/leads/{lead}/", None, 200),
-    ("delete", "/api/leads/{lead}/", None, 204),
-    ("get", "/api/scores/", None, 200),
-    ("get", "/api/scores/{score}/", None, 200),
-]
-ENDPOINT_IDS = [f"{method.upper()} {path}" for method, path, _, _ in ENDPOINTS]
-
-
-def _rows_csv(count, name="Lead"):
-    return CSV_HEADER + "".join(
-        f"{name} {i},CEO,Company {i},SaaS,Berlin,Wants analytics\n" for i in range(count)
-    )
-
-
-def _body(kind):
-    """A fresh request body (an uploaded file can be read only once)."""
-    if kind == "offer":
-        return {"data": SEED_OFFER, "format": "json"}
-    if kind == "offer_patch":
-        return {"data": {"name": "Renamed"}, "format": "json"}
-    if kind == "rescore":
-        return {"data": {"rescore": True}, "format": "json"}
-    if kind == "empty":
-        return {"data": {}, "format": "json"}
-    if kind == "csv":
-        return {"data": {"csv_file": csv_upload(_rows_csv(2))}, "format": "multipart"}
-    return {}
-
-
-def _call(client, method, path, body=None, **extra):
-    return getattr(client, method)(path, **_body(body), **extra)
+ENDPOINT_IDS = endpoint_ids(ENDPOINTS)
 
 
 def _fill(path, objects):
-    return path.format(**{name: obj.id for name, obj in objects.items()})
+    return fill_path(path, {name: obj.id for name, obj in objects.items()})
 
 
 def _objects(account):
@@ -95,13 +54,6 @@ def _objects(account):
     LeadFactory(account=account, upload=upload)
     score = ScoreFactory(account=account, lead=lead, offer=offer)
     return {"offer": offer, "upload": upload, "lead": lead, "score": score}
-
-
-def _snapshot():
-    return {
-        model.__name__: list(model.objects.order_by("pk").values())
-        for model in (Account, Offer, LeadUpload, Lead, Score, AuditEvent, ApiKey, Membership)
-    }
 
 
 def _assert_401(response, error=None):
@@ -137,12 +89,12 @@ def _key_client(raw_key, keyword="Bearer"):
 def test_unauthenticated_request_is_401_with_json_error_and_stores_nothing(
     anonymous_client, acme_objects, method, path, body, ok_status
 ):
-    before = _snapshot()
+    before = snapshot()
 
-    response = _call(anonymous_client, method, _fill(path, acme_objects), body)
+    response = call(anonymous_client, method, _fill(path, acme_objects), body)
 
     _assert_401(response)
-    assert _snapshot() == before
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize(
@@ -169,7 +121,7 @@ def test_demo_mode_lets_anonymous_requests_work_in_the_default_account(
 ):
     default_objects = _objects(default_account())
 
-    response = _call(anonymous_client, method, _fill(path, default_objects), body)
+    response = call(anonymous_client, method, _fill(path, default_objects), body)
 
     assert response.status_code == ok_status, response.content
     default = default_account()
@@ -198,7 +150,7 @@ def test_demo_mode_creates_in_the_default_account(
 ):
     before = set(model.objects.values_list("id", flat=True))
 
-    response = _call(anonymous_client, "post", path, body)
+    response = call(anonymous_client, "post", path, body)
 
     assert response.status_code == 201, response.content
     created = model.objects.exclude(id__in=before).get()
@@ -207,7 +159,7 @@ def test_demo_mode_creates_in_the_default_account(
 
 
 def test_demo_mode_upload_is_audited_without_a_user(demo, anonymous_client):
-    response = _call(anonymous_client, "post", "/leads/upload/", "csv")
+    response = call(anonymous_client, "post", "/leads/upload/", "csv")
 
     assert response.status_code == 201
     event = AuditEvent.objects.get(action=AuditEvent.Action.UPLOAD)
@@ -267,12 +219,12 @@ def test_bad_api_key_header_is_401_invalid_api_key(acme_objects, api_key, make_h
     key, raw_key = api_key
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=make_header(key, raw_key))
-    before = _snapshot()
+    before = snapshot()
 
     response = client.post("/product/offer/", SEED_OFFER, format="json")
 
     _assert_401(response, INVALID_API_KEY_ERROR)
-    assert _snapshot() == before
+    assert snapshot() == before
 
 
 def test_revoked_api_key_is_401(acme_objects, api_key):
@@ -424,10 +376,10 @@ UPLOAD_SEQUENCES = {
 
 @pytest.mark.parametrize("urls", UPLOAD_SEQUENCES.values(), ids=UPLOAD_SEQUENCES.keys())
 def test_third_upload_in_a_minute_is_429_and_stores_nothing(uploads_two_a_minute, api_client, urls):
-    first, second = (_call(api_client, "post", url, "csv") for url in urls[:2])
+    first, second = (call(api_client, "post", url, "csv") for url in urls[:2])
     assert (first.status_code, second.status_code) == (201, 201)
 
-    third = _call(api_client, "post", urls[2], "csv")
+    third = call(api_client, "post", urls[2], "csv")
 
     _assert_429(third)
     assert LeadUpload.objects.count() == 2
@@ -437,10 +389,10 @@ def test_third_upload_in_a_minute_is_429_and_stores_nothing(uploads_two_a_minute
 def test_upload_throttle_counts_per_user(uploads_two_a_minute, api_client):
     other_user = UserFactory(membership__account=AccountFactory(name="Other"))
     for _ in range(2):
-        assert _call(api_client, "post", "/leads/upload/", "csv").status_code == 201
-    _assert_429(_call(api_client, "post", "/leads/upload/", "csv"))
+        assert call(api_client, "post", "/leads/upload/", "csv").status_code == 201
+    _assert_429(call(api_client, "post", "/leads/upload/", "csv"))
 
-    response = _call(
+    response = call(
         _key_client(api_key_create(user=other_user)[1]), "post", "/leads/upload/", "csv"
     )
 
@@ -449,7 +401,7 @@ def test_upload_throttle_counts_per_user(uploads_two_a_minute, api_client):
 
 def test_reading_and_deleting_uploads_is_not_throttled(uploads_two_a_minute, api_client):
     for _ in range(2):
-        assert _call(api_client, "post", "/api/uploads/", "csv").status_code == 201
+        assert call(api_client, "post", "/api/uploads/", "csv").status_code == 201
     upload = LeadUpload.objects.first()
 
     statuses = [api_client.get("/api/uploads/").status_code for _ in range(4)]
@@ -458,7 +410,7 @@ def test_reading_and_deleting_uploads_is_not_throttled(uploads_two_a_minute, api
     statuses += [api_client.get("/results/").status_code for _ in range(3)]
 
     assert statuses == [200] * 7 + [204] + [200] * 3
-    _assert_429(_call(api_client, "post", "/api/uploads/", "csv"))
+    _assert_429(call(api_client, "post", "/api/uploads/", "csv"))
 
 
 @pytest.mark.parametrize("url", ["/score/", "/api/offers/{offer}/score/", "mixed"])
@@ -483,7 +435,7 @@ def test_scoring_throttle_leaves_uploads_alone(scoring_two_a_minute, api_client,
         api_client.post("/score/", {}, format="json")
     _assert_429(api_client.post("/score/", {}, format="json"))
 
-    assert _call(api_client, "post", "/leads/upload/", "csv").status_code == 201
+    assert call(api_client, "post", "/leads/upload/", "csv").status_code == 201
 
 
 # --- Request size --------------------------------------------------------------------------------
@@ -523,12 +475,12 @@ def test_content_length_over_the_limit_is_413_before_the_view_runs(
     one_mb_uploads, views_must_not_run, request, path, body, caller
 ):
     client = request.getfixturevalue(caller)
-    before = _snapshot()
+    before = snapshot()
 
-    response = _call(client, "post", path, body, CONTENT_LENGTH=str(2 * MB + 1))
+    response = call(client, "post", path, body, CONTENT_LENGTH=str(2 * MB + 1))
 
     _assert_413(response, REQUEST_TOO_LARGE_ERROR.format(limit=1))
-    assert _snapshot() == before
+    assert snapshot() == before
 
 
 def test_content_length_at_the_limit_passes_the_middleware(one_mb_uploads, api_client):
@@ -598,7 +550,7 @@ def test_file_with_more_rows_than_max_upload_rows_is_400_and_stores_nothing(
 ):
     settings.MAX_UPLOAD_ROWS = 3
 
-    response = api_client.post(path, {"csv_file": csv_upload(_rows_csv(4))}, format="multipart")
+    response = api_client.post(path, {"csv_file": csv_upload(csv_text(4))}, format="multipart")
 
     assert response.status_code == 400
     assert response.json() == {"error": TOO_MANY_ROWS_ERROR.format(limit=3)}
@@ -611,7 +563,7 @@ def test_file_with_exactly_max_upload_rows_is_stored(settings, api_client):
     settings.MAX_UPLOAD_ROWS = 3
 
     response = api_client.post(
-        "/leads/upload/", {"csv_file": csv_upload(_rows_csv(3))}, format="multipart"
+        "/leads/upload/", {"csv_file": csv_upload(csv_text(3))}, format="multipart"
     )
 
     assert response.status_code == 201
@@ -625,10 +577,10 @@ def test_max_upload_rows_applies_across_insert_batches(settings, monkeypatch, ap
     monkeypatch.setattr("scoring.services.leads.INSERT_BATCH_SIZE", 2)
 
     refused = api_client.post(
-        "/api/uploads/", {"csv_file": csv_upload(_rows_csv(6))}, format="multipart"
+        "/api/uploads/", {"csv_file": csv_upload(csv_text(6))}, format="multipart"
     )
     accepted = api_client.post(
-        "/api/uploads/", {"csv_file": csv_upload(_rows_csv(5))}, format="multipart"
+        "/api/uploads/", {"csv_file": csv_upload(csv_text(5))}, format="multipart"
     )
 
     assert refused.status_code == 400

@@ -7,14 +7,12 @@ import io
 from dataclasses import dataclass
 
 import pytest
-from rest_framework.test import APIClient
 
 from scoring.models import AuditEvent, Lead, LeadUpload, Offer, Score
 from scoring.selectors import NO_OFFER_ERROR, OFFER_NOT_FOUND_ERROR
-from scoring.services.accounts import api_key_create
 from scoring.services.scoring import NO_LEADS_ERROR
+from tests.api.endpoints import DETAIL_ENDPOINTS, call, endpoint_ids, fill_path, snapshot
 from tests.factories import (
-    CSV_HEADER,
     SEED_OFFER,
     AccountFactory,
     LeadFactory,
@@ -22,7 +20,7 @@ from tests.factories import (
     OfferFactory,
     ScoreFactory,
     UserFactory,
-    csv_upload,
+    api_key_client,
 )
 
 pytestmark = pytest.mark.django_db
@@ -71,11 +69,7 @@ def other_account(db):
 @pytest.fixture
 def other_client(other_account):
     """Account B's client, authenticated the way `api_client` is: a real API key."""
-    other_user = UserFactory(membership__account=other_account)
-    _, raw_key = api_key_create(user=other_user, name="other")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
-    return client
+    return api_key_client(UserFactory(membership__account=other_account))
 
 
 @pytest.fixture
@@ -94,14 +88,6 @@ def clients(api_client, other_client):
     return {"A": api_client, "B": other_client}
 
 
-def _snapshot():
-    """Every stored row, so a refused request can be shown to have changed nothing."""
-    return {
-        model.__name__: list(model.objects.order_by("pk").values())
-        for model in (Offer, LeadUpload, Lead, Score, AuditEvent)
-    }
-
-
 def _ids(response):
     assert response.status_code == 200, response.content
     return {item["id"] for item in response.json()["results"]}
@@ -111,24 +97,6 @@ def _csv_rows(response):
     assert response.status_code == 200
     body = b"".join(response.streaming_content).decode("utf-8")
     return list(csv.DictReader(io.StringIO(body, newline="")))
-
-
-def _body(kind):
-    """A fresh request body (an uploaded file can be read only once)."""
-    if kind == "offer":
-        return {"data": SEED_OFFER, "format": "json"}
-    if kind == "offer_patch":
-        return {"data": {"name": "Hijacked"}, "format": "json"}
-    if kind == "rescore":
-        return {"data": {"rescore": True}, "format": "json"}
-    if kind == "csv":
-        text = CSV_HEADER + "Ada Lovelace,CEO,Engines,SaaS,London,Wants analytics\n"
-        return {"data": {"csv_file": csv_upload(text)}, "format": "multipart"}
-    return {}
-
-
-def _call(client, method, path, body=None):
-    return getattr(client, method)(path, **_body(body))
 
 
 # --- Lists: each account sees its own objects and nothing else -----------------------------------
@@ -177,29 +145,17 @@ def test_list_endpoints_of_an_account_without_data_are_empty(other_client, ours)
 
 # --- Detail endpoints: another account's id is a 404, like an id that does not exist -------------
 
-DETAIL_REQUESTS = [
-    ("get", "/api/offers/{offer}/", None, 200),
-    ("put", "/api/offers/{offer}/", "offer", 200),
-    ("patch", "/api/offers/{offer}/", "offer_patch", 200),
-    ("delete", "/api/offers/{offer}/", None, 204),
-    ("post", "/api/offers/{offer}/score/", "rescore", 200),
-    ("get", "/api/uploads/{upload}/", None, 200),
-    ("delete", "/api/uploads/{upload}/", None, 204),
-    ("get", "/api/leads/{lead}/", None, 200),
-    ("delete", "/api/leads/{lead}/", None, 204),
-    ("get", "/api/scores/{score}/", None, 200),
-]
-DETAIL_IDS = [f"{method.upper()} {path}" for method, path, _, _ in DETAIL_REQUESTS]
+DETAIL_REQUESTS = DETAIL_ENDPOINTS
+DETAIL_IDS = endpoint_ids(DETAIL_ENDPOINTS)
 
 
 def _detail_path(template, data):
-    return template.format(
-        offer=data.offer.id, upload=data.upload.id, lead=data.lead.id, score=data.score.id
-    )
+    ids = {"offer": data.offer.id, "upload": data.upload.id}
+    return fill_path(template, {**ids, "lead": data.lead.id, "score": data.score.id})
 
 
 def _missing_path(template):
-    return template.format(offer=MISSING_ID, upload=MISSING_ID, lead=MISSING_ID, score=MISSING_ID)
+    return fill_path(template, dict.fromkeys(("offer", "upload", "lead", "score"), MISSING_ID))
 
 
 @pytest.mark.parametrize(
@@ -208,15 +164,15 @@ def _missing_path(template):
 def test_detail_request_on_another_accounts_object_is_a_404_that_changes_nothing(
     api_client, ours, theirs, method, template, body, ok_status
 ):
-    before = _snapshot()
+    before = snapshot()
 
-    response = _call(api_client, method, _detail_path(template, theirs), body)
+    response = call(api_client, method, _detail_path(template, theirs), body)
 
     assert response.status_code == 404
     assert set(response.json()) == {"error"}
-    assert _snapshot() == before
+    assert snapshot() == before
     # Indistinguishable from an id that exists nowhere.
-    missing = _call(api_client, method, _missing_path(template), body)
+    missing = call(api_client, method, _missing_path(template), body)
     assert (response.status_code, response.json()) == (missing.status_code, missing.json())
 
 
@@ -229,15 +185,15 @@ def test_the_same_detail_request_on_the_callers_own_object_succeeds(
     """The control for the 404s above: the endpoint works, only the foreign id is hidden."""
     their_rows = {
         name: [row for row in rows if row.get("account_id") == theirs.account.id]
-        for name, rows in _snapshot().items()
+        for name, rows in snapshot().items()
     }
 
-    response = _call(api_client, method, _detail_path(template, ours), body)
+    response = call(api_client, method, _detail_path(template, ours), body)
 
     assert response.status_code == ok_status, response.content
     assert {
         name: [row for row in rows if row.get("account_id") == theirs.account.id]
-        for name, rows in _snapshot().items()
+        for name, rows in snapshot().items()
     } == their_rows
 
 
@@ -342,7 +298,7 @@ CREATE_REQUESTS = [
 def test_created_objects_belong_to_the_caller_and_are_hidden_from_others(
     api_client, other_client, account, other_account, url, body, model, list_url
 ):
-    response = _call(api_client, "post", url, body)
+    response = call(api_client, "post", url, body)
 
     assert response.status_code == 201, response.content
     created = model.objects.get()
@@ -378,13 +334,13 @@ def test_seed_score_uses_the_callers_latest_offer_not_a_newer_one_of_another_acc
 def test_seed_score_with_another_accounts_offer_id_is_404_and_scores_nothing(
     api_client, ours, theirs
 ):
-    before = _snapshot()
+    before = snapshot()
 
     response = api_client.post("/score/", {"offer_id": theirs.offer.id}, format="json")
 
     assert response.status_code == 404
     assert response.json() == {"error": OFFER_NOT_FOUND_ERROR.format(offer_id=theirs.offer.id)}
-    assert _snapshot() == before
+    assert snapshot() == before
     assert not theirs.unscored_lead.scores.exists()
     missing = api_client.post("/score/", {"offer_id": MISSING_ID}, format="json")
     assert missing.status_code == 404
@@ -420,11 +376,11 @@ def test_seed_score_without_own_leads_does_not_score_another_accounts(
 def test_seed_upload_lands_in_the_callers_account_only(api_client, other_client, theirs):
     their_results = other_client.get("/results/").json()
 
-    response = _call(api_client, "post", "/leads/upload/", "csv")
+    response = call(api_client, "post", "/leads/upload/", "csv")
 
     assert response.status_code == 201
     assert other_client.get("/results/").json() == their_results
-    assert "Ada Lovelace" in {item["name"] for item in api_client.get("/results/").json()}
+    assert "Lead 0" in {item["name"] for item in api_client.get("/results/").json()}
 
 
 @pytest.mark.parametrize("caller", ["A", "B"])

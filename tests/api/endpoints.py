@@ -1,0 +1,70 @@
+"""Every endpoint, with a request body for each, shared by the access and isolation tests."""
+
+from scoring.models import Account, AuditEvent, Lead, LeadUpload, Membership, Offer, Score
+from tests.factories import CSV_HEADER, SEED_OFFER, csv_upload
+
+# (method, path, body kind, status when allowed); {offer} etc. are filled with real ids.
+ENDPOINTS = [
+    ("post", "/product/offer/", "offer", 201),
+    ("post", "/leads/upload/", "csv", 201),
+    ("post", "/score/", "empty", 200),
+    ("get", "/results/", None, 200),
+    ("get", "/csv/", None, 200),
+    ("get", "/api/offers/", None, 200),
+    ("post", "/api/offers/", "offer", 201),
+    ("get", "/api/offers/{offer}/", None, 200),
+    ("put", "/api/offers/{offer}/", "offer", 200),
+    ("patch", "/api/offers/{offer}/", "offer_patch", 200),
+    ("delete", "/api/offers/{offer}/", None, 204),
+    ("post", "/api/offers/{offer}/score/", "rescore", 200),
+    ("get", "/api/uploads/", None, 200),
+    ("post", "/api/uploads/", "csv", 201),
+    ("get", "/api/uploads/{upload}/", None, 200),
+    ("delete", "/api/uploads/{upload}/", None, 204),
+    ("get", "/api/leads/", None, 200),
+    ("get", "/api/leads/{lead}/", None, 200),
+    ("delete", "/api/leads/{lead}/", None, 204),
+    ("get", "/api/scores/", None, 200),
+    ("get", "/api/scores/{score}/", None, 200),
+]
+DETAIL_ENDPOINTS = [endpoint for endpoint in ENDPOINTS if "{" in endpoint[1]]
+
+
+def endpoint_ids(endpoints):
+    return [f"{method.upper()} {path}" for method, path, _, _ in endpoints]
+
+
+def csv_text(count, name="Lead"):
+    return CSV_HEADER + "".join(
+        f"{name} {i},CEO,Company {i},SaaS,Berlin,Wants analytics\n" for i in range(count)
+    )
+
+
+def request_body(kind):
+    """A fresh request body (an uploaded file can be read only once)."""
+    bodies = {
+        "offer": lambda: {"data": SEED_OFFER, "format": "json"},
+        "offer_patch": lambda: {"data": {"name": "Renamed"}, "format": "json"},
+        "rescore": lambda: {"data": {"rescore": True}, "format": "json"},
+        "empty": lambda: {"data": {}, "format": "json"},
+        "csv": lambda: {"data": {"csv_file": csv_upload(csv_text(2))}, "format": "multipart"},
+    }
+    return bodies[kind]() if kind else {}
+
+
+def call(client, method, path, body=None, **extra):
+    return getattr(client, method)(path, **request_body(body), **extra)
+
+
+def fill_path(path, ids):
+    """path with {offer}, {upload}... replaced by ids[name]."""
+    return path.format(**ids)
+
+
+def snapshot():
+    """Every stored row, so a refused request can be shown to have changed nothing (API
+    keys aside: using one updates its last_used_at)."""
+    return {
+        model.__name__: list(model.objects.order_by("pk").values())
+        for model in (Account, Offer, LeadUpload, Lead, Score, AuditEvent, Membership)
+    }
