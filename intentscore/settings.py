@@ -143,11 +143,29 @@ MAX_REQUEST_BODY_KB = env.int("MAX_REQUEST_BODY_KB", default=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_KB * 1024
 
 # --- Lead scoring ---------------------------------------------------------------------------
-# LLM_PROVIDER picks the AI half of the score. Unset: "gemini" when GEMINI_API_KEY is set,
-# else "local", the offline deterministic provider that needs no key and no network.
+# LLM_PROVIDER picks the AI half of the score: local, gemini, openai or ollama. Unset:
+# "gemini" when GEMINI_API_KEY is set, else "local", the offline deterministic provider that
+# needs no key and no network. A remote provider without its key fails at start-up.
 LLM_PROVIDER = env.str("LLM_PROVIDER", default="")
 GEMINI_API_KEY = env.str("GEMINI_API_KEY", default="")
+GEMINI_MODEL = env.str("GEMINI_MODEL", default="gemini-2.0-flash")
+# Only to reach a proxy or a test double; unset, the SDK's own endpoint.
+GEMINI_BASE_URL = env.str("GEMINI_BASE_URL", default="")
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
+# Any OpenAI-compatible server: vLLM, LM Studio, Ollama's /v1 (e.g. http://127.0.0.1:11434/v1).
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="")
+OLLAMA_HOST = env.str("OLLAMA_HOST", default="http://127.0.0.1:11434")
+OLLAMA_MODEL = env.str("OLLAMA_MODEL", default="llama3.1")
+# Per call: seconds before giving up, retries of 429/5xx/timeouts/connection errors (with
+# exponential backoff and jitter, honouring Retry-After up to LLM_RETRY_MAX_WAIT seconds),
+# calls in flight at once, and calls one scoring request may make at most.
 LLM_TIMEOUT = env.float("LLM_TIMEOUT", default=30.0)
+LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=3)
+LLM_RETRY_BASE_DELAY = env.float("LLM_RETRY_BASE_DELAY", default=1.0)
+LLM_RETRY_MAX_WAIT = env.float("LLM_RETRY_MAX_WAIT", default=30.0)
+LLM_MAX_CONCURRENCY = env.int("LLM_MAX_CONCURRENCY", default=8)
+LLM_MAX_CALLS_PER_RUN = env.int("LLM_MAX_CALLS_PER_RUN", default=5000)
 # Leads are read, scored and written in batches of this size so memory stays bounded.
 SCORING_BATCH_SIZE = env.int("SCORING_BATCH_SIZE", default=1000)
 

@@ -14,8 +14,9 @@ from scoring.models import (
 
 _SCORE_PARTS = (
     "score", "intent", "rule_score", "role_points", "role_keyword", "industry_points",
-    "industry_keyword", "completeness_points", "ai_label", "ai_score", "ai_factors",
-    "reasoning", "provider", "model", "scored_at",
+    "industry_keyword", "completeness_points", "ai_status", "ai_error", "ai_label", "ai_score",
+    "ai_factors", "reasoning", "provider", "model", "prompt_version", "content_hash",
+    "latency_ms", "input_tokens", "output_tokens", "scored_at",
 )  # fmt: skip
 
 
@@ -91,7 +92,16 @@ class LeadUploadAdmin(admin.ModelAdmin):
 
 class ScoreInline(admin.TabularInline):
     model = Score
-    fields = ("offer", "score", "intent", "rule_score", "ai_label", "provider", "reasoning")
+    fields = (
+        "offer",
+        "score",
+        "intent",
+        "rule_score",
+        "ai_label",
+        "ai_status",
+        "provider",
+        "reasoning",
+    )
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -114,8 +124,9 @@ class LeadAdmin(admin.ModelAdmin):
 
 @admin.register(Score)
 class ScoreAdmin(admin.ModelAdmin):
-    list_display = ("lead", "company", "offer", "score", "intent", "provider")
-    list_filter = ("intent", "offer", "lead__industry", "provider", "account")
+    list_display = ("lead", "company", "offer", "score", "intent", "ai_status", "provider")
+    # ai_status "failed": leads whose AI call failed; the next scoring run retries them.
+    list_filter = ("intent", "ai_status", "offer", "lead__industry", "provider", "account")
     search_fields = ("lead__name", "lead__company")
     ordering = ("-score",)
     list_select_related = ("lead", "offer")

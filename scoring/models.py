@@ -12,6 +12,11 @@ class Intent(models.TextChoices):
     LOW = "Low"
 
 
+class AiStatus(models.TextChoices):
+    OK = "ok"
+    FAILED = "failed"
+
+
 class Account(models.Model):
     """A workspace: its users see its offers, leads and scores, and nobody else's."""
 
@@ -154,16 +159,27 @@ class Score(models.Model):
     industry_keyword = models.CharField(max_length=50, blank=True)
     completeness_points = models.PositiveSmallIntegerField()
 
-    # AI (0–50): the provider's label, its points and the factors it named.
-    ai_label = models.CharField(max_length=10, choices=Intent.choices)
+    # AI (0–50): the provider's label, its points and the factors it named. When the call
+    # failed (ai_status "failed"), the label is empty, the points 0 and ai_error says why.
+    ai_status = models.CharField(max_length=10, choices=AiStatus.choices, default=AiStatus.OK)
+    ai_error = models.TextField(blank=True)
+    ai_label = models.CharField(max_length=10, choices=Intent.choices, blank=True)
     ai_score = models.PositiveSmallIntegerField()
     ai_factors = models.JSONField(default=list, blank=True)
 
     score = models.PositiveSmallIntegerField()
-    intent = models.CharField(max_length=10, choices=Intent.choices)
+    # From the total; None while the AI half is missing (ai_status "failed").
+    intent = models.CharField(max_length=10, choices=Intent.choices, null=True, blank=True)  # noqa: DJ001
     reasoning = models.TextField()
     provider = models.CharField(max_length=50)
     model = models.CharField(max_length=100)
+    prompt_version = models.CharField(max_length=50, blank=True)
+    # Hash of everything the answer depends on (lead fields, offer, provider, model, prompt
+    # version): an unchanged hash means the stored answer is reused without a call.
+    content_hash = models.CharField(max_length=64, blank=True)
+    latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    input_tokens = models.PositiveIntegerField(null=True, blank=True)
+    output_tokens = models.PositiveIntegerField(null=True, blank=True)
     scored_at = models.DateTimeField()
 
     class Meta:

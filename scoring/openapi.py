@@ -55,6 +55,8 @@ class IntentFieldSchema(OpenApiSerializerFieldExtension):
             schema={"type": "string", "enum": list(Intent.values)},
         )
         auto_schema.registry.register_on_missing(component)
+        if self.target.allow_null:
+            return {"allOf": [component.ref], "nullable": True}
         return component.ref
 
 

@@ -67,15 +67,18 @@ class LeadBriefSerializer(serializers.ModelSerializer):
 
 class ScoreSerializer(serializers.ModelSerializer):
     lead = LeadBriefSerializer(read_only=True)
-    intent = IntentField(read_only=True)
-    ai_label = IntentField(read_only=True)
+    intent = IntentField(read_only=True, allow_null=True, help_text="None when the AI failed.")
+    ai_label = serializers.CharField(
+        read_only=True, help_text="High, Medium or Low; empty when the AI call failed."
+    )
 
     class Meta:
         model = Score
         fields = [
             "id", "lead", "offer", "score", "intent", "reasoning",
             "rule_score", "role_points", "role_keyword", "industry_points", "industry_keyword",
-            "completeness_points", "ai_label", "ai_score", "ai_factors", "provider", "model",
+            "completeness_points", "ai_status", "ai_error", "ai_label", "ai_score", "ai_factors",
+            "provider", "model", "prompt_version", "latency_ms", "input_tokens", "output_tokens",
             "scored_at",
         ]  # fmt: skip
         read_only_fields = fields
@@ -94,11 +97,22 @@ class OfferScoreRequestSerializer(serializers.Serializer):
     rescore = serializers.BooleanField(default=False)
 
 
+class ScoringFailureSerializer(serializers.Serializer):
+    lead = serializers.IntegerField()
+    error = serializers.CharField()
+
+
 class ScoringSummarySerializer(serializers.Serializer):
     offer = serializers.IntegerField(source="offer.id")
-    scored = serializers.IntegerField()
-    skipped = serializers.IntegerField()
+    scored = serializers.IntegerField(help_text="Leads given a new score, failed ones included.")
+    skipped = serializers.IntegerField(help_text="Leads whose stored score was still valid.")
+    failed = serializers.IntegerField(help_text="Leads whose AI call failed; retried next run.")
+    deferred = serializers.IntegerField(help_text="Leads left for later by LLM_MAX_CALLS_PER_RUN.")
+    calls = serializers.IntegerField(help_text="LLM calls made (retries not counted).")
+    input_tokens = serializers.IntegerField()
+    output_tokens = serializers.IntegerField()
     seconds = serializers.FloatField()
+    failures = ScoringFailureSerializer(many=True)
 
 
 # --- The seed's response shapes, kept byte-for-byte -------------------------------------------
@@ -110,7 +124,7 @@ class SeedScoredLeadSerializer(serializers.Serializer):
     company = serializers.CharField(source="lead.company")
     industry = serializers.CharField(source="lead.industry")
     location = serializers.CharField(source="lead.location")
-    intent = serializers.CharField()
+    intent = serializers.CharField(allow_null=True)
     score = serializers.IntegerField()
     reasoning = serializers.CharField()
 

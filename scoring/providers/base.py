@@ -51,10 +51,18 @@ class IntentAssessment:
     label: Intent
     reasoning: str
     factors: tuple[str, ...] = field(default_factory=tuple)
+    # As the provider's SDK reports them; None where it reports nothing.
+    input_tokens: int | None = None
+    output_tokens: int | None = None
 
 
 class IntentProvider(Protocol):
     name: str
     model: str
+    # True for providers that call a remote LLM: their calls run concurrently, are cached,
+    # retried and capped per run (LLM_MAX_CALLS_PER_RUN). The local provider is not.
+    remote: bool
 
-    def assess(self, *, lead: LeadProfile, offer: OfferProfile) -> IntentAssessment: ...
+    def assess(self, *, lead: LeadProfile, offer: OfferProfile) -> IntentAssessment:
+        """Raise scoring.providers.llm.ProviderError when the provider fails."""
+        ...

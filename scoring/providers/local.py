@@ -147,6 +147,11 @@ def _join(items: list[str]) -> str:
 class LocalProvider:
     name = "local"
     model = "local-keyword-v1"
+    remote = False
+
+    @classmethod
+    def from_settings(cls) -> "LocalProvider":
+        return cls()
 
     def assess(self, *, lead: LeadProfile, offer: OfferProfile) -> IntentAssessment:
         terms = _offer_terms(offer)

@@ -1,44 +1,133 @@
+"""Scoring a batch of leads against an offer: rules plus the provider's judgement.
+
+Remote providers are called concurrently (LLM_MAX_CONCURRENCY calls in flight), at most
+LLM_MAX_CALLS_PER_RUN times per run. A stored score whose content hash is unchanged is
+reused without a call. A lead whose call fails keeps its rule score with ai_status "failed"
+and is retried by the next run; if the provider fails every call it is asked, the run stops
+with ProviderUnavailable (a 502) and writes nothing.
+"""
+
+import hashlib
+import json
 import logging
 import time
-from dataclasses import dataclass
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from scoring.exceptions import InvalidInput
-from scoring.models import AuditEvent, Lead, Offer, Score
+from scoring.exceptions import InvalidInput, ScoringError
+from scoring.models import AiStatus, AuditEvent, Lead, Offer, Score
 from scoring.providers import IntentProvider, LeadProfile, OfferProfile, provider_from_settings
+from scoring.providers.base import IntentAssessment
+from scoring.providers.llm import ProviderError, prompt_version
 from scoring.rules import AI_POINTS, intent_for_score, rule_score
 from scoring.services.accounts import audit_record
 
 logger = logging.getLogger(__name__)
 
 NO_LEADS_ERROR = "No leads found. Please upload leads first."
+PROVIDER_FAILED_ERROR = "The {provider} provider failed on every lead it was asked: {error}"
+AI_FAILED_REASONING = "AI assessment failed ({error}); the score is the rule score only."
+# Stop dispatching when this many calls in a row failed before any succeeded: the provider
+# is down or the key is wrong, and every further call would only wait out its retries.
+CIRCUIT_BREAKER_MIN_FAILURES = 4
 # Everything a re-score replaces; lead and offer identify the row.
 _SCORE_FIELDS = [
     "rule_score", "role_points", "role_keyword", "industry_points", "industry_keyword",
-    "completeness_points", "ai_label", "ai_score", "ai_factors", "score", "intent",
-    "reasoning", "provider", "model", "scored_at",
+    "completeness_points", "ai_status", "ai_error", "ai_label", "ai_score", "ai_factors",
+    "score", "intent", "reasoning", "provider", "model", "prompt_version", "content_hash",
+    "latency_ms", "input_tokens", "output_tokens", "scored_at",
 ]  # fmt: skip
 
 
-@dataclass(frozen=True)
+class ProviderUnavailable(ScoringError):
+    status_code = 502
+
+
+@dataclass
 class ScoringSummary:
     offer: Offer
-    scored: int
-    skipped: int
-    seconds: float
+    scored: int = 0  # leads given a new score (including failed ones)
+    skipped: int = 0  # leads whose stored score was still valid: no call
+    failed: int = 0  # leads whose AI call failed (kept with their rule score)
+    deferred: int = 0  # leads left for a later run by LLM_MAX_CALLS_PER_RUN
+    calls: int = 0  # provider calls made (retries not counted)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    seconds: float = 0.0
+    failures: list[dict] = field(default_factory=list)  # [{"lead": id, "error": text}]
 
 
-def _score_build(*, lead: Lead, offer: Offer, offer_profile: OfferProfile,
-                     provider: IntentProvider, scored_at) -> Score:  # fmt: skip
-    """An unsaved Score: rules and the provider's judgement, combined into one label."""
+@dataclass(frozen=True)
+class _Outcome:
+    lead: Lead
+    assessment: IntentAssessment | None
+    error: str
+    latency_ms: int
+
+
+def content_hash(*, lead: LeadProfile, offer: OfferProfile, provider, version: str) -> str:
+    """What a stored AI answer depends on: change any of it and the lead is scored again."""
+    parts = [vars(lead), vars(offer), provider.name, provider.model, version]
+    payload = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=list)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _assess(provider, lead: Lead, offer_profile: OfferProfile) -> _Outcome:
+    started = time.perf_counter()
+    try:
+        assessment = provider.assess(lead=LeadProfile.from_lead(lead), offer=offer_profile)
+        error = ""
+    except ProviderError as exc:
+        assessment, error = None, exc.message
+    latency_ms = round((time.perf_counter() - started) * 1000)
+    return _Outcome(lead=lead, assessment=assessment, error=error, latency_ms=latency_ms)
+
+
+def _assess_all(
+    provider, leads: list[Lead], offer_profile: OfferProfile, *, nothing_scored_yet: bool
+) -> list[_Outcome]:
+    """Outcomes for leads: in this thread for the local provider, else concurrently. While
+    nothing in the run has succeeded, raises ProviderUnavailable as soon as the first
+    CIRCUIT_BREAKER_MIN_FAILURES calls have all failed."""
+    if not provider.remote:
+        return [_assess(provider, lead, offer_profile) for lead in leads]
+    outcomes, pending = [], set()
+    queue = iter(leads)
+    with ThreadPoolExecutor(max_workers=settings.LLM_MAX_CONCURRENCY) as pool:
+        # Submit only as many as may run, so a tripped breaker leaves nothing queued.
+        for lead in queue:
+            pending.add(pool.submit(_assess, provider, lead, offer_profile))
+            if len(pending) >= settings.LLM_MAX_CONCURRENCY:
+                break
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            outcomes += [future.result() for future in done]
+            failures = [o for o in outcomes if o.assessment is None]
+            if (
+                nothing_scored_yet
+                and len(failures) == len(outcomes) >= CIRCUIT_BREAKER_MIN_FAILURES
+            ):
+                for future in pending:
+                    future.cancel()
+                raise ProviderUnavailable(
+                    PROVIDER_FAILED_ERROR.format(provider=provider.name, error=failures[0].error)
+                )
+            for lead in queue:
+                pending.add(pool.submit(_assess, provider, lead, offer_profile))
+                if len(pending) >= settings.LLM_MAX_CONCURRENCY:
+                    break
+    return outcomes
+
+
+def _score_build(*, outcome: _Outcome, offer: Offer, provider, version: str, key: str, scored_at):
+    """An unsaved Score: the rules and the provider's judgement, combined into one label."""
+    lead, assessment = outcome.lead, outcome.assessment
     rules = rule_score(lead)
-    assessment = provider.assess(lead=LeadProfile.from_lead(lead), offer=offer_profile)
-    ai_score = AI_POINTS[assessment.label]
-    total = rules.total + ai_score
-    return Score(
+    parts = dict(
         account_id=offer.account_id,
         lead=lead,
         offer=offer,
@@ -48,29 +137,50 @@ def _score_build(*, lead: Lead, offer: Offer, offer_profile: OfferProfile,
         industry_points=rules.industry_points,
         industry_keyword=rules.industry_keyword,
         completeness_points=rules.completeness_points,
+        provider=provider.name,
+        model=provider.model,
+        prompt_version=version,
+        content_hash=key,
+        latency_ms=outcome.latency_ms,
+        scored_at=scored_at,
+    )
+    if assessment is None:
+        return Score(
+            **parts,
+            ai_status=AiStatus.FAILED,
+            ai_error=outcome.error,
+            ai_label="",
+            ai_score=0,
+            ai_factors=[],
+            score=rules.total,
+            intent=None,
+            reasoning=AI_FAILED_REASONING.format(error=outcome.error),
+        )
+    ai_score = AI_POINTS[assessment.label]
+    total = rules.total + ai_score
+    return Score(
+        **parts,
+        ai_status=AiStatus.OK,
+        ai_error="",
         ai_label=assessment.label,
         ai_score=ai_score,
         ai_factors=list(assessment.factors),
         score=total,
         intent=intent_for_score(total),
         reasoning=assessment.reasoning,
-        provider=provider.name,
-        model=provider.model,
-        scored_at=scored_at,
-    )
-
-
-def _scores_upsert(scores: list[Score]) -> None:
-    # Keyed by (lead, offer): scoring a lead again replaces its score, never adds a second.
-    Score.objects.bulk_create(
-        scores,
-        update_conflicts=True,
-        unique_fields=["lead", "offer"],
-        update_fields=_SCORE_FIELDS,
+        input_tokens=assessment.input_tokens,
+        output_tokens=assessment.output_tokens,
     )
 
 
 @transaction.atomic
+def _scores_upsert(scores: list[Score]) -> None:
+    # Keyed by (lead, offer): scoring a lead again replaces its score, never adds a second.
+    Score.objects.bulk_create(
+        scores, update_conflicts=True, unique_fields=["lead", "offer"], update_fields=_SCORE_FIELDS
+    )
+
+
 def leads_score(
     *,
     offer: Offer,
@@ -78,61 +188,107 @@ def leads_score(
     provider: IntentProvider | None = None,
     user=None,
 ) -> ScoringSummary:
-    """Score the offer's account's leads against it; leads already scored for it are kept
-    unless rescore."""
-    leads = Lead.objects.filter(account_id=offer.account_id)
+    """Score the offer's account's leads against it. A lead whose stored score is still
+    valid (same content hash, AI answer present) is skipped unless rescore; a failed one is
+    tried again. Each batch is written in its own transaction."""
+    leads = Lead.objects.filter(account_id=offer.account_id).order_by("id")
     if not leads.exists():
         raise InvalidInput(NO_LEADS_ERROR)
     provider = provider or provider_from_settings()
     offer_profile = OfferProfile.from_offer(offer)
-    to_score = leads.order_by("id")
-    if not rescore:
-        to_score = to_score.exclude(scores__offer=offer)
-    started, scored_at = time.monotonic(), timezone.now()
-    batch_size, last_id, scored = settings.SCORING_BATCH_SIZE, 0, 0
-    # Keyset batches rather than one open cursor: each batch's writes change what
-    # `exclude(scores__offer=offer)` would return, and memory stays bounded.
-    while batch := list(to_score.filter(id__gt=last_id)[:batch_size]):
+    version = prompt_version() if provider.remote else ""
+    summary = ScoringSummary(offer=offer)
+    started, scored_at, last_id = time.monotonic(), timezone.now(), 0
+    call_budget = settings.LLM_MAX_CALLS_PER_RUN if provider.remote else None
+
+    while batch := list(leads.filter(id__gt=last_id)[: settings.SCORING_BATCH_SIZE]):
+        last_id = batch[-1].id
+        stored = dict(
+            Score.objects.filter(offer=offer, lead__in=batch, ai_status=AiStatus.OK).values_list(
+                "lead_id", "content_hash"
+            )
+        )
+        keys, to_assess = {}, []
+        for lead in batch:
+            profile = LeadProfile.from_lead(lead)
+            keys[lead.id] = content_hash(
+                lead=profile, offer=offer_profile, provider=provider, version=version
+            )
+            if not rescore and stored.get(lead.id) == keys[lead.id]:
+                summary.skipped += 1
+            else:
+                to_assess.append(lead)
+        if call_budget is not None:
+            allowed = max(call_budget - summary.calls, 0)
+            summary.deferred += len(to_assess[allowed:])
+            to_assess = to_assess[:allowed]
+        if not to_assess:
+            continue
+
+        outcomes = _assess_all(
+            provider, to_assess, offer_profile, nothing_scored_yet=summary.scored == summary.failed
+        )
+        summary.calls += len(outcomes) if provider.remote else 0
+        failed = [o for o in outcomes if o.assessment is None]
+        if provider.remote and len(failed) == len(outcomes) and summary.scored == summary.failed:
+            raise ProviderUnavailable(
+                PROVIDER_FAILED_ERROR.format(provider=provider.name, error=failed[0].error)
+            )
         _scores_upsert(
             [
                 _score_build(
-                    lead=lead,
+                    outcome=o,
                     offer=offer,
-                    offer_profile=offer_profile,
                     provider=provider,
+                    version=version,
+                    key=keys[o.lead.id] if o.assessment else "",
                     scored_at=scored_at,
                 )
-                for lead in batch
+                for o in outcomes
             ]
         )
-        scored += len(batch)
-        last_id = batch[-1].id
-    summary = ScoringSummary(
-        offer=offer,
-        scored=scored,
-        skipped=leads.count() - scored,
-        seconds=time.monotonic() - started,
-    )
+        summary.scored += len(outcomes)
+        summary.failed += len(failed)
+        summary.failures += [{"lead": o.lead.id, "error": o.error} for o in failed]
+        for o in outcomes:
+            if o.assessment:
+                summary.input_tokens += o.assessment.input_tokens or 0
+                summary.output_tokens += o.assessment.output_tokens or 0
+
+    summary.seconds = time.monotonic() - started
+    _record_run(summary, provider=provider, rescore=rescore, user=user)
+    return summary
+
+
+def _record_run(summary: ScoringSummary, *, provider, rescore: bool, user) -> None:
     audit_record(
-        account=offer.account,
+        account=summary.offer.account,
         user=user,
         action=AuditEvent.Action.SCORING_RUN,
-        obj=offer,
+        obj=summary.offer,
         detail={
             "scored": summary.scored,
             "skipped": summary.skipped,
+            "failed": summary.failed,
+            "deferred": summary.deferred,
+            "calls": summary.calls,
             "rescore": rescore,
             "provider": provider.name,
             "model": provider.model,
         },
     )
     logger.info(
-        "scored %d leads against offer %s with %s/%s in %.2fs (%d already scored)",
-        summary.scored,
-        offer.pk,
+        "scoring run: offer=%s provider=%s/%s scored=%d skipped=%d failed=%d deferred=%d "
+        "calls=%d input_tokens=%d output_tokens=%d seconds=%.2f",
+        summary.offer.pk,
         provider.name,
         provider.model,
-        summary.seconds,
+        summary.scored,
         summary.skipped,
+        summary.failed,
+        summary.deferred,
+        summary.calls,
+        summary.input_tokens,
+        summary.output_tokens,
+        summary.seconds,
     )
-    return summary

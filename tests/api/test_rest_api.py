@@ -28,7 +28,10 @@ LEAD_KEYS = {
     "id", "upload", "name", "role", "company", "industry", "location", "linkedin_bio",
     "created_at",
 }  # fmt: skip
-SUMMARY_KEYS = {"offer", "scored", "skipped", "seconds"}
+SUMMARY_KEYS = {
+    "offer", "scored", "skipped", "failed", "deferred", "calls", "input_tokens",
+    "output_tokens", "seconds", "failures",
+}  # fmt: skip
 SEED_PATHS = ["/product/offer/", "/leads/upload/", "/score/", "/results/", "/csv/"]
 API_PATHS = ["/api/offers/", "/api/scores/"]
 

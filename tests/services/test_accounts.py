@@ -273,17 +273,21 @@ def test_offer_delete_records_a_delete_event_with_the_scores_it_removes(user, ac
 
 def test_leads_score_records_a_scoring_run_event(user, account):
     offer = OfferFactory(account=account)
+    LeadFactory(account=account)
+    leads_score(offer=offer)  # the first lead, already scored
     LeadFactory.create_batch(3, account=account)
-    ScoreFactory(account=account, offer=offer)  # a fourth lead, already scored
 
     leads_score(offer=offer, user=user)
 
-    event = _only_event(AuditEvent.Action.SCORING_RUN)
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.SCORING_RUN).first()
     assert (event.account, event.user) == (account, user)
     assert (event.object_type, event.object_id) == ("Offer", str(offer.pk))
     assert event.detail == {
         "scored": 3,
         "skipped": 1,
+        "failed": 0,
+        "deferred": 0,
+        "calls": 0,
         "rescore": False,
         "provider": LocalProvider.name,
         "model": LocalProvider.model,

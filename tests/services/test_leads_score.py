@@ -1,11 +1,21 @@
+import threading
+import time
 from dataclasses import replace
 
 import pytest
 
 from scoring.exceptions import InvalidInput
-from scoring.models import Intent, Score
+from scoring.models import AiStatus, Intent, Score
 from scoring.providers import IntentAssessment
-from scoring.services.scoring import NO_LEADS_ERROR, leads_score
+from scoring.providers.llm import ProviderError, prompt_version
+from scoring.services.scoring import (
+    AI_FAILED_REASONING,
+    CIRCUIT_BREAKER_MIN_FAILURES,
+    NO_LEADS_ERROR,
+    PROVIDER_FAILED_ERROR,
+    ProviderUnavailable,
+    leads_score,
+)
 from tests.factories import LeadFactory, OfferFactory
 from tests.providers.test_local import SCENARIO_1_HIGH, SCENARIO_2_MEDIUM, SCENARIO_3_LOW
 
@@ -13,18 +23,37 @@ pytestmark = pytest.mark.django_db
 
 
 class FixedProvider:
-    """A provider that answers one label, to test how leads_score combines the halves."""
+    """A provider that answers one label (failing for the lead names in fail_for), to test
+    how leads_score combines, caches, retries and parallelises the halves. The provider
+    modules themselves are tested through their SDKs in tests/providers/."""
 
     name = "fixed"
     model = "fixed-1"
 
-    def __init__(self, label):
-        self.label = label
-        self.calls = 0
+    def __init__(self, label, *, remote=False, fail_for=(), delay=0.0):
+        self.label, self.remote, self.fail_for, self.delay = label, remote, set(fail_for), delay
+        self.calls = self.in_flight = self.peak_in_flight = 0
+        self._lock = threading.Lock()
 
     def assess(self, *, lead, offer):
-        self.calls += 1
-        return IntentAssessment(label=self.label, reasoning="Fixed.", factors=("fixed",))
+        with self._lock:
+            self.calls += 1
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            time.sleep(self.delay)
+            if "*" in self.fail_for or lead.name in self.fail_for:
+                raise ProviderError("HTTP 503 from fixed", retryable=True)
+            return IntentAssessment(
+                label=self.label,
+                reasoning="Fixed.",
+                factors=("fixed",),
+                input_tokens=100,
+                output_tokens=20,
+            )
+        finally:
+            with self._lock:
+                self.in_flight -= 1
 
 
 def lead_from(profile):
@@ -80,21 +109,134 @@ def test_every_lead_is_scored_once(seed_offer, settings):
 
 def test_leads_already_scored_are_skipped(seed_offer):
     LeadFactory.create_batch(3)
-    leads_score(offer=seed_offer)
-    LeadFactory()
     provider = FixedProvider(Intent.LOW)
+    leads_score(offer=seed_offer, provider=provider)
+    LeadFactory()
     summary = leads_score(offer=seed_offer, provider=provider)
-    assert (summary.scored, summary.skipped, provider.calls) == (1, 3, 1)
+    assert (summary.scored, summary.skipped, provider.calls) == (1, 3, 4)
     assert Score.objects.count() == 4
 
 
 def test_rescore_replaces_scores_without_duplicates(seed_offer):
     LeadFactory.create_batch(3)
-    leads_score(offer=seed_offer)
-    summary = leads_score(offer=seed_offer, rescore=True, provider=FixedProvider(Intent.LOW))
-    assert summary.scored == 3
+    provider = FixedProvider(Intent.LOW)
+    leads_score(offer=seed_offer, provider=provider)
+    summary = leads_score(offer=seed_offer, rescore=True, provider=provider)
+    assert (summary.scored, provider.calls) == (3, 6)
     assert Score.objects.count() == 3
     assert set(Score.objects.values_list("provider", "ai_label")) == {("fixed", Intent.LOW)}
+
+
+@pytest.mark.parametrize("change", ["lead field", "offer", "provider model", "prompt version"])
+def test_changing_what_the_answer_depends_on_scores_again(seed_offer, monkeypatch, change):
+    lead = LeadFactory()
+    LeadFactory()
+    provider = FixedProvider(Intent.LOW, remote=True)
+    leads_score(offer=seed_offer, provider=provider)
+    if change == "lead field":
+        lead.linkedin_bio = "Now evaluating analytics vendors."
+        lead.save()
+    elif change == "offer":
+        seed_offer.value_props = [*seed_offer.value_props, "Anomaly Detection"]
+        seed_offer.save()
+    elif change == "provider model":
+        provider.model = "fixed-2"
+    else:
+        monkeypatch.setattr("scoring.services.scoring.prompt_version", lambda: "lead-intent-v2")
+
+    summary = leads_score(offer=seed_offer, provider=provider)
+
+    expected_calls = 1 if change == "lead field" else 2
+    assert (summary.calls, summary.skipped) == (expected_calls, 2 - expected_calls)
+
+
+def test_an_unchanged_score_makes_no_call(seed_offer):
+    LeadFactory.create_batch(3)
+    provider = FixedProvider(Intent.HIGH, remote=True)
+    first = leads_score(offer=seed_offer, provider=provider)
+    second = leads_score(offer=seed_offer, provider=provider)
+    assert (first.calls, second.calls, second.skipped, provider.calls) == (3, 0, 3, 3)
+
+
+def test_remote_scores_keep_their_accounting(seed_offer):
+    LeadFactory()
+    summary = leads_score(offer=seed_offer, provider=FixedProvider(Intent.HIGH, remote=True))
+    score = Score.objects.get()
+    assert (score.prompt_version, score.input_tokens, score.output_tokens) == (
+        prompt_version(), 100, 20,
+    )  # fmt: skip
+    assert score.latency_ms is not None and len(score.content_hash) == 64
+    assert (summary.input_tokens, summary.output_tokens) == (100, 20)
+
+
+def test_a_failed_call_keeps_the_rule_score_and_is_retried_next_run(seed_offer):
+    LeadFactory(name="Fine")
+    broken = LeadFactory(name="Broken", role="CEO", industry="SaaS")
+    provider = FixedProvider(Intent.HIGH, remote=True, fail_for={"Broken"})
+
+    summary = leads_score(offer=seed_offer, provider=provider)
+
+    assert (summary.scored, summary.failed) == (2, 1)
+    assert summary.failures == [{"lead": broken.id, "error": "HTTP 503 from fixed"}]
+    failed = Score.objects.get(lead=broken)
+    assert (failed.ai_status, failed.ai_label, failed.ai_score) == (AiStatus.FAILED, "", 0)
+    assert (failed.score, failed.intent) == (50, None)
+    assert failed.reasoning == AI_FAILED_REASONING.format(error="HTTP 503 from fixed")
+
+    provider.fail_for = set()
+    retry = leads_score(offer=seed_offer, provider=provider)
+
+    assert (retry.calls, retry.skipped, retry.failed) == (1, 1, 0)
+    assert Score.objects.get(lead=broken).ai_status == AiStatus.OK
+
+
+def test_when_every_call_fails_the_run_is_a_502_and_writes_nothing(seed_offer):
+    LeadFactory.create_batch(2)
+    provider = FixedProvider(Intent.HIGH, remote=True, fail_for={"*"})
+    with pytest.raises(ProviderUnavailable) as error:
+        leads_score(offer=seed_offer, provider=provider)
+    assert error.value.status_code == 502
+    assert error.value.message == PROVIDER_FAILED_ERROR.format(
+        provider="fixed", error="HTTP 503 from fixed"
+    )
+    assert not Score.objects.exists()
+
+
+def test_a_provider_that_fails_from_the_start_is_not_asked_about_every_lead(seed_offer, settings):
+    settings.LLM_MAX_CONCURRENCY = 2
+    LeadFactory.create_batch(40)
+    provider = FixedProvider(Intent.HIGH, remote=True, fail_for={"*"})
+    with pytest.raises(ProviderUnavailable):
+        leads_score(offer=seed_offer, provider=provider)
+    assert provider.calls <= CIRCUIT_BREAKER_MIN_FAILURES + settings.LLM_MAX_CONCURRENCY
+
+
+def test_calls_per_run_are_capped_and_the_rest_left_for_the_next_run(seed_offer, settings):
+    settings.LLM_MAX_CALLS_PER_RUN = 3
+    LeadFactory.create_batch(5)
+    provider = FixedProvider(Intent.HIGH, remote=True)
+
+    first = leads_score(offer=seed_offer, provider=provider)
+    second = leads_score(offer=seed_offer, provider=provider)
+
+    assert (first.calls, first.deferred, second.calls, second.skipped) == (3, 2, 2, 3)
+    assert Score.objects.count() == 5
+
+
+def test_the_local_provider_is_not_capped(seed_offer, settings):
+    settings.LLM_MAX_CALLS_PER_RUN = 1
+    LeadFactory.create_batch(3)
+    assert leads_score(offer=seed_offer).scored == 3
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_remote_calls_run_concurrently_up_to_the_limit(seed_offer, settings, concurrency):
+    settings.LLM_MAX_CONCURRENCY = concurrency
+    LeadFactory.create_batch(12)
+    provider = FixedProvider(Intent.HIGH, remote=True, delay=0.03)
+    leads_score(offer=seed_offer, provider=provider)
+    assert provider.peak_in_flight == concurrency
+    assert Score.objects.count() == 12
 
 
 def test_scores_for_another_offer_are_kept_apart(seed_offer):
