@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from scoring.access import ScoringRateThrottle, UploadRateThrottle, request_account
 from scoring.filters import LeadFilter, ScoreFilter
+from scoring.openapi import PROVIDER_DOWN, error_response
 from scoring.selectors import (
     leads_for_account,
     offers_for_account,
@@ -68,7 +69,7 @@ class OfferViewSet(
 
     @extend_schema(
         request=OfferScoreRequestSerializer,
-        responses={200: ScoringSummarySerializer},
+        responses={200: ScoringSummarySerializer, 502: error_response(PROVIDER_DOWN)},
     )
     @action(detail=True, methods=["post"], throttle_classes=[ScoringRateThrottle])
     def score(self, request, pk=None):

@@ -22,6 +22,7 @@ NOT_FOUND = "No such object in the caller's account, or no such page."
 TOO_LARGE = "The request body is over the size limit."
 THROTTLED = "Too many requests; retry after the time the Retry-After header gives."
 NO_OFFER = "No offer yet, or none with this offer_id in the caller's account."
+PROVIDER_DOWN = "The LLM provider failed on every lead it was asked; nothing was written."
 
 
 def error_response(description: str) -> OpenApiResponse:

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from scoring.access import ScoringRateThrottle, UploadRateThrottle, request_account
 from scoring.exceptions import InvalidInput
 from scoring.lead_csv import export_lines
-from scoring.openapi import BAD_REQUEST, NO_OFFER, error_response
+from scoring.openapi import BAD_REQUEST, NO_OFFER, PROVIDER_DOWN, error_response
 from scoring.selectors import leads_with_latest_score, offer_for_scoring, scores_for_offer
 from scoring.serializers import (
     LeadUploadRequestSerializer,
@@ -84,7 +84,11 @@ class ScoreView(APIView):
 
     @extend_schema(
         request=ScoreRequestSerializer,
-        responses={200: SeedScoredLeadSerializer(many=True), 404: error_response(NO_OFFER)},
+        responses={
+            200: SeedScoredLeadSerializer(many=True),
+            404: error_response(NO_OFFER),
+            502: error_response(PROVIDER_DOWN),
+        },
     )
     def post(self, request):
         body = ScoreRequestSerializer(data=request.data)
