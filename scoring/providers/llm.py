@@ -9,13 +9,18 @@ answer off the schema is an error, never a silent "Low".
 
 import json
 import logging
+import math
+import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
 import yaml
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
@@ -58,6 +63,122 @@ class ProviderError(Exception):
         self.message = message
         self.retryable = retryable
         self.retry_after = retry_after
+
+
+# --- What the SDK-backed providers share to turn their SDK's errors into ProviderErrors ---
+MISSING_SETTING_ERROR = "{setting} is not set: the {provider} provider needs it."
+STATUS_ERROR = "{provider} answered HTTP {status}: {detail}"
+TIMEOUT_ERROR = "{provider} did not answer within {timeout:g}s."
+CONNECTION_ERROR = "{provider} could not be reached: {detail}"
+UNEXPECTED_ERROR = "{provider} failed: {detail}"
+MAX_ERROR_DETAIL_CHARS = 300
+RETRYABLE_STATUSES = frozenset({408, 429})
+
+
+def required_setting(setting: str, provider: str) -> str:
+    """The setting's value, stripped; ImproperlyConfigured when it is empty."""
+    value = (getattr(settings, setting, "") or "").strip()
+    if not value:
+        raise ImproperlyConfigured(MISSING_SETTING_ERROR.format(setting=setting, provider=provider))
+    return value
+
+
+def is_retryable_status(status: int) -> bool:
+    """408, 429 and 5xx may work a moment later; other 4xx will not."""
+    return status in RETRYABLE_STATUSES or 500 <= status <= 599
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds (a float is accepted) or an
+    HTTP date; None when absent or unreadable."""
+    if value is None or not value.strip():
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+def error_detail(body, secrets=()) -> str:
+    """The provider's own error text from an error body (its "error"/"message", whatever
+    the nesting), on one line, shortened, with any secret (the API key) masked."""
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict):
+            body = inner.get("message") or inner
+        else:
+            body = inner
+        if isinstance(body, dict):
+            body = body.get("message") or json.dumps(body)
+    text = " ".join(str(body or "").split())
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    if len(text) > MAX_ERROR_DETAIL_CHARS:
+        text = text[: MAX_ERROR_DETAIL_CHARS - 1] + "…"
+    return text or "no detail"
+
+
+def status_error(
+    provider: str, status: int, body, *, retry_after: str | None = None, secrets=()
+) -> ProviderError:
+    """A ProviderError for an HTTP error answer: retryable for 408, 429 and 5xx, with the
+    Retry-After header (when present) as the wait."""
+    return ProviderError(
+        STATUS_ERROR.format(provider=provider, status=status, detail=error_detail(body, secrets)),
+        retryable=is_retryable_status(status),
+        retry_after=parse_retry_after(retry_after),
+    )
+
+
+def timeout_error(provider: str, timeout: float) -> ProviderError:
+    return ProviderError(TIMEOUT_ERROR.format(provider=provider, timeout=timeout), retryable=True)
+
+
+def connection_error(provider: str, error: BaseException) -> ProviderError:
+    detail = error_detail(str(error) or type(error).__name__)
+    return ProviderError(CONNECTION_ERROR.format(provider=provider, detail=detail), retryable=True)
+
+
+def network_error(provider: str, error: BaseException, timeout: float) -> ProviderError | None:
+    """A retryable ProviderError for a timeout or a connection failure raised by httpx or
+    httpx2 (the transports under the SDKs) or by Python; None for anything else."""
+    timeouts, transport_errors = [TimeoutError], [ConnectionError]
+    for module_name in ("httpx", "httpx2"):  # only an imported one can have raised
+        if (module := sys.modules.get(module_name)) is not None:
+            timeouts.append(module.TimeoutException)
+            transport_errors.append(module.TransportError)
+    if isinstance(error, tuple(timeouts)):
+        return timeout_error(provider, timeout)
+    if isinstance(error, tuple(transport_errors)):
+        return connection_error(provider, error)
+    return None
+
+
+def unexpected_error(provider: str, error: BaseException) -> ProviderError:
+    """Anything else the SDK raised: not worth retrying."""
+    return ProviderError(UNEXPECTED_ERROR.format(provider=provider, detail=error_detail(str(error))))
+
+
+def without_length_limits(schema: dict) -> dict:
+    """The schema without string length limits (minLength/maxLength), which some
+    structured-output modes reject; parse_answer still enforces them."""
+    if isinstance(schema, dict):
+        return {
+            key: without_length_limits(value)
+            for key, value in schema.items()
+            if key not in ("minLength", "maxLength")
+        }
+    if isinstance(schema, list):
+        return [without_length_limits(item) for item in schema]
+    return schema
 
 
 @dataclass(frozen=True)
