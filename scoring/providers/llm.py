@@ -131,6 +131,7 @@ def status_error(
 ) -> ProviderError:
     """A ProviderError for an HTTP error answer: retryable for 408, 429 and 5xx, with the
     Retry-After header (when present) as the wait."""
+    status = int(status or 0)
     return ProviderError(
         STATUS_ERROR.format(provider=provider, status=status, detail=error_detail(body, secrets)),
         retryable=is_retryable_status(status),
@@ -147,9 +148,17 @@ def connection_error(provider: str, error: BaseException) -> ProviderError:
     return ProviderError(CONNECTION_ERROR.format(provider=provider, detail=detail), retryable=True)
 
 
-def network_error(provider: str, error: BaseException, timeout: float) -> ProviderError | None:
-    """A retryable ProviderError for a timeout or a connection failure raised by httpx or
-    httpx2 (the transports under the SDKs) or by Python; None for anything else."""
+def unexpected_error(provider: str, error: BaseException) -> ProviderError:
+    """Anything else the SDK raised: not worth retrying."""
+    detail = error_detail(str(error) or type(error).__name__)
+    return ProviderError(UNEXPECTED_ERROR.format(provider=provider, detail=detail))
+
+
+def failure_from(provider: str, error: BaseException, timeout: float) -> ProviderError | None:
+    """The ProviderError for what an SDK raised besides its HTTP status errors: retryable
+    for a timeout or a connection failure from httpx or httpx2 (the transports under the
+    SDKs) or from Python; not retryable for an answer it could not read (a ValueError, e.g.
+    a body that is not JSON). None for anything else, which is a bug to surface as it is."""
     timeouts, transport_errors = [TimeoutError], [ConnectionError]
     for module_name in ("httpx", "httpx2"):  # only an imported one can have raised
         if (module := sys.modules.get(module_name)) is not None:
@@ -159,26 +168,25 @@ def network_error(provider: str, error: BaseException, timeout: float) -> Provid
         return timeout_error(provider, timeout)
     if isinstance(error, tuple(transport_errors)):
         return connection_error(provider, error)
+    if isinstance(error, ValueError):
+        return unexpected_error(provider, error)
     return None
 
 
-def unexpected_error(provider: str, error: BaseException) -> ProviderError:
-    """Anything else the SDK raised: not worth retrying."""
-    return ProviderError(UNEXPECTED_ERROR.format(provider=provider, detail=error_detail(str(error))))
-
-
-def without_length_limits(schema: dict) -> dict:
+def without_length_limits(schema):
     """The schema without string length limits (minLength/maxLength), which some
     structured-output modes reject; parse_answer still enforces them."""
-    if isinstance(schema, dict):
-        return {
-            key: without_length_limits(value)
-            for key, value in schema.items()
-            if key not in ("minLength", "maxLength")
-        }
     if isinstance(schema, list):
         return [without_length_limits(item) for item in schema]
-    return schema
+    if not isinstance(schema, dict):
+        return schema
+    kept = {}
+    for key, value in schema.items():
+        if key == "properties":  # property names are not keywords
+            kept[key] = {name: without_length_limits(sub) for name, sub in value.items()}
+        elif key not in ("minLength", "maxLength"):
+            kept[key] = without_length_limits(value)
+    return kept
 
 
 @dataclass(frozen=True)

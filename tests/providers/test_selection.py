@@ -1,7 +1,8 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from scoring.providers import UNKNOWN_PROVIDER_ERROR, provider_from_settings
+from scoring.models import Intent
+from scoring.providers import UNKNOWN_PROVIDER_ERROR, LeadProfile, provider_from_settings
 
 
 def test_local_is_the_default_without_configuration(settings):
@@ -18,14 +19,20 @@ def test_llm_provider_is_case_insensitive(settings):
 
 def test_an_unknown_provider_fails_clearly(settings):
     settings.LLM_PROVIDER = "nonesuch"
-    message = UNKNOWN_PROVIDER_ERROR.format(name="nonesuch", choices="local")
+    message = UNKNOWN_PROVIDER_ERROR.format(
+        name="nonesuch", choices="gemini, local, ollama, openai"
+    )
     with pytest.raises(ImproperlyConfigured) as error:
         provider_from_settings()
     assert str(error.value) == message
 
 
-def test_a_gemini_key_selects_gemini_when_no_provider_is_named(settings):
+def test_a_gemini_key_selects_gemini_when_no_provider_is_named(settings, llm_stub, offer):
     settings.LLM_PROVIDER = ""
     settings.GEMINI_API_KEY = "key"
-    with pytest.raises(ImproperlyConfigured, match="'gemini'"):
-        provider_from_settings()
+    settings.GEMINI_BASE_URL = llm_stub.url
+    provider = provider_from_settings()
+    assert (provider.name, provider.model) == ("gemini", settings.GEMINI_MODEL)
+    lead = LeadProfile(name="Ada", linkedin_bio="Machine learning lead.")
+    assert provider.assess(lead=lead, offer=offer).label == Intent.HIGH
+    assert llm_stub.requests[0].headers["x-goog-api-key"] == "key"
