@@ -5,6 +5,8 @@ import sys
 from django.conf import settings
 from dotenv import dotenv_values
 
+from scoring.providers.llm import MISSING_SETTING_ERROR
+
 IMPORT_SETTINGS = "import intentscore.settings as s; print(s.DATABASES['default']['ENGINE'])"
 PRODUCTION_ENV = {
     "DEBUG": "false",
@@ -12,7 +14,10 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "scores.example.com",
 }
 # Variables of the machine or a developer's shell that would change what is being tested.
-_ISOLATED = ("SECRET_KEY", "DATABASE_URL", "DEBUG", "ALLOW_ANONYMOUS_DEMO", "ALLOWED_HOSTS")
+_ISOLATED = (
+    "SECRET_KEY", "DATABASE_URL", "DEBUG", "ALLOW_ANONYMOUS_DEMO", "ALLOWED_HOSTS",
+    "LLM_PROVIDER", "GEMINI_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL",
+)  # fmt: skip
 
 
 def run_python(*args, **env):
@@ -83,3 +88,11 @@ def test_env_example_as_it_stands_gives_a_working_configuration():
     result = run_settings(**{k: v for k, v in example.items() if v is not None})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "django.db.backends.sqlite3"
+
+
+def test_a_provider_named_without_its_key_stops_start_up_clearly():
+    result = run_python("manage.py", "check", LLM_PROVIDER="openai", OPENAI_API_KEY="")
+    assert result.returncode != 0
+    assert MISSING_SETTING_ERROR.format(setting="OPENAI_API_KEY", provider="openai") in (
+        result.stderr
+    )
