@@ -169,6 +169,25 @@ LLM_MAX_CALLS_PER_RUN = env.int("LLM_MAX_CALLS_PER_RUN", default=5000)
 # Leads are read, scored and written in batches of this size so memory stays bounded.
 SCORING_BATCH_SIZE = env.int("SCORING_BATCH_SIZE", default=1000)
 
+# --- Scoring runs (Celery) ---------------------------------------------------------------
+# CELERY_BROKER_URL (e.g. amqp://guest:guest@127.0.0.1:5672//) sends scoring runs to
+# `celery -A intentscore worker` processes; unset, they run in the web process. A run is
+# split into chunks of SCORING_CHUNK_SIZE leads, one task each. POST /score/ waits up to
+# SCORE_SYNC_TIMEOUT seconds for its run (gunicorn's --timeout must be longer), then
+# answers 202 with the run's URL.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged when it has finished, and given back to the queue when its worker
+# dies mid-task, so another worker redoes the chunk; one task at a time per worker process.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+SCORING_CHUNK_SIZE = env.int("SCORING_CHUNK_SIZE", default=500)
+SCORE_SYNC_TIMEOUT = env.float("SCORE_SYNC_TIMEOUT", default=300.0)
+
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # drf-spectacular, plus the error answers every operation can give (scoring/openapi.py).

@@ -8,10 +8,12 @@ from rest_framework.response import Response
 
 from scoring.access import ScoringRateThrottle, UploadRateThrottle, request_account
 from scoring.filters import LeadFilter, ScoreFilter
-from scoring.openapi import PROVIDER_DOWN, error_response
+from scoring.openapi import NO_OFFER, PROVIDER_DOWN, error_response
 from scoring.selectors import (
     leads_for_account,
+    offer_for_scoring,
     offers_for_account,
+    runs_for_account,
     scores_for_account,
     uploads_for_account,
 )
@@ -22,12 +24,15 @@ from scoring.serializers import (
     OfferScoreRequestSerializer,
     OfferSerializer,
     ScoreSerializer,
+    ScoringRunCreateSerializer,
+    ScoringRunSerializer,
     ScoringSummarySerializer,
 )
 from scoring.services.leads import lead_delete, lead_upload_delete
 from scoring.services.offers import offer_create, offer_delete, offer_update
+from scoring.services.runs import scoring_run_cancel, scoring_run_start
 from scoring.services.scoring import leads_score
-from scoring.views import upload_from_request
+from scoring.views import run_accepted_response, upload_from_request
 
 
 class AccountScopedViewSet(viewsets.GenericViewSet):
@@ -135,3 +140,47 @@ class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccountScop
     search_fields = ["lead__name", "lead__company"]
     ordering_fields = ["score", "scored_at", "rule_score", "ai_score", "lead__name", "id"]
     ordering = ["-score", "id"]
+
+
+class ScoringRunViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    AccountScopedViewSet,
+):
+    """Scoring runs: start one (202, then follow its progress at its URL), or cancel it."""
+
+    selector = staticmethod(runs_for_account)
+    serializer_class = ScoringRunSerializer
+    filterset_fields = ["status", "offer"]
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+
+    def get_throttles(self):
+        return [ScoringRateThrottle()] if self.action == "create" else super().get_throttles()
+
+    @extend_schema(
+        request=ScoringRunCreateSerializer,
+        responses={202: ScoringRunSerializer, 404: error_response(NO_OFFER)},
+    )
+    def create(self, request, *args, **kwargs):
+        body = ScoringRunCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        account = request_account(request)
+        offer = offer_for_scoring(account=account, offer_id=body.validated_data["offer"])
+        lead_filter = body.validated_data.get("lead_filter") or {}
+        if "upload" in lead_filter:
+            uploads_for_account(account=account).get(pk=lead_filter["upload"])  # 404 if foreign
+        run = scoring_run_start(
+            offer=offer,
+            user=request.user,
+            rescore=body.validated_data["rescore"],
+            lead_filter=lead_filter,
+        )
+        return run_accepted_response(request, run)
+
+    @extend_schema(request=None, responses={200: ScoringRunSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        run = scoring_run_cancel(run=self.get_object(), user=request.user)
+        return Response(ScoringRunSerializer(run).data)

@@ -196,3 +196,67 @@ class Score(models.Model):
 
     def __str__(self):
         return f"{self.lead} → {self.offer}: {self.score} ({self.intent})"
+
+
+class ScoringRun(models.Model):
+    """Scoring an offer's leads as a job: split into chunks of leads that workers score."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="scoring_runs")
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="scoring_runs")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    provider = models.CharField(max_length=50)
+    model = models.CharField(max_length=100)
+    rescore = models.BooleanField(default=False)
+    # Which of the account's leads: {"upload": id} and/or {"industry": name}; {} for all.
+    lead_filter = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    scored = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    cached = models.PositiveIntegerField(default=0)
+    deferred = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["account", "-created_at"], name="run_account_created_idx")]
+
+    def __str__(self):
+        return f"Run {self.pk} of {self.offer}: {self.status}"
+
+
+class ScoringRunChunk(models.Model):
+    """One task's share of a run: the run's leads with ids first_id..last_id. Finishing a
+    chunk is recorded once, in the transaction that writes its scores, so a chunk delivered
+    twice neither writes nor counts twice."""
+
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="chunks")
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    done = models.BooleanField(default=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "first_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "first_id"], name="unique_chunk_per_run"),
+        ]
+
+    def __str__(self):
+        return f"Run {self.run_id} leads {self.first_id}–{self.last_id}"

@@ -4,7 +4,7 @@ these, so another account's object is simply not found (a 404, never a 403)."""
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from scoring.exceptions import NotFound
-from scoring.models import Account, AuditEvent, Lead, LeadUpload, Offer, Score
+from scoring.models import Account, AuditEvent, Lead, LeadUpload, Offer, Score, ScoringRun
 
 NO_OFFER_ERROR = "No product offer found. Please create an offer first."
 OFFER_NOT_FOUND_ERROR = "Product offer {offer_id} not found."
@@ -24,6 +24,20 @@ def leads_for_account(*, account: Account) -> QuerySet[Lead]:
 
 def scores_for_account(*, account: Account) -> QuerySet[Score]:
     return Score.objects.filter(account=account).select_related("lead", "offer")
+
+
+def runs_for_account(*, account: Account) -> QuerySet[ScoringRun]:
+    return ScoringRun.objects.filter(account=account).select_related("offer")
+
+
+def leads_for_run(run: ScoringRun) -> QuerySet[Lead]:
+    """The leads a run scores: its account's, narrowed by its lead filter."""
+    leads = leads_for_account(account=run.account)
+    if "upload" in run.lead_filter:
+        leads = leads.filter(upload_id=run.lead_filter["upload"])
+    if "industry" in run.lead_filter:
+        leads = leads.filter(industry__iexact=run.lead_filter["industry"])
+    return leads
 
 
 def audit_events_for_account(*, account: Account) -> QuerySet[AuditEvent]:

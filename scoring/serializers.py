@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from scoring.models import Intent, Lead, LeadUpload, Offer, Score
+from scoring.models import Intent, Lead, LeadUpload, Offer, Score, ScoringRun
 
 OFFER_LIST_ITEM_MAX_LENGTH = 500
 
@@ -149,3 +149,25 @@ class SeedResultsQuerySerializer(serializers.Serializer):
 
 class SeedMessageSerializer(serializers.Serializer):
     message = serializers.CharField()
+
+
+class ScoringRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScoringRun
+        fields = [
+            "id", "offer", "provider", "model", "rescore", "lead_filter", "status", "total",
+            "scored", "failed", "cached", "deferred", "chunks_total", "chunks_done", "error",
+            "created_at", "started_at", "finished_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class LeadFilterSerializer(serializers.Serializer):
+    upload = serializers.IntegerField(required=False, min_value=1)
+    industry = serializers.CharField(required=False, max_length=255)
+
+
+class ScoringRunCreateSerializer(serializers.Serializer):
+    offer = serializers.IntegerField(min_value=1)
+    rescore = serializers.BooleanField(default=False)
+    lead_filter = LeadFilterSerializer(required=False)

@@ -1,6 +1,8 @@
 """The seed's five endpoints, with its paths, bodies and status codes kept as they were."""
 
+from django.conf import settings
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -12,12 +14,14 @@ from rest_framework.views import APIView
 from scoring.access import ScoringRateThrottle, UploadRateThrottle, request_account
 from scoring.exceptions import InvalidInput
 from scoring.lead_csv import export_lines
+from scoring.models import ScoringRun
 from scoring.openapi import BAD_REQUEST, NO_OFFER, PROVIDER_DOWN, error_response
 from scoring.selectors import leads_with_latest_score, offer_for_scoring, scores_for_offer
 from scoring.serializers import (
     LeadUploadRequestSerializer,
     OfferSerializer,
     ScoreRequestSerializer,
+    ScoringRunSerializer,
     SeedMessageSerializer,
     SeedResultSerializer,
     SeedResultsQuerySerializer,
@@ -25,7 +29,8 @@ from scoring.serializers import (
 )
 from scoring.services.leads import leads_import
 from scoring.services.offers import offer_create
-from scoring.services.scoring import leads_score
+from scoring.services.runs import scoring_run_start, scoring_run_wait
+from scoring.services.scoring import ProviderUnavailable
 
 NO_FILE_ERROR = "No file uploaded. Send the CSV in the multipart field 'csv_file'."
 UPLOAD_SUCCESS_MESSAGE = "Successfully uploaded {count} leads"
@@ -86,19 +91,36 @@ class ScoreView(APIView):
         request=ScoreRequestSerializer,
         responses={
             200: SeedScoredLeadSerializer(many=True),
+            202: ScoringRunSerializer,
             404: error_response(NO_OFFER),
             502: error_response(PROVIDER_DOWN),
         },
     )
     def post(self, request):
+        """Score as a run and wait for it (SCORE_SYNC_TIMEOUT); past that, 202 and the run."""
         body = ScoreRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         offer = offer_for_scoring(
             account=request_account(request), offer_id=body.validated_data.get("offer_id")
         )
-        leads_score(offer=offer, rescore=body.validated_data["rescore"], user=request.user)
+        run = scoring_run_start(
+            offer=offer, user=request.user, rescore=body.validated_data["rescore"]
+        )
+        run = scoring_run_wait(run=run, timeout=settings.SCORE_SYNC_TIMEOUT)
+        if run.status == ScoringRun.Status.FAILED:
+            raise ProviderUnavailable(run.error)
+        if run.status not in ScoringRun.FINISHED:
+            return run_accepted_response(request, run)
         scores = scores_for_offer(offer=offer).order_by("lead_id")
         return Response(SeedScoredLeadSerializer(scores, many=True).data)
+
+
+def run_accepted_response(request, run) -> Response:
+    """202 with the run, and its URL in Location, to follow its progress."""
+    url = request.build_absolute_uri(reverse("run-detail", args=[run.pk]))
+    return Response(
+        ScoringRunSerializer(run).data, status=status.HTTP_202_ACCEPTED, headers={"Location": url}
+    )
 
 
 class ResultsView(APIView):

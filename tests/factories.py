@@ -3,7 +3,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from scoring.models import Account, Intent, Lead, LeadUpload, Membership, Offer, Score
+from scoring.models import (
+    Account,
+    Intent,
+    Lead,
+    LeadUpload,
+    Membership,
+    Offer,
+    Score,
+    ScoringRun,
+)
 from scoring.services.accounts import api_key_create
 
 SEED_OFFER = {
@@ -108,6 +117,18 @@ class ScoreFactory(factory.django.DjangoModelFactory):
     provider = "local"
     model = "local-keyword-v1"
     scored_at = factory.LazyFunction(timezone.now)
+
+
+class ScoringRunFactory(factory.django.DjangoModelFactory):
+    """A queued run (nothing dispatched): for access tests, not for scoring."""
+
+    class Meta:
+        model = ScoringRun
+
+    account = factory.SubFactory(AccountFactory)
+    offer = factory.SubFactory(OfferFactory, account=factory.SelfAttribute("..account"))
+    provider = "local"
+    model = "local-keyword-v1"
 
 
 CSV_HEADER = "name,role,company,industry,location,linkedin_bio\n"

@@ -174,11 +174,78 @@ def _score_build(*, outcome: _Outcome, offer: Offer, provider, version: str, key
 
 
 @transaction.atomic
-def _scores_upsert(scores: list[Score]) -> None:
+def scores_upsert(scores: list[Score]) -> None:
     # Keyed by (lead, offer): scoring a lead again replaces its score, never adds a second.
     Score.objects.bulk_create(
         scores, update_conflicts=True, unique_fields=["lead", "offer"], update_fields=_SCORE_FIELDS
     )
+
+
+def score_batch(
+    *,
+    leads: list[Lead],
+    offer: Offer,
+    provider,
+    rescore: bool,
+    summary: ScoringSummary,
+    call_budget: int | None = None,
+    scored_at=None,
+) -> list[Score]:
+    """Unsaved scores for those of leads that need one (adding to summary's counts); a
+    lead whose stored score is still valid is skipped unless rescore. Writes nothing:
+    the caller upserts the scores in its own transaction."""
+    offer_profile = OfferProfile.from_offer(offer)
+    version = prompt_version() if provider.remote else ""
+    stored = dict(
+        Score.objects.filter(offer=offer, lead__in=leads, ai_status=AiStatus.OK).values_list(
+            "lead_id", "content_hash"
+        )
+    )
+    keys, to_assess = {}, []
+    for lead in leads:
+        profile = LeadProfile.from_lead(lead)
+        keys[lead.id] = content_hash(
+            lead=profile, offer=offer_profile, provider=provider, version=version
+        )
+        if not rescore and stored.get(lead.id) == keys[lead.id]:
+            summary.skipped += 1
+        else:
+            to_assess.append(lead)
+    if provider.remote and call_budget is not None:
+        allowed = max(call_budget - summary.calls, 0)
+        summary.deferred += len(to_assess[allowed:])
+        to_assess = to_assess[:allowed]
+    if not to_assess:
+        return []
+
+    outcomes = _assess_all(
+        provider, to_assess, offer_profile, nothing_scored_yet=summary.scored == summary.failed
+    )
+    failed = [o for o in outcomes if o.assessment is None]
+    if provider.remote and len(failed) == len(outcomes) and summary.scored == summary.failed:
+        raise ProviderUnavailable(
+            PROVIDER_FAILED_ERROR.format(provider=provider.name, error=failed[0].error)
+        )
+    summary.calls += len(outcomes) if provider.remote else 0
+    summary.scored += len(outcomes)
+    summary.failed += len(failed)
+    summary.failures += [{"lead": o.lead.id, "error": o.error} for o in failed]
+    for o in outcomes:
+        if o.assessment:
+            summary.input_tokens += o.assessment.input_tokens or 0
+            summary.output_tokens += o.assessment.output_tokens or 0
+    scored_at = scored_at or timezone.now()
+    return [
+        _score_build(
+            outcome=o,
+            offer=offer,
+            provider=provider,
+            version=version,
+            key=keys[o.lead.id] if o.assessment else "",
+            scored_at=scored_at,
+        )
+        for o in outcomes
+    ]
 
 
 def leads_score(
@@ -188,73 +255,27 @@ def leads_score(
     provider: IntentProvider | None = None,
     user=None,
 ) -> ScoringSummary:
-    """Score the offer's account's leads against it. A lead whose stored score is still
-    valid (same content hash, AI answer present) is skipped unless rescore; a failed one is
-    tried again. Each batch is written in its own transaction."""
+    """Score the offer's account's leads against it, in this process. A lead whose stored
+    score is still valid (same content hash, AI answer present) is skipped unless rescore;
+    a failed one is tried again. Each batch is written in its own transaction."""
     leads = Lead.objects.filter(account_id=offer.account_id).order_by("id")
     if not leads.exists():
         raise InvalidInput(NO_LEADS_ERROR)
     provider = provider or provider_from_settings()
-    offer_profile = OfferProfile.from_offer(offer)
-    version = prompt_version() if provider.remote else ""
     summary = ScoringSummary(offer=offer)
     started, scored_at, last_id = time.monotonic(), timezone.now(), 0
-    call_budget = settings.LLM_MAX_CALLS_PER_RUN if provider.remote else None
-
     while batch := list(leads.filter(id__gt=last_id)[: settings.SCORING_BATCH_SIZE]):
         last_id = batch[-1].id
-        stored = dict(
-            Score.objects.filter(offer=offer, lead__in=batch, ai_status=AiStatus.OK).values_list(
-                "lead_id", "content_hash"
-            )
+        scores = score_batch(
+            leads=batch,
+            offer=offer,
+            provider=provider,
+            rescore=rescore,
+            summary=summary,
+            call_budget=settings.LLM_MAX_CALLS_PER_RUN,
+            scored_at=scored_at,
         )
-        keys, to_assess = {}, []
-        for lead in batch:
-            profile = LeadProfile.from_lead(lead)
-            keys[lead.id] = content_hash(
-                lead=profile, offer=offer_profile, provider=provider, version=version
-            )
-            if not rescore and stored.get(lead.id) == keys[lead.id]:
-                summary.skipped += 1
-            else:
-                to_assess.append(lead)
-        if call_budget is not None:
-            allowed = max(call_budget - summary.calls, 0)
-            summary.deferred += len(to_assess[allowed:])
-            to_assess = to_assess[:allowed]
-        if not to_assess:
-            continue
-
-        outcomes = _assess_all(
-            provider, to_assess, offer_profile, nothing_scored_yet=summary.scored == summary.failed
-        )
-        summary.calls += len(outcomes) if provider.remote else 0
-        failed = [o for o in outcomes if o.assessment is None]
-        if provider.remote and len(failed) == len(outcomes) and summary.scored == summary.failed:
-            raise ProviderUnavailable(
-                PROVIDER_FAILED_ERROR.format(provider=provider.name, error=failed[0].error)
-            )
-        _scores_upsert(
-            [
-                _score_build(
-                    outcome=o,
-                    offer=offer,
-                    provider=provider,
-                    version=version,
-                    key=keys[o.lead.id] if o.assessment else "",
-                    scored_at=scored_at,
-                )
-                for o in outcomes
-            ]
-        )
-        summary.scored += len(outcomes)
-        summary.failed += len(failed)
-        summary.failures += [{"lead": o.lead.id, "error": o.error} for o in failed]
-        for o in outcomes:
-            if o.assessment:
-                summary.input_tokens += o.assessment.input_tokens or 0
-                summary.output_tokens += o.assessment.output_tokens or 0
-
+        scores_upsert(scores)
     summary.seconds = time.monotonic() - started
     _record_run(summary, provider=provider, rescore=rescore, user=user)
     return summary

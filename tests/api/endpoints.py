@@ -26,6 +26,10 @@ ENDPOINTS = [
     ("delete", "/api/leads/{lead}/", None, 204),
     ("get", "/api/scores/", None, 200),
     ("get", "/api/scores/{score}/", None, 200),
+    ("get", "/api/runs/", None, 200),
+    ("post", "/api/runs/", "run", 202),
+    ("get", "/api/runs/{run}/", None, 200),
+    ("post", "/api/runs/{run}/cancel/", None, 200),
 ]
 DETAIL_ENDPOINTS = [endpoint for endpoint in ENDPOINTS if "{" in endpoint[1]]
 
@@ -47,13 +51,22 @@ def request_body(kind):
         "offer_patch": lambda: {"data": {"name": "Renamed"}, "format": "json"},
         "rescore": lambda: {"data": {"rescore": True}, "format": "json"},
         "empty": lambda: {"data": {}, "format": "json"},
+        # The offer is filled in by call() from the ids it is given, like a path.
+        "run": lambda: {"data": {"offer": "{offer}"}, "format": "json"},
         "csv": lambda: {"data": {"csv_file": csv_upload(csv_text(2))}, "format": "multipart"},
     }
     return bodies[kind]() if kind else {}
 
 
-def call(client, method, path, body=None, **extra):
-    return getattr(client, method)(path, **request_body(body), **extra)
+def call(client, method, path, body=None, *, ids=None, **extra):
+    """The request; with ids, "{offer}"-style values in a JSON body are filled in too."""
+    kwargs = request_body(body)
+    if ids and isinstance(kwargs.get("data"), dict) and kwargs.get("format") == "json":
+        kwargs["data"] = {
+            key: int(value.format(**ids)) if isinstance(value, str) and "{" in value else value
+            for key, value in kwargs["data"].items()
+        }
+    return getattr(client, method)(path, **kwargs, **extra)
 
 
 def fill_path(path, ids):

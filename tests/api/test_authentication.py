@@ -31,6 +31,7 @@ from tests.factories import (
     LeadUploadFactory,
     OfferFactory,
     ScoreFactory,
+    ScoringRunFactory,
     UserFactory,
     csv_upload,
 )
@@ -53,7 +54,8 @@ def _objects(account):
     lead = LeadFactory(account=account, upload=upload)
     LeadFactory(account=account, upload=upload)
     score = ScoreFactory(account=account, lead=lead, offer=offer)
-    return {"offer": offer, "upload": upload, "lead": lead, "score": score}
+    run = ScoringRunFactory(account=account, offer=offer)
+    return {"offer": offer, "upload": upload, "lead": lead, "score": score, "run": run}
 
 
 def _assert_401(response, error=None):
@@ -91,7 +93,8 @@ def test_unauthenticated_request_is_401_with_json_error_and_stores_nothing(
 ):
     before = snapshot()
 
-    response = call(anonymous_client, method, _fill(path, acme_objects), body)
+    ids = {name: obj.id for name, obj in acme_objects.items()}
+    response = call(anonymous_client, method, _fill(path, acme_objects), body, ids=ids)
 
     _assert_401(response)
     assert snapshot() == before
@@ -121,7 +124,8 @@ def test_demo_mode_lets_anonymous_requests_work_in_the_default_account(
 ):
     default_objects = _objects(default_account())
 
-    response = call(anonymous_client, method, _fill(path, default_objects), body)
+    ids = {name: obj.id for name, obj in default_objects.items()}
+    response = call(anonymous_client, method, _fill(path, default_objects), body, ids=ids)
 
     assert response.status_code == ok_status, response.content
     default = default_account()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from scoring.models import AuditEvent, Lead, LeadUpload, Offer, Score
+from scoring.models import AuditEvent, Lead, LeadUpload, Offer, Score, ScoringRun
 from scoring.selectors import NO_OFFER_ERROR, OFFER_NOT_FOUND_ERROR
 from scoring.services.scoring import NO_LEADS_ERROR
 from tests.api.endpoints import DETAIL_ENDPOINTS, call, endpoint_ids, fill_path, snapshot
@@ -19,6 +19,7 @@ from tests.factories import (
     LeadUploadFactory,
     OfferFactory,
     ScoreFactory,
+    ScoringRunFactory,
     UserFactory,
     api_key_client,
 )
@@ -38,6 +39,7 @@ class AccountData:
     lead: Lead
     unscored_lead: Lead
     score: Score
+    run: ScoringRun
 
     def ids(self, kind):
         return {
@@ -45,6 +47,7 @@ class AccountData:
             "upload": {self.upload.id},
             "lead": {self.lead.id, self.unscored_lead.id},
             "score": {self.score.id},
+            "run": {self.run.id},
         }[kind]
 
     @property
@@ -58,7 +61,8 @@ def _account_data(account, tag):
     lead = LeadFactory(account=account, upload=upload, name=f"{tag} scored", company=f"{tag} Co")
     unscored = LeadFactory(account=account, upload=upload, name=f"{tag} unscored")
     score = ScoreFactory(account=account, lead=lead, offer=offer)
-    return AccountData(account, offer, upload, lead, unscored, score)
+    run = ScoringRunFactory(account=account, offer=offer)
+    return AccountData(account, offer, upload, lead, unscored, score, run)
 
 
 @pytest.fixture
@@ -106,6 +110,7 @@ LIST_ENDPOINTS = [
     ("/api/uploads/", "upload"),
     ("/api/leads/", "lead"),
     ("/api/scores/", "score"),
+    ("/api/runs/", "run"),
 ]
 
 
@@ -149,13 +154,21 @@ DETAIL_REQUESTS = DETAIL_ENDPOINTS
 DETAIL_IDS = endpoint_ids(DETAIL_ENDPOINTS)
 
 
+KINDS = ("offer", "upload", "lead", "score", "run")
+
+
+def _ids_of(data):
+    return {kind: getattr(data, kind).id for kind in KINDS}
+
+
 def _detail_path(template, data):
-    ids = {"offer": data.offer.id, "upload": data.upload.id}
-    return fill_path(template, {**ids, "lead": data.lead.id, "score": data.score.id})
+    return fill_path(template, _ids_of(data))
 
 
 def _missing_path(template):
-    return fill_path(template, dict.fromkeys(("offer", "upload", "lead", "score"), MISSING_ID))
+    return fill_path(
+        template, dict.fromkeys(("offer", "upload", "lead", "score", "run"), MISSING_ID)
+    )
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ THROTTLED_OPERATIONS = {
     ("post", "/leads/upload/"),
     ("post", "/api/uploads/"),
     ("post", "/api/offers/{id}/score/"),
+    ("post", "/api/runs/"),
 }
 
 

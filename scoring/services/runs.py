@@ -1,0 +1,177 @@
+"""Scoring runs: an offer's leads scored as Celery tasks, one per chunk of leads.
+
+`scoring_run_start` creates the run and queues it; a worker plans its chunks
+(`scoring_run_plan`) and queues one task per chunk (`scoring_run_chunk_score`). A chunk's
+scores, its "done" mark and the run's counters are written in one transaction, so a chunk
+delivered twice (a worker killed mid-chunk) writes and counts nothing twice. Without a
+broker (the embedded default) the same tasks run in the calling process.
+"""
+
+import time
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from scoring.exceptions import InvalidInput
+from scoring.models import AuditEvent, Offer, ScoringRun, ScoringRunChunk
+from scoring.providers import provider_from_settings
+from scoring.selectors import leads_for_run
+from scoring.services.accounts import audit_record
+from scoring.services.scoring import (
+    NO_LEADS_ERROR,
+    ProviderUnavailable,
+    ScoringSummary,
+    score_batch,
+    scores_upsert,
+)
+
+RUN_FINISHED_ERROR = "Scoring run {run_id} has already finished ({status})."
+
+
+@transaction.atomic
+def scoring_run_create(
+    *, offer: Offer, user=None, rescore: bool = False, lead_filter: dict | None = None
+) -> ScoringRun:
+    provider = provider_from_settings()
+    run = ScoringRun(
+        account=offer.account,
+        offer=offer,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        provider=provider.name,
+        model=provider.model,
+        rescore=rescore,
+        lead_filter=lead_filter or {},
+    )
+    run.total = leads_for_run(run).count()
+    if not run.total:
+        raise InvalidInput(NO_LEADS_ERROR)
+    run.save()
+    audit_record(
+        account=offer.account,
+        user=user,
+        action=AuditEvent.Action.SCORING_RUN,
+        obj=run,
+        detail={
+            "offer": offer.pk,
+            "leads": run.total,
+            "rescore": rescore,
+            "filter": run.lead_filter,
+        },
+    )
+    return run
+
+
+def scoring_run_start(
+    *, offer: Offer, user=None, rescore: bool = False, lead_filter: dict | None = None
+) -> ScoringRun:
+    """Create a run and queue it. Without a broker its tasks run here and now."""
+    from scoring.tasks import plan_scoring_run
+
+    run = scoring_run_create(offer=offer, user=user, rescore=rescore, lead_filter=lead_filter)
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        plan_scoring_run.delay(run.pk)  # this process, this connection: nothing to commit
+    else:  # a worker must find the run committed
+        transaction.on_commit(lambda: plan_scoring_run.delay(run.pk))
+    run.refresh_from_db()
+    return run
+
+
+@transaction.atomic
+def scoring_run_plan(*, run_id: int) -> list[int]:
+    """Split a queued run into chunks of SCORING_CHUNK_SIZE leads; their ids, to queue."""
+    run = ScoringRun.objects.select_for_update().get(pk=run_id)
+    if run.status != ScoringRun.Status.QUEUED:
+        return list(run.chunks.filter(done=False).values_list("pk", flat=True))
+    ids = leads_for_run(run).order_by("id").values_list("id", flat=True)
+    bounds, first, count, last = [], None, 0, None
+    for lead_id in ids.iterator(chunk_size=10_000):
+        first = lead_id if first is None else first
+        last, count = lead_id, count + 1
+        if count == settings.SCORING_CHUNK_SIZE:
+            bounds.append((first, last))
+            first, count = None, 0
+    if first is not None:
+        bounds.append((first, last))
+    chunks = ScoringRunChunk.objects.bulk_create(
+        ScoringRunChunk(run=run, first_id=first_id, last_id=last_id) for first_id, last_id in bounds
+    )
+    run.status = ScoringRun.Status.RUNNING if chunks else ScoringRun.Status.DONE
+    run.chunks_total, run.started_at = len(chunks), timezone.now()
+    run.finished_at = None if chunks else run.started_at
+    run.save(update_fields=["status", "chunks_total", "started_at", "finished_at"])
+    return [chunk.pk for chunk in chunks]
+
+
+def scoring_run_chunk_score(*, chunk_id: int) -> None:
+    """Score one chunk's leads (provider calls outside any transaction), then write its
+    scores, mark it done and add to the run's counters, all in one transaction."""
+    chunk = ScoringRunChunk.objects.select_related("run__offer__account").get(pk=chunk_id)
+    run = chunk.run
+    if chunk.done or run.status != ScoringRun.Status.RUNNING:
+        return
+    leads = list(
+        leads_for_run(run).filter(id__gte=chunk.first_id, id__lte=chunk.last_id).order_by("id")
+    )
+    summary = ScoringSummary(offer=run.offer)
+    try:
+        scores = score_batch(
+            leads=leads,
+            offer=run.offer,
+            provider=provider_from_settings(),
+            rescore=run.rescore,
+            summary=summary,
+            call_budget=max(settings.LLM_MAX_CALLS_PER_RUN - run.scored, 0),
+        )
+    except ProviderUnavailable as exc:
+        _finish(run, ScoringRun.Status.FAILED, error=exc.message)
+        return
+    with transaction.atomic():
+        if ScoringRunChunk.objects.select_for_update().get(pk=chunk.pk).done:
+            return  # another delivery of this chunk got there first
+        scores_upsert(scores)
+        ScoringRunChunk.objects.filter(pk=chunk.pk).update(done=True, finished_at=timezone.now())
+        ScoringRun.objects.filter(pk=run.pk).update(
+            scored=F("scored") + summary.scored,
+            failed=F("failed") + summary.failed,
+            cached=F("cached") + summary.skipped,
+            deferred=F("deferred") + summary.deferred,
+            chunks_done=F("chunks_done") + 1,
+        )
+    ScoringRun.objects.filter(
+        pk=run.pk, status=ScoringRun.Status.RUNNING, chunks_done=F("chunks_total")
+    ).update(status=ScoringRun.Status.DONE, finished_at=timezone.now())
+
+
+def _finish(run: ScoringRun, status: str, *, error: str = "") -> int:
+    """Finish a run that has not finished yet; how many rows changed (0 or 1)."""
+    return (
+        ScoringRun.objects.filter(pk=run.pk)
+        .exclude(status__in=ScoringRun.FINISHED)
+        .update(status=status, error=error, finished_at=timezone.now())
+    )
+
+
+@transaction.atomic
+def scoring_run_cancel(*, run: ScoringRun, user=None) -> ScoringRun:
+    """Stop a run: chunks not yet started are skipped; a chunk being scored finishes."""
+    if not _finish(run, ScoringRun.Status.CANCELLED):
+        run.refresh_from_db()
+        raise InvalidInput(RUN_FINISHED_ERROR.format(run_id=run.pk, status=run.status))
+    audit_record(
+        account=run.account, user=user, action=AuditEvent.Action.DELETE, obj=run,
+        detail={"cancelled": True},
+    )  # fmt: skip
+    run.refresh_from_db()
+    return run
+
+
+def scoring_run_wait(*, run: ScoringRun, timeout: float, poll_seconds: float = 0.25) -> ScoringRun:
+    """The run, reloaded, once it has finished or `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    run.refresh_from_db()
+    while run.status not in ScoringRun.FINISHED and time.monotonic() < deadline:
+        time.sleep(poll_seconds)
+        run.refresh_from_db()
+    return run
