@@ -10,6 +10,7 @@ from scoring.models import (
     Membership,
     Offer,
     Score,
+    ScoringRun,
 )
 
 _SCORE_PARTS = (
@@ -140,3 +141,21 @@ class ScoreAdmin(admin.ModelAdmin):
     @admin.display(ordering="lead__company")
     def company(self, score):
         return score.lead.company
+
+
+@admin.register(ScoringRun)
+class ScoringRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "id", "offer", "account", "status", "total", "scored", "cached", "failed",
+        "chunks_done", "chunks_total", "created_at", "finished_at",
+    )  # fmt: skip
+    list_filter = ("status", "account", "provider")
+    list_select_related = ("offer", "account")
+    readonly_fields = [field.name for field in ScoringRun._meta.fields]
+
+    # Runs are started through the API, /score/ or `manage.py score`, never typed in.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

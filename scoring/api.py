@@ -15,6 +15,7 @@ from scoring.selectors import (
     offers_for_account,
     runs_for_account,
     scores_for_account,
+    upload_for_account,
     uploads_for_account,
 )
 from scoring.serializers import (
@@ -169,8 +170,8 @@ class ScoringRunViewSet(
         account = request_account(request)
         offer = offer_for_scoring(account=account, offer_id=body.validated_data["offer"])
         lead_filter = body.validated_data.get("lead_filter") or {}
-        if "upload" in lead_filter:
-            uploads_for_account(account=account).get(pk=lead_filter["upload"])  # 404 if foreign
+        if "upload" in lead_filter:  # another account's upload: 404, as if it did not exist
+            upload_for_account(account=account, upload_id=lead_filter["upload"])
         run = scoring_run_start(
             offer=offer,
             user=request.user,

@@ -8,6 +8,7 @@ from scoring.models import Account, AuditEvent, Lead, LeadUpload, Offer, Score, 
 
 NO_OFFER_ERROR = "No product offer found. Please create an offer first."
 OFFER_NOT_FOUND_ERROR = "Product offer {offer_id} not found."
+UPLOAD_NOT_FOUND_ERROR = "Upload {upload_id} not found."
 
 
 def offers_for_account(*, account: Account) -> QuerySet[Offer]:
@@ -16,6 +17,13 @@ def offers_for_account(*, account: Account) -> QuerySet[Offer]:
 
 def uploads_for_account(*, account: Account) -> QuerySet[LeadUpload]:
     return LeadUpload.objects.filter(account=account)
+
+
+def upload_for_account(*, account: Account, upload_id: int) -> LeadUpload:
+    try:
+        return uploads_for_account(account=account).get(pk=upload_id)
+    except LeadUpload.DoesNotExist:
+        raise NotFound(UPLOAD_NOT_FOUND_ERROR.format(upload_id=upload_id)) from None
 
 
 def leads_for_account(*, account: Account) -> QuerySet[Lead]:

@@ -9,7 +9,14 @@ from scoring.access import INVALID_API_KEY_ERROR
 from scoring.models import ApiKey, AuditEvent
 from scoring.services.accounts import api_key_create, audit_record
 from scoring.services.leads import leads_import
-from tests.factories import CSV_HEADER, AccountFactory, OfferFactory, UserFactory, csv_upload
+from tests.factories import (
+    CSV_HEADER,
+    AccountFactory,
+    OfferFactory,
+    ScoringRunFactory,
+    UserFactory,
+    csv_upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +186,11 @@ def test_staff_without_permissions_cannot_see_keys_or_audit_events(client):
 
     for name in ("apikey", "auditevent"):
         assert client.get(reverse(f"admin:scoring_{name}_changelist")).status_code == 403
+
+
+def test_scoring_runs_are_listed_read_only(admin_client):
+    run = ScoringRunFactory()
+    changelist = admin_client.get(reverse("admin:scoring_scoringrun_changelist"))
+    assert changelist.status_code == 200
+    assert str(run.offer) in changelist.content.decode()
+    assert admin_client.get(reverse("admin:scoring_scoringrun_add")).status_code == 403
