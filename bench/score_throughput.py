@@ -33,6 +33,7 @@ from django.core.management import call_command  # noqa: E402
 from scoring.models import Lead, Score  # noqa: E402
 from scoring.providers import LeadProfile, OfferProfile  # noqa: E402
 from scoring.providers.local import LocalProvider  # noqa: E402
+from scoring.services.accounts import default_account  # noqa: E402
 from scoring.services.leads import leads_import  # noqa: E402
 from scoring.services.offers import offer_create  # noqa: E402
 from scoring.services.scoring import leads_score  # noqa: E402
@@ -74,7 +75,8 @@ def main():
     logging.disable(logging.INFO)
     call_command("migrate", verbosity=0)
     data = synthetic_csv(args.leads)
-    offer = offer_create(**OFFER)
+    account = default_account()
+    offer = offer_create(account=account, **OFFER)
 
     provider, offer_profile = LocalProvider(), OfferProfile.from_offer(offer)
     timings = {"import (CSV -> rows)": [], "local provider alone": [],
@@ -82,7 +84,7 @@ def main():
     for _ in range(args.repeat):
         Lead.objects.all().delete()
         started = time.perf_counter()
-        leads_import(file=io.BytesIO(data), file_name="bench.csv")
+        leads_import(account=account, file=io.BytesIO(data), file_name="bench.csv")
         timings["import (CSV -> rows)"].append(time.perf_counter() - started)
 
         profiles = [LeadProfile.from_lead(lead) for lead in Lead.objects.all()]
