@@ -19,7 +19,8 @@ RUN DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --n
 
 USER intentscore
 EXPOSE 8000
-# --timeout: scoring requests may take minutes with a remote LLM; gunicorn's default 30 s
-# would kill them half-written.
+# --timeout: POST /score/ waits up to SCORE_SYNC_TIMEOUT (300 s) for its scoring run, so
+# gunicorn's must be longer (330; compose.yaml's too), not its default 30 s. Workers: the
+# same image with `celery -A intentscore worker` (see compose.yaml).
 CMD ["gunicorn", "intentscore.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", \
      "--timeout", "330", "--access-logfile", "-"]

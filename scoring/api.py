@@ -1,5 +1,9 @@
-"""The REST API under /api/: offers, uploads, leads and scores."""
+"""The REST API under /api/: offers, uploads, leads and scores (and their CSV export)."""
 
+from datetime import UTC
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -8,7 +12,8 @@ from rest_framework.response import Response
 
 from scoring.access import ScoringRateThrottle, UploadRateThrottle, request_account
 from scoring.filters import LeadFilter, ScoreFilter
-from scoring.openapi import NO_OFFER, PROVIDER_DOWN, error_response
+from scoring.lead_csv import export_chunks
+from scoring.openapi import BAD_REQUEST, NO_OFFER, PROVIDER_DOWN, error_response
 from scoring.selectors import (
     leads_for_account,
     offer_for_scoring,
@@ -33,7 +38,12 @@ from scoring.services.leads import lead_delete, lead_upload_delete
 from scoring.services.offers import offer_create, offer_delete, offer_update
 from scoring.services.runs import scoring_run_cancel, scoring_run_start
 from scoring.services.scoring import leads_score
-from scoring.views import run_accepted_response, upload_from_request
+from scoring.views import (
+    EXPORT_BATCH_SIZE,
+    CsvExportNegotiation,
+    run_accepted_response,
+    upload_from_request,
+)
 
 
 class AccountScopedViewSet(viewsets.GenericViewSet):
@@ -134,6 +144,39 @@ class LeadViewSet(
         lead_delete(lead=instance, user=self.request.user)
 
 
+# The scores' CSV export: (column, the score's field it comes from).
+SCORE_EXPORT_COLUMNS = (
+    ("id", "id"), ("lead_id", "lead_id"), ("name", "lead__name"), ("role", "lead__role"),
+    ("company", "lead__company"), ("industry", "lead__industry"),
+    ("location", "lead__location"), ("offer_id", "offer_id"), ("score", "score"),
+    ("intent", "intent"), ("reasoning", "reasoning"), ("rule_score", "rule_score"),
+    ("role_points", "role_points"), ("role_keyword", "role_keyword"),
+    ("industry_points", "industry_points"), ("industry_keyword", "industry_keyword"),
+    ("completeness_points", "completeness_points"), ("ai_status", "ai_status"),
+    ("ai_error", "ai_error"), ("ai_label", "ai_label"), ("ai_score", "ai_score"),
+    ("ai_factors", "ai_factors"), ("provider", "provider"), ("model", "model"),
+    ("prompt_version", "prompt_version"), ("scored_at", "scored_at"),
+)  # fmt: skip
+SCORE_EXPORT_HEADER = tuple(column for column, _ in SCORE_EXPORT_COLUMNS)
+SCORE_EXPORT_FILE_NAME = "scores.csv"
+# ai_factors, a list, is one cell: its factors joined by this.
+SCORE_EXPORT_FACTOR_SEPARATOR = "; "
+_FACTORS = SCORE_EXPORT_HEADER.index("ai_factors")
+_SCORED_AT = SCORE_EXPORT_HEADER.index("scored_at")
+
+
+def _score_export_row(row: tuple) -> list:
+    """A score's cells as the CSV has them: factors joined, the time in ISO 8601 UTC, as
+    /api/scores/ gives it (2026-01-31T09:30:00.123456Z)."""
+    row = list(row)
+    factors = row[_FACTORS]
+    if isinstance(factors, list):
+        row[_FACTORS] = SCORE_EXPORT_FACTOR_SEPARATOR.join(map(str, factors))
+    scored_at = row[_SCORED_AT].astimezone(UTC).isoformat()
+    row[_SCORED_AT] = scored_at.removesuffix("+00:00") + "Z"
+    return row
+
+
 class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccountScopedViewSet):
     selector = staticmethod(scores_for_account)
     serializer_class = ScoreSerializer
@@ -141,6 +184,28 @@ class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccountScop
     search_fields = ["lead__name", "lead__company"]
     ordering_fields = ["score", "scored_at", "rule_score", "ai_score", "lead__name", "id"]
     ordering = ["-score", "id"]
+
+    @extend_schema(
+        operation_id="api_scores_export",
+        filters=True,
+        responses={(200, "text/csv"): OpenApiTypes.STR, 400: error_response(BAD_REQUEST)},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        pagination_class=None,
+        content_negotiation_class=CsvExportNegotiation,
+    )
+    def export(self, request):
+        """Every score the list's filters, search and ordering select, as a CSV attachment
+        (scores.csv) with each part of the score, streamed: any number of rows."""
+        scores = self.filter_queryset(self.get_queryset())
+        fields = [field for _, field in SCORE_EXPORT_COLUMNS]
+        rows = scores.values_list(*fields).iterator(chunk_size=EXPORT_BATCH_SIZE)
+        lines = export_chunks(map(_score_export_row, rows), SCORE_EXPORT_HEADER)
+        response = StreamingHttpResponse(lines, content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{SCORE_EXPORT_FILE_NAME}"'
+        return response
 
 
 class ScoringRunViewSet(

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from scoring.models import Intent, Lead, LeadUpload, Offer, Score, ScoringRun
+from scoring.pagination import RESULTS_MAX_PAGE_SIZE
 
 OFFER_LIST_ITEM_MAX_LENGTH = 500
 
@@ -145,6 +146,27 @@ class SeedResultSerializer(serializers.Serializer):
 
 class SeedResultsQuerySerializer(serializers.Serializer):
     offer_id = serializers.IntegerField(required=False, min_value=1)
+
+
+class SeedResultsPageQuerySerializer(SeedResultsQuerySerializer):
+    page = serializers.IntegerField(
+        required=False, min_value=1, help_text="With page or limit, the answer is one page."
+    )
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=RESULTS_MAX_PAGE_SIZE,
+        help_text="Leads per page (default 50).",
+    )
+
+
+class SeedResultPageSerializer(serializers.Serializer):
+    """One page of /results/ (?page=, ?limit=)."""
+
+    count = serializers.IntegerField(help_text="Leads in every page together.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SeedResultSerializer(many=True)
 
 
 class SeedMessageSerializer(serializers.Serializer):

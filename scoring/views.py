@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -13,17 +13,25 @@ from rest_framework.views import APIView
 
 from scoring.access import ScoringRateThrottle, UploadRateThrottle, request_account
 from scoring.exceptions import InvalidInput
-from scoring.lead_csv import export_lines
+from scoring.lead_csv import export_chunks
 from scoring.models import ScoringRun
 from scoring.openapi import BAD_REQUEST, NO_OFFER, PROVIDER_DOWN, error_response
-from scoring.selectors import leads_with_latest_score, offer_for_scoring, scores_for_offer
+from scoring.pagination import SeedResultsPagination
+from scoring.selectors import (
+    leads_for_account,
+    leads_with_latest_score,
+    offer_for_scoring,
+    scores_for_offer,
+)
 from scoring.serializers import (
     LeadUploadRequestSerializer,
     OfferSerializer,
     ScoreRequestSerializer,
     ScoringRunSerializer,
     SeedMessageSerializer,
+    SeedResultPageSerializer,
     SeedResultSerializer,
+    SeedResultsPageQuerySerializer,
     SeedResultsQuerySerializer,
     SeedScoredLeadSerializer,
 )
@@ -33,6 +41,12 @@ from scoring.services.runs import scoring_run_start, scoring_run_wait
 from scoring.services.scoring import ProviderUnavailable
 
 NO_FILE_ERROR = "No file uploaded. Send the CSV in the multipart field 'csv_file'."
+RESULTS_TOO_MANY_ERROR = (
+    "The account has {count} leads, more than the {limit} that /results/ lists in one "
+    "answer: ask for a page at a time with ?page=1&limit=1000, or download them all from /csv/."
+)
+RESULTS_BAD_REQUEST = "Invalid offer_id, page or limit; or too many leads for one answer."
+RESULTS_NOT_FOUND = "No offer with this offer_id in the caller's account, or no such page."
 UPLOAD_SUCCESS_MESSAGE = "Successfully uploaded {count} leads"
 EXPORT_FILE_NAME = "lead_scores.csv"
 EXPORT_BATCH_SIZE = 2000
@@ -125,13 +139,36 @@ def run_accepted_response(request, run) -> Response:
 
 class ResultsView(APIView):
     @extend_schema(
-        parameters=[SeedResultsQuerySerializer],
-        responses={200: SeedResultSerializer(many=True), 404: error_response(NO_OFFER)},
+        operation_id="results_list",
+        parameters=[SeedResultsPageQuerySerializer],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="SeedResults",
+                serializers=[SeedResultSerializer(many=True), SeedResultPageSerializer],
+                resource_type_field_name=None,
+                many=False,
+            ),
+            400: error_response(RESULTS_BAD_REQUEST),
+            404: error_response(RESULTS_NOT_FOUND),
+        },
     )
     def get(self, request):
-        leads = leads_with_latest_score(
-            account=request_account(request), offer=_optional_offer(request)
-        )
+        """Every lead with its latest score: the seed's plain list, or with ?page= or ?limit=
+        one page of them. An account of more than RESULTS_MAX_ROWS leads must ask for pages
+        (or download /csv/)."""
+        query = SeedResultsPageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        account = request_account(request)
+        leads = leads_with_latest_score(account=account, offer=_optional_offer(request))
+        if query.validated_data.keys() & {"page", "limit"}:
+            paginator = SeedResultsPagination()
+            page = paginator.paginate_queryset(leads, request, view=self)
+            return paginator.get_paginated_response(SeedResultSerializer(page, many=True).data)
+        count = leads_for_account(account=account).count()
+        if count > settings.RESULTS_MAX_ROWS:
+            raise InvalidInput(
+                RESULTS_TOO_MANY_ERROR.format(count=count, limit=settings.RESULTS_MAX_ROWS)
+            )
         return Response(SeedResultSerializer(leads, many=True).data)
 
 
@@ -161,11 +198,12 @@ class CsvExportView(APIView):
         leads = leads_with_latest_score(
             account=request_account(request), offer=_optional_offer(request)
         )
-        rows = (
-            (lead.name, lead.role, lead.company, lead.industry, lead.location,
-             lead.latest_intent, lead.latest_score, lead.latest_reasoning)
-            for lead in leads.iterator(chunk_size=EXPORT_BATCH_SIZE)
-        )  # fmt: skip
-        response = StreamingHttpResponse(export_lines(rows), content_type="text/csv")
+        # Tuples straight from the cursor, a chunk at a time: memory stays flat whatever the
+        # row count (model instances would cost more than the query).
+        rows = leads.values_list(
+            "name", "role", "company", "industry", "location",
+            "latest_intent", "latest_score", "latest_reasoning",
+        ).iterator(chunk_size=EXPORT_BATCH_SIZE)  # fmt: skip
+        response = StreamingHttpResponse(export_chunks(rows), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="{EXPORT_FILE_NAME}"'
         return response

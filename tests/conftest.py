@@ -3,6 +3,13 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import AccountFactory, OfferFactory, UserFactory, api_key_client
+from tests.real_services import real_services_check
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # requires_postgres / requires_rabbitmq: skip, or with CI=true fail, without the service.
+    real_services_check(item)
 
 
 @pytest.fixture(autouse=True)

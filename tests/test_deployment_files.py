@@ -1,6 +1,9 @@
 """No Docker engine runs here, so the Dockerfile and compose.yaml are checked as text."""
 
+import os
 import re
+import subprocess
+import sys
 
 import yaml
 from django.conf import settings
@@ -25,8 +28,44 @@ def test_compose_runs_web_on_a_healthy_postgres():
     assert web["environment"]["DEBUG"] == "false"
 
 
-def test_gunicorn_allows_long_scoring_requests_everywhere():
+def default_score_sync_timeout() -> float:
+    """SCORE_SYNC_TIMEOUT as settings.py has it when the environment does not set it."""
+    env = {k: v for k, v in os.environ.items() if k != "SCORE_SYNC_TIMEOUT"}
+    code = "import intentscore.settings as s; print(s.SCORE_SYNC_TIMEOUT)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(result.stdout)
+
+
+def test_gunicorn_outlasts_the_wait_for_a_scoring_run_everywhere():
+    web = COMPOSE["services"]["web"]
     timeouts = [int(t) for t in GUNICORN_TIMEOUT.findall(DOCKERFILE)]
-    timeouts += [int(t) for t in GUNICORN_TIMEOUT.findall(COMPOSE["services"]["web"]["command"])]
+    timeouts += [int(t) for t in GUNICORN_TIMEOUT.findall(web["command"])]
     assert len(timeouts) == 2
-    assert min(timeouts) > 30  # gunicorn's default, which killed the seed's /score/
+    # POST /score/ waits SCORE_SYNC_TIMEOUT for its run: gunicorn must not kill it first.
+    assert min(timeouts) > default_score_sync_timeout()
+    assert min(timeouts) > float(web["environment"]["SCORE_SYNC_TIMEOUT"])
+
+
+def test_compose_runs_celery_workers_on_a_healthy_rabbitmq():
+    services = COMPOSE["services"]
+    web, worker, rabbitmq = services["web"], services["worker"], services["rabbitmq"]
+    assert worker["command"].startswith("celery -A intentscore worker")
+    assert worker.get("build") == web.get("build") == "."
+    for name in ("CELERY_BROKER_URL", "DATABASE_URL", "SECRET_KEY"):
+        assert worker["environment"][name] == web["environment"][name], name
+    assert worker["environment"]["CELERY_BROKER_URL"].startswith("amqp://")
+    for service in (web, worker):
+        assert service["depends_on"]["rabbitmq"]["condition"] == "service_healthy"
+        assert service["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "rabbitmq-diagnostics" in rabbitmq["healthcheck"]["test"]
+    assert "ping" in rabbitmq["healthcheck"]["test"]
+    assert "inspect ping" in " ".join(worker["healthcheck"]["test"])
+    # `docker compose up --scale worker=N`: nothing that would clash between copies.
+    assert "ports" not in worker and "container_name" not in worker

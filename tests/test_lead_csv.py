@@ -9,6 +9,7 @@ from scoring.exceptions import InvalidInput
 from scoring.lead_csv import (
     DUPLICATE_COLUMNS_ERROR,
     EMPTY_FILE_ERROR,
+    EXPORT_HEADER,
     FIELD_TOO_LONG_ERROR,
     MALFORMED_ERROR,
     MISSING_COLUMNS_ERROR,
@@ -17,8 +18,12 @@ from scoring.lead_csv import (
     REQUIRED_COLUMNS,
     TOO_MANY_CELLS_ERROR,
     UNCLOSED_QUOTE_DETAIL,
+    csv_encoding,
     decode_csv_bytes,
+    export_chunks,
     export_lines,
+    iter_lead_values,
+    pick_delimiter,
     read_lead_rows,
     spreadsheet_safe,
 )
@@ -381,3 +386,141 @@ def test_read_lead_rows_rejects_text_after_a_closing_quote():
     text = CSV_HEADER + 'Ada,CEO,Acme,SaaS,Berlin,"quoted"tail\n'
     with pytest.raises(InvalidInput, match=re.escape("Line 2: malformed CSV")):
         list(read_lead_rows(text))
+
+
+# --- streaming: csv_encoding, pick_delimiter, iter_lead_values ----------------------------------
+
+
+def chunks_of(data: bytes, size: int) -> list[bytes]:
+    return [data[i : i + size] for i in range(0, len(data), size)]
+
+
+ENCODED_FILES = [
+    pytest.param((CSV_HEADER + ROW + "\n").encode(), "utf-8-sig", id="ascii"),
+    pytest.param(codecs.BOM_UTF8 + "name\nJosé\n".encode(), "utf-8-sig", id="utf-8-bom"),
+    pytest.param("name\nJosé Müller\n".encode(), "utf-8-sig", id="utf-8"),
+    pytest.param("name\nJosé Müller\n".encode("cp1252"), "cp1252", id="cp1252"),
+    pytest.param(b"name\nM\xfcller \x81\n", "latin-1", id="latin-1"),
+    pytest.param("name\nJosé €\n".encode("utf-16"), "utf-16", id="utf-16"),
+]
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 5, 4096])
+@pytest.mark.parametrize(("data", "encoding"), ENCODED_FILES)
+def test_csv_encoding_is_the_same_however_the_file_is_chunked(data, encoding, chunk_size):
+    assert csv_encoding(chunks_of(data, chunk_size)) == encoding
+    assert data.decode(encoding) == decode_csv_bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("late_bytes", "encoding"),
+    [("José".encode("cp1252"), "cp1252"), (b"M\xfcller \x81", "latin-1")],
+    ids=["cp1252", "latin-1"],
+)
+def test_csv_encoding_falls_back_for_a_byte_in_a_later_chunk(late_bytes, encoding):
+    chunks = [(CSV_HEADER + ROW + "\n").encode()] * 50 + [late_bytes + b",CEO\n"]
+
+    assert csv_encoding(chunks) == encoding
+
+
+def test_csv_encoding_counts_control_characters_over_the_whole_file():
+    clean = (CSV_HEADER + ROW + "\n").encode()
+    total = 100 * len(clean)
+    at_the_limit = [clean] * 100 + [b"\x01" * (total // 100)]
+    above_it = [clean] * 100 + [b"\x01" * (total // 50)]
+
+    assert csv_encoding(at_the_limit) == "utf-8-sig"
+    with pytest.raises(InvalidInput, match=re.escape(NOT_TEXT_ERROR)):
+        csv_encoding(above_it)
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        [b"\x00" + CSV_HEADER.encode(), b"more", b"and more"],
+        [codecs.BOM_UTF16_LE + b"\x00\xd8" + b"a\x00" * 40, b"more", b"and more"],
+        [b"  \n", b"\t", b"\r\n"],
+    ],
+    ids=["nul", "bad-utf-16", "empty"],
+)
+def test_csv_encoding_reads_every_chunk_even_when_the_file_is_refused(chunks):
+    # A caller enforcing a size limit while handing out chunks must see them all.
+    handed_out = []
+
+    def hand_out():
+        for chunk in chunks:
+            handed_out.append(chunk)
+            yield chunk
+
+    with pytest.raises(InvalidInput):
+        csv_encoding(hand_out())
+
+    assert handed_out == chunks
+
+
+def test_pick_delimiter_reads_only_up_to_the_header():
+    lines = iter(["\n", ";;;;\n", "name;role;company;industry;location;linkedin_bio\n", "a;b\n"])
+
+    assert pick_delimiter(lines) == ";"
+    assert next(lines) == "a;b\n"
+
+
+def test_pick_delimiter_defaults_to_a_comma_for_no_header():
+    assert pick_delimiter(["\n", ",,\n"]) == ","
+
+
+def test_iter_lead_values_yields_tuples_in_column_order_from_a_stream_of_lines():
+    header = "linkedin_bio,location,industry,company,role,name\n"
+    lines = (line for line in [header, "bio,London,SaaS,Engines,CTO,Ada\n", "\n", ",,,,,Bob\n"])
+
+    rows = list(iter_lead_values(lines, delimiter=","))
+
+    assert rows == [
+        ("Ada", "CTO", "Engines", "SaaS", "London", "bio"),
+        ("Bob", "", "", "", "", ""),
+    ]
+
+
+def test_iter_lead_values_names_the_line_of_an_error_in_a_long_stream():
+    lines = [CSV_HEADER] + [ROW + "\n"] * 5000 + [ROW + ",extra\n"]
+
+    with pytest.raises(InvalidInput) as excinfo:
+        list(iter_lead_values(lines, delimiter=","))
+
+    assert excinfo.value.message == TOO_MANY_CELLS_ERROR.format(line=5002, cells=7, columns=6)
+
+
+# --- export_chunks --------------------------------------------------------------------------
+
+
+EXPORT_ROWS = [
+    ["Doe, Jane", "=cmd", "Acme\nLabs", "SaaS", "", "High", 87, 'Said "yes"'],
+    ["Bob", None, "-Beta", "@x", "\tTab", None, None, None],
+    ["Neg", "", "", "", "", "Low", -5, 3.5],
+]
+
+
+@pytest.mark.parametrize("rows_per_chunk", [1, 2, 1000])
+def test_export_chunks_write_the_same_csv_as_export_lines(rows_per_chunk):
+    rows = EXPORT_ROWS * 3
+
+    chunks = list(export_chunks(iter(rows), rows_per_chunk=rows_per_chunk))
+
+    assert "".join(chunks) == "".join(export_lines(rows))
+    assert chunks[0] == "Name,Role,Company,Industry,Location,Intent,Score,Reasoning\r\n"
+    assert len(chunks) == 1 + -(-len(rows) // rows_per_chunk)
+
+
+def test_export_chunks_make_every_cell_spreadsheet_safe_and_take_a_header():
+    chunks = export_chunks(EXPORT_ROWS, ("A", "B", "C", "D", "E", "F", "G", "H"))
+
+    parsed = list(csv.reader(io.StringIO("".join(chunks), newline="")))
+
+    assert parsed[0] == ["A", "B", "C", "D", "E", "F", "G", "H"]
+    assert parsed[1:] == [[spreadsheet_safe(cell) for cell in row] for row in EXPORT_ROWS]
+    assert parsed[2][1:5] == ["", "'-Beta", "'@x", "'\tTab"]
+    assert parsed[3][6:] == ["'-5", "3.5"]
+
+
+def test_export_chunks_of_no_rows_is_the_header_alone():
+    assert list(export_chunks([])) == [",".join(EXPORT_HEADER) + "\r\n"]

@@ -83,9 +83,10 @@ def _tokens(text: str) -> list[tuple[re.Match, tuple[str, ...]]]:
     return [(m, _stems_of_word(m.group(0).lower())) for m in _WORD.finditer(text)]
 
 
-def _terms(text: str) -> tuple[set[str], set[tuple[str, str]]]:
-    """Stems and adjacent stem pairs (two-word phrases) of text."""
-    stems = [stem for _, word_stems in _tokens(text) for stem in word_stems]
+def _terms(text: str, tokens=None) -> tuple[set[str], set[tuple[str, str]]]:
+    """Stems and adjacent stem pairs (two-word phrases) of text (whose _tokens, if given)."""
+    tokens = _tokens(text) if tokens is None else tokens
+    stems = [stem for _, word_stems in tokens for stem in word_stems]
     return set(stems), set(pairwise(stems))
 
 
@@ -125,10 +126,10 @@ def _offer_terms(offer: OfferProfile) -> _OfferTerms:
     )
 
 
-def _matched_runs(text: str, offer_stems: frozenset[str]) -> list[str]:
-    """Runs of consecutive words in text that hit offer terms, as written in text."""
+def _matched_runs(text: str, tokens, offer_stems: frozenset[str]) -> list[str]:
+    """Runs of consecutive words in text (whose _tokens) that hit offer terms, as written."""
     runs, start, end = [], None, None
-    for match, stems in _tokens(text):
+    for match, stems in tokens:
         if any(stem in offer_stems for stem in stems):
             start = match.start() if start is None else start
             end = match.end()
@@ -155,9 +156,11 @@ class LocalProvider:
 
     def assess(self, *, lead: LeadProfile, offer: OfferProfile) -> IntentAssessment:
         terms = _offer_terms(offer)
+        texts = {field: getattr(lead, field) or "" for field, _ in FIELD_LABELS}
+        tokens = {field: _tokens(text) for field, text in texts.items()}  # once: a hot path
         lead_stems, lead_pairs = set(), set()
         for field, _ in FIELD_LABELS:  # field by field: no phrase spans two fields
-            stems, pairs = _terms(getattr(lead, field) or "")
+            stems, pairs = _terms(texts[field], tokens[field])
             lead_stems |= stems
             lead_pairs |= pairs
         matched_stems = lead_stems & terms.stems
@@ -175,7 +178,7 @@ class LocalProvider:
         mentions = [
             (label_text, runs)
             for field, label_text in FIELD_LABELS
-            if (runs := _matched_runs(getattr(lead, field) or "", terms.stems))
+            if (runs := _matched_runs(texts[field], tokens[field], terms.stems))
         ]
         # The value propositions and use cases the lead overlaps most, the offer's own name
         # last: "matching 'Real-time Data Processing'" says more than the product's name.

@@ -1,39 +1,167 @@
+"""Writes of leads: importing a CSV file as a new upload, deleting uploads and leads."""
+
+import io
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from scoring.exceptions import InvalidInput, PayloadTooLarge
-from scoring.lead_csv import decode_csv_bytes, read_lead_rows
+from scoring.lead_csv import REQUIRED_COLUMNS, csv_encoding, iter_lead_values, pick_delimiter
 from scoring.models import Account, AuditEvent, Lead, LeadUpload
 from scoring.services.accounts import audit_record
 
 FILE_TOO_LARGE_ERROR = "The file is larger than the {limit} MB upload limit."
 TOO_MANY_ROWS_ERROR = "The file has more than {limit} leads; split it into smaller files."
-INSERT_BATCH_SIZE = 1000
+# Leads written per INSERT (SQLite and other databases), and between two progress reports.
+INSERT_BATCH_SIZE = 5000
+# Bytes read from the file at a time.
+READ_CHUNK_BYTES = 1024 * 1024
+# What `progress` is called with: the leads read so far and the bytes of the file read.
+ProgressCallback = Callable[[int, int], None]
+
+# The columns a lead is written with, in this order: its account, upload, CSV values, time.
+_LEAD_COLUMNS = ("account_id", "upload_id", *REQUIRED_COLUMNS, "created_at")
 
 
-def _read_within_limit(file) -> bytes:
-    limit_bytes = settings.MAX_UPLOAD_MB * 1024 * 1024
-    data = file.read(limit_bytes + 1)
-    if len(data) > limit_bytes:
-        raise PayloadTooLarge(FILE_TOO_LARGE_ERROR.format(limit=settings.MAX_UPLOAD_MB))
-    return data
+class _CountingReader(io.RawIOBase):
+    """The uploaded file as a raw stream that counts the bytes read from it; closing this
+    leaves the file itself open (it belongs to the caller)."""
+
+    def __init__(self, file):
+        super().__init__()
+        self._file = file
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._file.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        self.bytes_read += size
+        return size
+
+
+def _file_chunks(file, *, max_bytes: int | None) -> Iterator[bytes]:
+    file.seek(0)
+    size = 0
+    while chunk := file.read(READ_CHUNK_BYTES):
+        size += len(chunk)
+        if max_bytes is not None and size > max_bytes:
+            raise PayloadTooLarge(FILE_TOO_LARGE_ERROR.format(limit=settings.MAX_UPLOAD_MB))
+        yield chunk
+
+
+@contextmanager
+def _text_lines(file, encoding: str):
+    """The file from its start, decoded, line by line (line endings kept, as csv wants)."""
+    file.seek(0)
+    raw = _CountingReader(file)
+    text = io.TextIOWrapper(
+        io.BufferedReader(raw, buffer_size=READ_CHUNK_BYTES), encoding=encoding, newline=""
+    )
+    try:
+        yield text, raw
+    finally:
+        text.close()
+
+
+def _limited(
+    rows: Iterable[tuple[str, ...]],
+    *,
+    max_rows: int | None,
+    progress: ProgressCallback | None,
+    raw: _CountingReader,
+    counter: list[int],
+) -> Iterator[tuple[str, ...]]:
+    """rows, counted into counter[0]; refused past max_rows; progress every batch."""
+    count = 0
+    for values in rows:
+        if max_rows is not None and count >= max_rows:
+            raise InvalidInput(TOO_MANY_ROWS_ERROR.format(limit=max_rows))
+        count += 1
+        counter[0] = count
+        if progress is not None and count % INSERT_BATCH_SIZE == 0:
+            progress(count, raw.bytes_read)
+        yield values
+    if progress is not None:
+        progress(count, raw.bytes_read)
+
+
+def _lead_table_and_columns() -> tuple[str, str]:
+    quote = connection.ops.quote_name
+    return quote(Lead._meta.db_table), ", ".join(quote(column) for column in _LEAD_COLUMNS)
+
+
+def _copy_leads(rows: Iterable[tuple[str, ...]], *, upload: LeadUpload, now) -> None:
+    """PostgreSQL: one COPY ... FROM STDIN through psycopg, in the caller's transaction."""
+    table, columns = _lead_table_and_columns()
+    prefix, suffix = (upload.account_id, upload.pk), (now,)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for values in rows:
+                copy.write_row(prefix + values + suffix)
+
+
+def _insert_leads(rows: Iterable[tuple[str, ...]], *, upload: LeadUpload, now) -> None:
+    """Other databases (SQLite): executemany of one INSERT per INSERT_BATCH_SIZE leads.
+    (bulk_create builds a model instance per lead and, on SQLite, an INSERT per 111 rows:
+    eight times slower.)"""
+    table, columns = _lead_table_and_columns()
+    placeholders = ", ".join(["%s"] * len(_LEAD_COLUMNS))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+    created_at = Lead._meta.get_field("created_at").get_db_prep_save(now, connection)
+    prefix, suffix = (upload.account_id, upload.pk), (created_at,)
+    with connection.cursor() as cursor:
+        batch = []
+        for values in rows:
+            batch.append(prefix + values + suffix)
+            if len(batch) >= INSERT_BATCH_SIZE:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
 
 
 @transaction.atomic
-def leads_import(*, account: Account, file, file_name: str, user=None) -> LeadUpload:
-    """Store every lead of a CSV file as one new upload: all rows or, on any error, none."""
-    rows = read_lead_rows(decode_csv_bytes(_read_within_limit(file)))
+def leads_import(
+    *,
+    account: Account,
+    file,
+    file_name: str,
+    user=None,
+    progress: ProgressCallback | None = None,
+    enforce_limits: bool = True,
+) -> LeadUpload:
+    """Store every lead of a CSV file as one new upload: all rows or, on any error, none.
+
+    `file` is a seekable binary file, read as a stream (a first pass over its bytes finds
+    its encoding, a second parses and stores it), so memory stays flat whatever its size.
+    `progress(leads, bytes_read)` is called every INSERT_BATCH_SIZE leads and at the end.
+    `enforce_limits=False` (manage.py import_leads) lifts MAX_UPLOAD_MB and MAX_UPLOAD_ROWS.
+    """
+    max_bytes = settings.MAX_UPLOAD_MB * 1024 * 1024 if enforce_limits else None
+    max_rows = settings.MAX_UPLOAD_ROWS if enforce_limits else None
+    encoding = csv_encoding(_file_chunks(file, max_bytes=max_bytes))
+    with _text_lines(file, encoding) as (lines, _):
+        delimiter = pick_delimiter(lines)
     upload = LeadUpload.objects.create(account=account, file_name=file_name[:255])
-    batch, count = [], 0
-    for row in rows:
-        if count + len(batch) >= settings.MAX_UPLOAD_ROWS:
-            raise InvalidInput(TOO_MANY_ROWS_ERROR.format(limit=settings.MAX_UPLOAD_ROWS))
-        batch.append(Lead(account=account, upload=upload, **row))
-        if len(batch) >= INSERT_BATCH_SIZE:
-            count += len(Lead.objects.bulk_create(batch))
-            batch = []
-    count += len(Lead.objects.bulk_create(batch))
-    upload.row_count = count
+    counter = [0]
+    with _text_lines(file, encoding) as (lines, raw):
+        rows = _limited(
+            iter_lead_values(lines, delimiter=delimiter),
+            max_rows=max_rows,
+            progress=progress,
+            raw=raw,
+            counter=counter,
+        )
+        insert = _copy_leads if connection.vendor == "postgresql" else _insert_leads
+        insert(rows, upload=upload, now=timezone.now())
+    upload.row_count = count = counter[0]
     upload.save(update_fields=["row_count"])
     audit_record(
         account=account,

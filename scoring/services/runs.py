@@ -28,6 +28,7 @@ from scoring.services.scoring import (
 )
 
 RUN_FINISHED_ERROR = "Scoring run {run_id} has already finished ({status})."
+RUN_TASK_ERROR = "Scoring stopped on an unexpected error: {error}"
 
 
 @transaction.atomic
@@ -85,10 +86,10 @@ def scoring_run_plan(*, run_id: int) -> list[int]:
     if run.status != ScoringRun.Status.QUEUED:
         return list(run.chunks.filter(done=False).values_list("pk", flat=True))
     ids = leads_for_run(run).order_by("id").values_list("id", flat=True)
-    bounds, first, count, last = [], None, 0, None
+    bounds, first, count, last, total = [], None, 0, None, 0
     for lead_id in ids.iterator(chunk_size=10_000):
         first = lead_id if first is None else first
-        last, count = lead_id, count + 1
+        last, count, total = lead_id, count + 1, total + 1
         if count == settings.SCORING_CHUNK_SIZE:
             bounds.append((first, last))
             first, count = None, 0
@@ -100,7 +101,9 @@ def scoring_run_plan(*, run_id: int) -> list[int]:
     run.status = ScoringRun.Status.RUNNING if chunks else ScoringRun.Status.DONE
     run.chunks_total, run.started_at = len(chunks), timezone.now()
     run.finished_at = None if chunks else run.started_at
-    run.save(update_fields=["status", "chunks_total", "started_at", "finished_at"])
+    # The leads as planned: those uploaded or deleted while the run was queued change it.
+    run.total = total
+    run.save(update_fields=["status", "total", "chunks_total", "started_at", "finished_at"])
     return [chunk.pk for chunk in chunks]
 
 
@@ -150,6 +153,18 @@ def _finish(run: ScoringRun, status: str, *, error: str = "") -> int:
         ScoringRun.objects.filter(pk=run.pk)
         .exclude(status__in=ScoringRun.FINISHED)
         .update(status=status, error=error, finished_at=timezone.now())
+    )
+
+
+def scoring_run_fail(*, error: Exception, run_id: int | None = None, chunk_id: int | None = None):
+    """Fail the run of a task (planning it, or one of its chunks) that raised. Celery
+    acknowledges a task that raised, acks_late or not: nothing would finish the run."""
+    runs = ScoringRun.objects.all()
+    runs = runs.filter(pk=run_id) if chunk_id is None else runs.filter(chunks=chunk_id)
+    runs.exclude(status__in=ScoringRun.FINISHED).update(
+        status=ScoringRun.Status.FAILED,
+        error=RUN_TASK_ERROR.format(error=f"{type(error).__name__}: {error}"),
+        finished_at=timezone.now(),
     )
 
 

@@ -13,6 +13,8 @@ import logging
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from datetime import datetime
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -123,14 +125,20 @@ def _assess_all(
     return outcomes
 
 
+class ScoreRow(SimpleNamespace):
+    """An unsaved score as its columns' values (account_id, lead_id, offer_id and
+    _SCORE_FIELDS), for scores_upsert. Not a Score: building 500 model instances cost a
+    fifth of a chunk's CPU time."""
+
+
 def _score_build(*, outcome: _Outcome, offer: Offer, provider, version: str, key: str, scored_at):
-    """An unsaved Score: the rules and the provider's judgement, combined into one label."""
+    """An unsaved score: the rules and the provider's judgement, combined into one label."""
     lead, assessment = outcome.lead, outcome.assessment
     rules = rule_score(lead)
     parts = dict(
         account_id=offer.account_id,
-        lead=lead,
-        offer=offer,
+        lead_id=lead.id,
+        offer_id=offer.id,
         rule_score=rules.total,
         role_points=rules.role_points,
         role_keyword=rules.role_keyword,
@@ -145,7 +153,7 @@ def _score_build(*, outcome: _Outcome, offer: Offer, provider, version: str, key
         scored_at=scored_at,
     )
     if assessment is None:
-        return Score(
+        return ScoreRow(
             **parts,
             ai_status=AiStatus.FAILED,
             ai_error=outcome.error,
@@ -155,10 +163,12 @@ def _score_build(*, outcome: _Outcome, offer: Offer, provider, version: str, key
             score=rules.total,
             intent=None,
             reasoning=AI_FAILED_REASONING.format(error=outcome.error),
+            input_tokens=None,
+            output_tokens=None,
         )
     ai_score = AI_POINTS[assessment.label]
     total = rules.total + ai_score
-    return Score(
+    return ScoreRow(
         **parts,
         ai_status=AiStatus.OK,
         ai_error="",
@@ -174,30 +184,44 @@ def _score_build(*, outcome: _Outcome, offer: Offer, provider, version: str, key
 
 
 def _upsert_statement() -> tuple[str, list]:
-    """INSERT ... ON CONFLICT (lead, offer) DO UPDATE, the same on SQLite and PostgreSQL."""
+    """INSERT ... ON CONFLICT (lead, offer) DO UPDATE. On PostgreSQL its one parameter is
+    every row as a JSON array of objects: one statement for the whole batch. Elsewhere
+    (SQLite) its parameters are one row, for executemany."""
     fields = [Score._meta.get_field(name) for name in ("account", "lead", "offer", *_SCORE_FIELDS)]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     updates = ", ".join(
         f"{quote(field.column)} = EXCLUDED.{quote(field.column)}" for field in fields[3:]
     )
+    if connection.vendor == "postgresql":
+        record = ", ".join(f"{quote(field.column)} {field.db_type(connection)}" for field in fields)
+        rows = f"SELECT * FROM json_to_recordset(%s::json) AS rows({record})"
+    else:
+        rows = f"VALUES ({', '.join(['%s'] * len(fields))})"
     sql = (
-        f"INSERT INTO {quote(Score._meta.db_table)} ({columns}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"INSERT INTO {quote(Score._meta.db_table)} ({columns}) {rows} "
         f"ON CONFLICT ({quote('lead_id')}, {quote('offer_id')}) DO UPDATE SET {updates}"
     )
     return sql, fields
 
 
 @transaction.atomic
-def scores_upsert(scores: list[Score]) -> None:
+def scores_upsert(scores: list[ScoreRow | Score]) -> None:
     """Write scores keyed by (lead, offer): scoring a lead again replaces its score, never
-    adds a second. One executemany rather than bulk_create(update_conflicts=True): this is
-    every run's hot path, and the ORM's per-value preparation and SQLite's 999-parameter
-    statements made it over half of a local run's time."""
+    adds a second. One statement (PostgreSQL) or one executemany (SQLite) rather than
+    bulk_create(update_conflicts=True): this is every run's hot path. On SQLite the ORM's
+    per-value preparation and its 999-parameter statements made it over half of a local
+    run's time; on PostgreSQL, an upsert per row took 80 ms per 500 leads, the JSON rows
+    (encoded in C, no per-value adaptation) take 30."""
     if not scores:
         return
     sql, fields = _upsert_statement()
+    if connection.vendor == "postgresql":
+        columns = [(field.column, field.attname) for field in fields]
+        rows = [{column: getattr(score, name) for column, name in columns} for score in scores]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [json.dumps(rows, default=_json_value)])
+        return
     # Only JSON and datetime values need the backend's preparation; the rest are plain.
     prepared = {
         f.attname for f in fields if f.get_internal_type() in ("JSONField", "DateTimeField")
@@ -215,6 +239,13 @@ def scores_upsert(scores: list[Score]) -> None:
         cursor.executemany(sql, rows)
 
 
+def _json_value(value):
+    """Datetimes in full (DjangoJSONEncoder would cut them to milliseconds)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 def score_batch(
     *,
     leads: list[Lead],
@@ -224,17 +255,16 @@ def score_batch(
     summary: ScoringSummary,
     call_budget: int | None = None,
     scored_at=None,
-) -> list[Score]:
+) -> list[ScoreRow]:
     """Unsaved scores for those of leads that need one (adding to summary's counts); a
     lead whose stored score is still valid is skipped unless rescore. Writes nothing:
     the caller upserts the scores in its own transaction."""
     offer_profile = OfferProfile.from_offer(offer)
     version = prompt_version() if provider.remote else ""
-    stored = dict(
-        Score.objects.filter(offer=offer, lead__in=leads, ai_status=AiStatus.OK).values_list(
-            "lead_id", "content_hash"
-        )
-    )
+    stored = {}  # lead id -> content hash of its valid score; a rescore replaces them all
+    if not rescore:
+        valid = Score.objects.filter(offer=offer, lead__in=leads, ai_status=AiStatus.OK)
+        stored = dict(valid.values_list("lead_id", "content_hash"))
     keys, to_assess = {}, []
     for lead in leads:
         profile = LeadProfile.from_lead(lead)

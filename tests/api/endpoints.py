@@ -25,6 +25,7 @@ ENDPOINTS = [
     ("get", "/api/leads/{lead}/", None, 200),
     ("delete", "/api/leads/{lead}/", None, 204),
     ("get", "/api/scores/", None, 200),
+    ("get", "/api/scores/export/", None, 200),
     ("get", "/api/scores/{score}/", None, 200),
     ("get", "/api/runs/", None, 200),
     ("post", "/api/runs/", "run", 202),

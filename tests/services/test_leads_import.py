@@ -2,13 +2,16 @@ import re
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
 
 from scoring.exceptions import InvalidInput, PayloadTooLarge
 from scoring.lead_csv import FIELD_TOO_LONG_ERROR, NOT_TEXT_ERROR
 from scoring.models import LEAD_FIELD_MAX_LENGTH, Lead, LeadUpload, Score
+from scoring.services import leads as leads_service
 from scoring.services.leads import (
     FILE_TOO_LARGE_ERROR,
     INSERT_BATCH_SIZE,
+    TOO_MANY_ROWS_ERROR,
     lead_delete,
     lead_upload_delete,
     leads_import,
@@ -209,3 +212,161 @@ def test_lead_delete_removes_one_lead_and_its_scores():
     assert list(Score.objects.all()) == [neighbour_score]
     assert list(Lead.objects.all()) == [neighbour]
     assert LeadUpload.objects.filter(pk=lead.upload_id).exists()
+
+
+# --- Streaming: files of any size, read in chunks and stored in batches --------------------------
+
+
+def _read_chunks_of(monkeypatch, size):
+    monkeypatch.setattr("scoring.services.leads.READ_CHUNK_BYTES", size)
+
+
+def test_leads_import_streams_a_file_of_several_insert_batches_in_file_order():
+    count = 12_000
+    assert count > 2 * INSERT_BATCH_SIZE
+
+    upload = import_text(CSV_HEADER + lead_lines(count))
+
+    assert upload.row_count == count
+    stored = list(upload.leads.order_by("id").values_list("name", "company", "linkedin_bio"))
+    assert stored == [(f"Lead {n}", f"Company {n}", f"Bio number {n}") for n in range(count)]
+    assert set(upload.leads.values_list("account_id", flat=True)) == {upload.account_id}
+
+
+def test_leads_import_uses_copy_on_postgresql_and_executemany_elsewhere(monkeypatch):
+    used = []
+    for name in ("_copy_leads", "_insert_leads"):
+        real = getattr(leads_service, name)
+
+        def spy(rows, *, real=real, name=name, **kwargs):
+            used.append(name)
+            return real(rows, **kwargs)
+
+        monkeypatch.setattr(leads_service, name, spy)
+
+    upload = import_text(CSV_HEADER + lead_lines(INSERT_BATCH_SIZE + 7))
+
+    assert used == ["_copy_leads" if connection.vendor == "postgresql" else "_insert_leads"]
+    assert upload.leads.count() == INSERT_BATCH_SIZE + 7
+    lead = upload.leads.get(name="Lead 3")
+    assert (lead.role, lead.industry, lead.location) == ("CEO", "SaaS", "Berlin")
+    assert lead.created_at is not None
+
+
+def test_leads_import_stores_text_that_copy_must_escape_exactly():
+    bio = 'Tab\there, backslash \\N and \\ too,\nnew line, "quotes", \\. and \r\nCRLF'
+    name = "O'Brien \\ Söhne"
+    text = CSV_HEADER + f'"{name}",CEO,Acme,SaaS,Berlin,"{bio.replace(chr(34), chr(34) * 2)}"\n'
+
+    import_text(text)
+
+    lead = Lead.objects.get()
+    assert (lead.name, lead.linkedin_bio) == (name, bio)
+
+
+def test_leads_import_falls_back_to_cp1252_for_a_byte_after_the_first_chunk(monkeypatch):
+    _read_chunks_of(monkeypatch, 4096)
+    ascii_part = (CSV_HEADER + lead_lines(500)).encode()
+    assert len(ascii_part) > 4 * 4096
+    data = ascii_part + "José Müller,Gerente,Café,Tech,München,Señor\n".encode("cp1252")
+
+    upload = import_text(data)
+
+    assert upload.row_count == 501
+    last = upload.leads.order_by("id").last()
+    assert (last.name, last.company, last.location) == ("José Müller", "Café", "München")
+    assert upload.leads.get(name="Lead 499").company == "Company 499"
+
+
+def test_leads_import_keeps_a_utf8_character_split_between_two_chunks(monkeypatch):
+    _read_chunks_of(monkeypatch, 64)
+    head = CSV_HEADER.encode() + b"Ann,CEO,Acme,SaaS,Oslo,"
+    padding = b"x" * (64 * 3 - len(head) - 1)  # "é" (2 bytes) straddles the third boundary
+    data = head + padding + "é and ü\n".encode()
+    assert data[64 * 3 - 1 : 64 * 3 + 1] == "é".encode()
+
+    import_text(data)
+
+    assert Lead.objects.get().linkedin_bio == padding.decode() + "é and ü"
+
+
+def test_leads_import_reads_utf16_in_chunks(monkeypatch):
+    _read_chunks_of(monkeypatch, 101)  # odd: code units straddle the chunks
+    text = CSV_HEADER + lead_lines(50) + "José Müller,CEO,Café,SaaS,Köln,€ fan\n"
+
+    upload = import_text(text.encode("utf-16"))
+
+    assert upload.row_count == 51
+    assert upload.leads.order_by("id").last().linkedin_bio == "€ fan"
+
+
+def test_leads_import_refuses_a_nul_after_the_first_chunk_and_stores_nothing(monkeypatch):
+    _read_chunks_of(monkeypatch, 4096)
+    data = (CSV_HEADER + lead_lines(1000)).encode() + b"Nul\x00,CEO,Acme,SaaS,Oslo,bio\n"
+
+    with pytest.raises(InvalidInput, match=re.escape(NOT_TEXT_ERROR)):
+        import_text(data)
+
+    assert not LeadUpload.objects.exists()
+    assert not Lead.objects.exists()
+
+
+def test_leads_import_checks_the_size_limit_before_the_content(settings):
+    settings.MAX_UPLOAD_MB = 1
+    data = b"\x00" * (1024 * 1024 + 1)  # binary, and too large: too large wins, as before
+
+    with pytest.raises(PayloadTooLarge, match=re.escape(FILE_TOO_LARGE_ERROR.format(limit=1))):
+        import_text(data)
+
+
+def test_leads_import_reports_progress_every_batch_and_at_the_end():
+    data = (CSV_HEADER + lead_lines(INSERT_BATCH_SIZE * 2 + 3)).encode()
+    calls = []
+
+    leads_import(
+        account=AccountFactory(),
+        file=csv_upload(data),
+        file_name="leads.csv",
+        progress=lambda leads, read: calls.append((leads, read)),
+    )
+
+    assert [leads for leads, _ in calls] == [
+        INSERT_BATCH_SIZE,
+        INSERT_BATCH_SIZE * 2,
+        INSERT_BATCH_SIZE * 2 + 3,
+    ]
+    assert [read for _, read in calls] == sorted(read for _, read in calls)
+    assert calls[-1][1] == len(data)
+
+
+def test_leads_import_without_limits_takes_larger_and_longer_files(settings):
+    settings.MAX_UPLOAD_MB = 1
+    settings.MAX_UPLOAD_ROWS = 10
+    data = (CSV_HEADER + lead_lines(20_000)).encode()
+    assert len(data) > 1024 * 1024
+
+    upload = leads_import(
+        account=AccountFactory(), file=csv_upload(data), file_name="big.csv", enforce_limits=False
+    )
+
+    assert upload.row_count == 20_000
+    assert Lead.objects.count() == 20_000
+
+
+def test_leads_import_refuses_the_row_past_max_upload_rows_naming_the_limit(settings):
+    settings.MAX_UPLOAD_ROWS = INSERT_BATCH_SIZE + 1
+
+    with pytest.raises(InvalidInput) as excinfo:
+        import_text(CSV_HEADER + lead_lines(INSERT_BATCH_SIZE + 2))
+
+    assert excinfo.value.message == TOO_MANY_ROWS_ERROR.format(limit=INSERT_BATCH_SIZE + 1)
+    assert not Lead.objects.exists()
+    assert not LeadUpload.objects.exists()
+
+
+def test_leads_import_leaves_the_callers_file_open():
+    with FIXTURE_LEADS.open("rb") as fixture:
+        leads_import(account=AccountFactory(), file=fixture, file_name="leads.csv")
+
+        assert not fixture.closed
+        assert fixture.read(4) == b""  # read to its end

@@ -6,6 +6,7 @@ from scoring.exceptions import InvalidInput
 from scoring.models import AuditEvent, Score, ScoringRun, ScoringRunChunk
 from scoring.services.runs import (
     RUN_FINISHED_ERROR,
+    RUN_TASK_ERROR,
     scoring_run_cancel,
     scoring_run_chunk_score,
     scoring_run_create,
@@ -127,3 +128,33 @@ def test_a_provider_that_fails_every_call_fails_the_run(seed_offer, monkeypatch)
     assert run.status == ScoringRun.Status.FAILED
     assert run.error == PROVIDER_FAILED_ERROR.format(provider="fixed", error="HTTP 503 from fixed")
     assert not Score.objects.exists()
+
+
+def test_the_total_is_the_leads_there_when_the_run_is_planned(seed_offer):
+    LeadFactory.create_batch(3)
+    run = scoring_run_create(offer=seed_offer)
+    LeadFactory.create_batch(2)  # uploaded while the run waited in the queue
+
+    for chunk_id in scoring_run_plan(run_id=run.pk):
+        scoring_run_chunk_score(chunk_id=chunk_id)
+
+    run.refresh_from_db()
+    assert (run.status, run.total, run.scored, run.chunks_total) == ("done", 5, 5, 2)
+
+
+@pytest.mark.parametrize("failing", ["scoring_run_plan", "scoring_run_chunk_score"])
+def test_a_task_that_raises_fails_its_run_rather_than_leave_it_running(
+    seed_offer, monkeypatch, failing
+):
+    LeadFactory.create_batch(5)
+
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(f"scoring.tasks.{failing}", broken)
+    with pytest.raises(RuntimeError):
+        scoring_run_start(offer=seed_offer)
+
+    run = ScoringRun.objects.get()
+    assert run.status == ScoringRun.Status.FAILED and run.finished_at
+    assert run.error == RUN_TASK_ERROR.format(error="RuntimeError: disk full")
