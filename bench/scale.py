@@ -10,10 +10,9 @@ reported (the child's ru_maxrss, from wait4) is that step's own, Python and Djan
 - ingest --small and --rows leads on SQLite (a temporary database file) with leads_import,
   as POST /leads/upload/ and `manage.py import_leads` do;
 - ingest --rows leads on PostgreSQL (a temporary database, created and dropped): COPY;
-- export --rows scored leads through the real GET /csv/ view (Django's test client, the
-  streamed body read and thrown away), on SQLite and on PostgreSQL, and GET
-  /api/scores/export/ on SQLite. The scores are set up beforehand with one INSERT … SELECT,
-  not timed.
+- export --rows scored leads through the real GET /csv/ view and GET /api/scores/export/
+  (Django's test client, the streamed body read and thrown away), on SQLite and on
+  PostgreSQL. The scores are set up beforehand with one INSERT … SELECT, not timed.
 
 The targets are the issue's: 100k in ≤ 3 s and 1M in ≤ 90 s on SQLite, 1M in ≤ 20 s on
 PostgreSQL, peak RSS ≤ 250 MB for an ingest and ≤ 150 MB for an export of 1M rows (the seed's
@@ -94,10 +93,10 @@ class Figure:
             target.append(f"≤ {self.max_rss_mb:g} MB")
         verdict = ("ok" if self.ok else "MISSED") if target else ""
         return (
-            f"{self.label:<52} {self.seconds:>7.2f} s {self.rows / self.seconds:>10,.0f} rows/s "
+            f"{self.label:<56} {self.seconds:>7.2f} s {self.rows / self.seconds:>10,.0f} rows/s "
             f"  peak RSS {self.peak_rss_mb:>6.1f} MB   target {', '.join(target) or '—':<18} "
             f"{verdict}"
-        )
+        ).rstrip()
 
 
 def run_child(step: str, database_url: str, **options) -> tuple[dict, float]:
@@ -208,16 +207,21 @@ def main() -> int:
                 f"export {large:,} scored leads GET /csv/, {backend}", "export", url, rows=large,
                 path="/csv/", **export_limits,
             ))  # fmt: skip
-        figures.append(measure(
-            f"export {large:,} scores /api/scores/export/, SQLite", "export", sqlite[large],
-            rows=large, path="/api/scores/export/", **export_limits,
-        ))  # fmt: skip
+            figures.append(measure(
+                f"export {large:,} scores /api/scores/export/, {backend}", "export", url,
+                rows=large, path="/api/scores/export/", **export_limits,
+            ))  # fmt: skip
     finally:
         for drop in drops:
             drop()
         shutil.rmtree(work, ignore_errors=True)
     missed = [figure.label for figure in figures if not figure.ok]
-    print("\nall targets met" if not missed else f"\nMISSED: {', '.join(missed)}")
+    if missed:
+        print(f"\nMISSED: {', '.join(missed)}")
+    elif any(figure.max_seconds or figure.max_rss_mb for figure in figures):
+        print("\nall targets met")
+    else:
+        print("\nno targets at these sizes: they are for 100,000 and 1,000,000 leads")
     return 1 if missed else 0
 
 

@@ -19,6 +19,7 @@ import cProfile
 import os
 import pstats
 import random
+import re
 import signal
 import statistics
 import subprocess
@@ -158,7 +159,9 @@ def leads_insert(count: int):
     return offer
 
 
-GROUPS = {"postgres": "PostgreSQL", "beam.smp": "RabbitMQ", "erl_child_setup": "RabbitMQ"}
+RABBITMQ_PROCESSES = ("beam.smp", "erl_child_setup", "epmd")
+# PostgreSQL's own processes, which serve every database.
+POSTGRES_SERVER = re.compile(r"checkpointer|background writer|walwriter|launcher|-D ")
 
 
 class CpuMeter:
@@ -166,8 +169,9 @@ class CpuMeter:
     processes that end mid-run (a worker's database connection) still count; "other" is
     the rest of the machine's busy time, e.g. another program sharing the cores."""
 
-    def __init__(self, workers: list[subprocess.Popen]):
+    def __init__(self, workers: list[subprocess.Popen], database: str):
         self.workers = {process.pid for process in workers}
+        self.database = database
         self.start = self._snapshot()
         self.last = dict(self.start)
         self.machine = self._machine_busy()
@@ -178,15 +182,22 @@ class CpuMeter:
         return times.user + times.nice + times.system + times.irq + times.softirq
 
     def _group(self, process) -> str | None:
+        """Whose process: a PostgreSQL connection to another database is someone else's."""
         if process.info["pid"] == os.getpid():
             return "this process"
         if process.info["pid"] in self.workers or process.info["ppid"] in self.workers:
             return "workers"
-        return GROUPS.get(process.info["name"])
+        if process.info["name"] in RABBITMQ_PROCESSES:
+            return "RabbitMQ"
+        if process.info["name"] in ("postgres", "postmaster"):
+            title = " ".join(process.info["cmdline"] or ())
+            if f" {self.database} " in title or POSTGRES_SERVER.search(title):
+                return "PostgreSQL"
+        return None
 
     def _snapshot(self) -> dict[int, tuple[str, float]]:
         found = {}
-        for process in psutil.process_iter(["pid", "ppid", "name", "cpu_times"]):
+        for process in psutil.process_iter(["pid", "ppid", "name", "cmdline", "cpu_times"]):
             times, group = process.info["cpu_times"], self._group(process)
             if times is not None and group is not None:
                 found[process.info["pid"]] = (group, times.user + times.system)
@@ -213,9 +224,12 @@ def timed_run(offer, meter: CpuMeter) -> tuple[float, object]:
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE scoring_score")
     run = scoring_run_start(offer=offer, rescore=True)
+    polls = 0
     while run.status not in ScoringRun.FINISHED:
-        time.sleep(0.2)
-        meter.sample()
+        time.sleep(0.1)
+        polls += 1
+        if polls % 10 == 0:  # a sample reads every process: not too often
+            meter.sample()
         run.refresh_from_db()
     seconds = (run.finished_at - run.created_at).total_seconds()
     if run.status != ScoringRun.Status.DONE or run.scored != run.total:
@@ -278,7 +292,7 @@ def main() -> None:
             for count in args.workers:
                 processes = workers_start(count, env, queue, log)
                 workers_ready(app, count, queue)
-                meter = CpuMeter(processes)
+                meter = CpuMeter(processes, database)
                 seconds, run = timed_run(offer, meter)
                 cpu = meter.used()
                 workers_stop(processes)
@@ -294,20 +308,23 @@ def main() -> None:
                     + ", ".join(f"{name} {used:.1f}" for name, used in cpu.items())
                     + f"; {sum(cpu.values()) / seconds:.2f} of {CORES} cores busy"
                 )
-        median = {count: statistics.median(found) for count, found in rates.items()}
-        if 1 in median:
-            verdict = "met" if median[1] >= SINGLE_WORKER_TARGET else "MISSED"
-            print(
-                f"one worker: {median[1]:,.0f} leads/s, median of {args.repeat} "
-                f"(target {SINGLE_WORKER_TARGET:,}: {verdict})"
-            )
-        if 1 in median and 2 in median:
-            ratio = median[2] / median[1]
-            verdict = "met" if ratio >= TWO_WORKER_TARGET else "MISSED"
-            print(
-                f"two workers: {median[2]:,.0f} leads/s = {ratio:.2f}x one "
-                f"(target {TWO_WORKER_TARGET}x: {verdict})"
-            )
+        # The median says what to expect on this machine as it is; the best run, what it
+        # does when nothing else wants its cores ("other" near 0 above).
+        for summary, pick in (("median", statistics.median), ("best", max)):
+            rate = {count: pick(found) for count, found in rates.items()}
+            if 1 in rate:
+                verdict = "met" if rate[1] >= SINGLE_WORKER_TARGET else "MISSED"
+                print(
+                    f"{summary} of {args.repeat}: one worker {rate[1]:,.0f} leads/s "
+                    f"(target {SINGLE_WORKER_TARGET:,}: {verdict})"
+                )
+            if 1 in rate and 2 in rate:
+                ratio = rate[2] / rate[1]
+                verdict = "met" if ratio >= TWO_WORKER_TARGET else "MISSED"
+                print(
+                    f"{summary} of {args.repeat}: two workers {rate[2]:,.0f} leads/s = "
+                    f"{ratio:.2f}x one (target {TWO_WORKER_TARGET}x: {verdict})"
+                )
         with app.connection_for_write() as conn:
             app.amqp.default_queue.bind(conn.default_channel).delete()
     finally:

@@ -1,4 +1,5 @@
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from scoring.models import Intent, Lead, LeadUpload, Offer, Score, ScoringRun
 from scoring.pagination import RESULTS_MAX_PAGE_SIZE
@@ -156,7 +157,7 @@ class SeedResultsPageQuerySerializer(SeedResultsQuerySerializer):
         required=False,
         min_value=1,
         max_value=RESULTS_MAX_PAGE_SIZE,
-        help_text="Leads per page (default 50).",
+        help_text=f"Leads per page (default {api_settings.PAGE_SIZE}).",
     )
 
 

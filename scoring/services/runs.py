@@ -110,7 +110,7 @@ def scoring_run_plan(*, run_id: int) -> list[int]:
 def scoring_run_chunk_score(*, chunk_id: int) -> None:
     """Score one chunk's leads (provider calls outside any transaction), then write its
     scores, mark it done and add to the run's counters, all in one transaction."""
-    chunk = ScoringRunChunk.objects.select_related("run__offer__account").get(pk=chunk_id)
+    chunk = ScoringRunChunk.objects.select_related("run__account", "run__offer").get(pk=chunk_id)
     run = chunk.run
     if chunk.done or run.status != ScoringRun.Status.RUNNING:
         return

@@ -205,7 +205,7 @@ def _upsert_statement() -> tuple[str, list]:
     return sql, fields
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a chunk's transaction: no savepoint round trips
 def scores_upsert(scores: list[ScoreRow | Score]) -> None:
     """Write scores keyed by (lead, offer): scoring a lead again replaces its score, never
     adds a second. One statement (PostgreSQL) or one executemany (SQLite) rather than
