@@ -30,6 +30,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+from bench.synthetic import BIOS, INDUSTRIES, OFFER, ROLES  # noqa: E402
 from scoring.models import Lead, Score  # noqa: E402
 from scoring.providers import LeadProfile, OfferProfile  # noqa: E402
 from scoring.providers.local import LocalProvider  # noqa: E402
@@ -37,23 +38,6 @@ from scoring.services.accounts import default_account  # noqa: E402
 from scoring.services.leads import leads_import  # noqa: E402
 from scoring.services.offers import offer_create  # noqa: E402
 from scoring.services.scoring import leads_score  # noqa: E402
-
-ROLES = ["CEO", "VP of Sales", "Data Analyst", "Marketing Coordinator", "Engineer", "Intern"]
-INDUSTRIES = ["SaaS", "Technology", "Retail", "Consulting", "Healthcare", "Education"]
-BIOS = [
-    "Looking for advanced ML platforms to scale our data science capabilities.",
-    "Business intelligence professional focused on operational efficiency.",
-    "Coordinating marketing campaigns and social media content.",
-    "Evaluating real-time data processing for our product analytics stack.",
-    "Studying history and political science.",
-]
-OFFER = {
-    "name": "AI Analytics Platform Pro",
-    "value_props": ["Advanced Machine Learning Analytics", "Real-time Data Processing",
-                    "Predictive Business Intelligence", "Custom Dashboard Creation"],
-    "ideal_use_cases": ["Enterprise Data Analysis", "Business Intelligence Reporting",
-                        "Customer Behavior Analytics", "Sales Performance Optimization"],
-}  # fmt: skip
 
 
 def synthetic_csv(count: int) -> bytes:

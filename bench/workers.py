@@ -36,22 +36,8 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ROLES = ["CEO", "VP of Sales", "Data Analyst", "Marketing Coordinator", "Engineer", "Intern"]
-INDUSTRIES = ["SaaS", "Technology", "Retail", "Consulting", "Healthcare", "Education"]
-BIOS = [
-    "Looking for advanced ML platforms to scale our data science capabilities.",
-    "Business intelligence professional focused on operational efficiency.",
-    "Coordinating marketing campaigns and social media content.",
-    "Evaluating real-time data processing for our product analytics stack.",
-    "Studying history and political science.",
-]
-OFFER = {
-    "name": "AI Analytics Platform Pro",
-    "value_props": ["Advanced Machine Learning Analytics", "Real-time Data Processing",
-                    "Predictive Business Intelligence", "Custom Dashboard Creation"],
-    "ideal_use_cases": ["Enterprise Data Analysis", "Business Intelligence Reporting",
-                        "Customer Behavior Analytics", "Sales Performance Optimization"],
-}  # fmt: skip
+from bench.synthetic import BIOS, INDUSTRIES, OFFER, ROLES  # noqa: E402
+
 SINGLE_WORKER_TARGET = 5_000  # leads/s
 TWO_WORKER_TARGET = 1.7  # x one worker's rate
 CORES = os.cpu_count() or 1
