@@ -2,7 +2,6 @@
 
 from datetime import UTC
 
-from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -41,6 +40,7 @@ from scoring.services.scoring import leads_score
 from scoring.views import (
     EXPORT_BATCH_SIZE,
     CsvExportNegotiation,
+    csv_attachment,
     run_accepted_response,
     upload_from_request,
 )
@@ -203,9 +203,7 @@ class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccountScop
         fields = [field for _, field in SCORE_EXPORT_COLUMNS]
         rows = scores.values_list(*fields).iterator(chunk_size=EXPORT_BATCH_SIZE)
         lines = export_chunks(map(_score_export_row, rows), SCORE_EXPORT_HEADER)
-        response = StreamingHttpResponse(lines, content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="{SCORE_EXPORT_FILE_NAME}"'
-        return response
+        return csv_attachment(lines, file_name=SCORE_EXPORT_FILE_NAME)
 
 
 class ScoringRunViewSet(
