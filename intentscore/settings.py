@@ -5,6 +5,7 @@ Values come from the process environment, then from a `.env` file beside `manage
 with its default.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -191,10 +192,32 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # reconnecting cost 7 ms of a 500-lead chunk's 100 ms. Reused for this many tasks.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=100)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers log through LOGGING below (JSON by default), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The queue runs are sent to and workers read: one per deployment sharing a broker.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 SCORING_CHUNK_SIZE = env.int("SCORING_CHUNK_SIZE", default=500)
 SCORE_SYNC_TIMEOUT = env.float("SCORE_SYNC_TIMEOUT", default=300.0)
+
+# --- Conversation grading ------------------------------------------------------------------
+# `manage.py consume_grading_tasks` reads grading tasks from GRADING_QUEUE (durable; bad tasks
+# go to "<queue>.dead") on GRADING_BROKER_URL, at most MAX_CONCURRENT_TASKS at a time, and
+# POSTs each result to BACKEND_WEBHOOK_URL signed with BACKEND_WEBHOOK_SECRET (HMAC-SHA256).
+# A delivery makes WEBHOOK_RETRIES attempts in all, waiting WEBHOOK_BACKOFF seconds, then
+# twice that..., at most WEBHOOK_MAX_BACKOFF (or the receiver's Retry-After); each attempt
+# gives up after WEBHOOK_TIMEOUT seconds. What still fails stays "failed" for
+# `manage.py redeliver_webhooks`.
+GRADING_BROKER_URL = env.str(
+    "GRADING_BROKER_URL", default=CELERY_BROKER_URL or "amqp://guest:guest@127.0.0.1:5672//"
+)
+GRADING_QUEUE = env.str("GRADING_QUEUE", default="visitor_grading")
+MAX_CONCURRENT_TASKS = env.int("MAX_CONCURRENT_TASKS", default=4)
+BACKEND_WEBHOOK_URL = env.str("BACKEND_WEBHOOK_URL", default="")
+BACKEND_WEBHOOK_SECRET = env.str("BACKEND_WEBHOOK_SECRET", default="")
+WEBHOOK_RETRIES = env.int("WEBHOOK_RETRIES", default=3)
+WEBHOOK_BACKOFF = env.float("WEBHOOK_BACKOFF", default=1.0)
+WEBHOOK_MAX_BACKOFF = env.float("WEBHOOK_MAX_BACKOFF", default=30.0)
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -238,18 +261,34 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging ------------------------------------------------------------------------------
+# LOG_FORMAT=json writes one JSON object per line (timestamp, level, logger, message, and
+# task_id, visitor_id, score, category... where a line has them): the default for the
+# grading consumer and Celery workers, whose logs are read by machines; plain otherwise.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+_WORKER_COMMANDS = {"consume_grading_tasks", "redeliver_webhooks", "worker"}
+_IS_WORKER = Path(sys.argv[0]).name == "celery" or bool(_WORKER_COMMANDS & set(sys.argv[1:3]))
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if _IS_WORKER else "plain")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}.")
 # Every line passes through RedactSecretsFilter: API keys and configured secrets never
 # reach the logs.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact_secrets": {"()": "scoring.log_redaction.RedactSecretsFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,
+        },
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["redact_secrets"],
         }
     },

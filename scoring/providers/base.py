@@ -7,6 +7,7 @@ A provider judges how likely a lead is to buy an offer and says why. It sees pla
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from scoring.conversation_schemas import GradingTask
 from scoring.models import Intent
 
 
@@ -56,6 +57,21 @@ class IntentAssessment:
     output_tokens: int | None = None
 
 
+@dataclass(frozen=True)
+class ConversationAssessment:
+    """A provider's grade of a visitor conversation; the category and engagement level
+    follow from the score and the message count, whoever grades."""
+
+    score: int
+    intent_signals: tuple[str, ...]
+    key_interests: tuple[str, ...]
+    recommended_actions: tuple[str, ...]
+    reasoning: str
+    model_used: str  # e.g. "openai/gpt-4o-mini", or the offline criteria's version
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+
+
 class IntentProvider(Protocol):
     name: str
     model: str
@@ -65,4 +81,9 @@ class IntentProvider(Protocol):
 
     def assess(self, *, lead: LeadProfile, offer: OfferProfile) -> IntentAssessment:
         """Raise scoring.providers.llm.ProviderError when the provider fails."""
+        ...
+
+    def grade_conversation(self, *, task: GradingTask) -> ConversationAssessment:
+        """Grade a visitor's chat by the seed's criteria (scoring/conversation_rules.py);
+        raise ProviderError when the provider fails."""
         ...

@@ -15,8 +15,15 @@ from itertools import pairwise
 
 import snowballstemmer
 
+from scoring import conversation_rules
+from scoring.conversation_schemas import GradingTask
 from scoring.models import Intent
-from scoring.providers.base import IntentAssessment, LeadProfile, OfferProfile
+from scoring.providers.base import (
+    ConversationAssessment,
+    IntentAssessment,
+    LeadProfile,
+    OfferProfile,
+)
 
 # Abbreviations expanded in both the offer and the lead, so either side may use either form.
 SYNONYMS = {
@@ -148,11 +155,24 @@ def _join(items: list[str]) -> str:
 class LocalProvider:
     name = "local"
     model = "local-keyword-v1"
+    conversation_model = "local-conversation-criteria-v1"
     remote = False
 
     @classmethod
     def from_settings(cls) -> "LocalProvider":
         return cls()
+
+    def grade_conversation(self, *, task: GradingTask) -> ConversationAssessment:
+        messages = task.visitor_messages
+        grade = conversation_rules.criteria_grade(messages)
+        return ConversationAssessment(
+            score=grade.score,
+            intent_signals=tuple(c.signal for c in grade.met),
+            key_interests=tuple(conversation_rules.key_interests(messages)),
+            recommended_actions=tuple(conversation_rules.recommended_actions(grade)),
+            reasoning=conversation_rules.reasoning(grade),
+            model_used=self.conversation_model,
+        )
 
     def assess(self, *, lead: LeadProfile, offer: OfferProfile) -> IntentAssessment:
         terms = _offer_terms(offer)

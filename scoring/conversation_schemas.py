@@ -1,0 +1,100 @@
+"""The grading task a chat backend sends and the webhook body it gets back.
+
+Both the queue consumer and POST /api/conversations/grade/ read tasks through
+`grading_task_from_json` / `grading_task_from_data`, so a bad task is refused with the same
+reason, naming the field, whichever way it came.
+"""
+
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+# Who said it: the visitor ("user", as the seed sends it, or "visitor"), the bot, or the
+# system prompt. Only the visitor's messages are evidence of intent.
+VISITOR_ROLES = frozenset({"user", "visitor"})
+MessageRole = Literal["user", "visitor", "assistant", "bot", "agent", "system"]
+MAX_ID_CHARS = 255
+MAX_MESSAGE_CHARS = 20_000
+MAX_MESSAGES = 1_000
+
+Identifier = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ID_CHARS)
+]
+
+INVALID_JSON_ERROR = "Task is not valid JSON: {detail}"
+NOT_AN_OBJECT_ERROR = "Task must be a JSON object, not {kind}."
+
+
+class ConversationMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    role: MessageRole
+    content: str = Field(max_length=MAX_MESSAGE_CHARS)
+
+
+class GradingTask(BaseModel):
+    """What the backend publishes when a visitor's chat session closes. Fields it adds
+    later are ignored, so a newer backend does not get its tasks dead-lettered."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    task_id: Identifier
+    visitor_id: Identifier
+    bot_id: Identifier
+    session_id: Identifier
+    conversation_history: list[ConversationMessage] = Field(max_length=MAX_MESSAGES)
+    visitor_profile: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def visitor_messages(self) -> list[str]:
+        return [m.content for m in self.conversation_history if m.role in VISITOR_ROLES]
+
+
+class GradingResult(BaseModel):
+    """The webhook body, field for field as the seed's backend declares it."""
+
+    task_id: str
+    visitor_id: str
+    bot_id: str
+    session_id: str
+    lead_score: int = Field(ge=0, le=100)
+    lead_category: Literal["hot", "warm", "cold"]
+    intent_signals: list[str]
+    engagement_level: Literal["high", "medium", "low", "none"]
+    key_interests: list[str]
+    recommended_actions: list[str]
+    reasoning: str
+    graded_at: datetime
+    model_used: str
+    # Messages in the conversation, the visitor's and the bot's.
+    conversation_count: int = Field(ge=0)
+
+
+class InvalidTask(ValueError):
+    """A task that cannot be graded; the message says why (and which field)."""
+
+
+def validation_reason(error: ValidationError) -> str:
+    """'conversation_history.1.role: Input should be ...; task_id: Field required'."""
+    return "; ".join(
+        f"{'.'.join(map(str, e['loc'])) or 'task'}: {e['msg']}" for e in error.errors()
+    )
+
+
+def grading_task_from_data(data: Any) -> GradingTask:
+    if not isinstance(data, dict):
+        raise InvalidTask(NOT_AN_OBJECT_ERROR.format(kind=type(data).__name__))
+    try:
+        return GradingTask.model_validate(data)
+    except ValidationError as error:
+        raise InvalidTask(validation_reason(error)) from error
+
+
+def grading_task_from_json(body: bytes | str) -> GradingTask:
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidTask(INVALID_JSON_ERROR.format(detail=error)) from error
+    return grading_task_from_data(data)

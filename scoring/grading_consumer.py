@@ -1,0 +1,177 @@
+"""The RabbitMQ consumer of grading tasks (`manage.py consume_grading_tasks`).
+
+One thread talks to the broker; a pool of MAX_CONCURRENT_TASKS threads grades, stores and
+delivers. The broker hands over at most that many unacknowledged messages (prefetch), and a
+message is acknowledged only after its grade is stored and its delivery attempted, so a
+consumer that dies mid-task has the broker give the task to another. A task that can never
+be graded (not JSON, a field missing, an unknown bot) goes to the dead-letter queue
+"<queue>.dead" with the reason in its `x-dead-letter-reason` header, and is acknowledged.
+"""
+
+import logging
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.db import close_old_connections, connection
+from kombu import Connection, Consumer, Exchange, Message, Producer, Queue
+
+from scoring.conversation_schemas import InvalidTask, grading_task_from_json
+from scoring.services.conversations import TaskConflict, UnknownBot, grading_task_process
+
+logger = logging.getLogger(__name__)
+
+DEAD_LETTER_SUFFIX = ".dead"
+DEAD_LETTER_REASON_HEADER = "x-dead-letter-reason"
+FAILED_TWICE_ERROR = "Processing failed on a redelivered message: {error}"
+# How long the broker thread waits for a message while tasks are in flight: their
+# acknowledgements go out between waits, so this bounds how long a finished task waits.
+BUSY_POLL_SECONDS = 0.005
+IDLE_POLL_SECONDS = 1.0
+RECONNECT_MAX_WAIT = 30.0
+REQUEUE_DELAY_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to do with a message once its task is handled."""
+
+    dead_letter_reason: str = ""
+    requeue: bool = False
+
+
+ACK = Outcome()
+
+
+def handle_task_message(body: bytes, *, redelivered: bool) -> Outcome:
+    """Grade, store and deliver one task; never raises."""
+    ids = {}  # task_id and visitor_id for the log lines, once the task is read
+    try:
+        task = grading_task_from_json(body)
+        ids = {"task_id": task.task_id, "visitor_id": task.visitor_id}
+        grading_task_process(task=task)
+        return ACK
+    except (InvalidTask, UnknownBot, TaskConflict) as error:
+        reason = str(error)
+    except Exception as error:  # a bug or an outage (database down): try once more
+        logger.exception("Grading task failed", extra=ids)
+        close_old_connections()  # a broken database connection must not stick to the thread
+        if not redelivered:
+            time.sleep(REQUEUE_DELAY_SECONDS)
+            return Outcome(requeue=True)
+        reason = FAILED_TWICE_ERROR.format(error=f"{type(error).__name__}: {error}")
+    logger.error("Grading task dead-lettered: %s", reason, extra=ids)
+    return Outcome(dead_letter_reason=reason)
+
+
+class GradingConsumer:
+    def __init__(self, *, broker_url: str, queue_name: str, concurrency: int, handler=None):
+        self.broker_url = broker_url
+        self.queue = Queue(queue_name, Exchange(""), routing_key=queue_name, durable=True)
+        self.dead_letter_queue = Queue(
+            queue_name + DEAD_LETTER_SUFFIX,
+            Exchange(""),
+            routing_key=queue_name + DEAD_LETTER_SUFFIX,
+            durable=True,
+        )
+        self.concurrency = max(1, concurrency)
+        self.handler = handler or handle_task_message
+        self.stopping = threading.Event()
+        self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="grading")
+        self._connection_errors = (OSError, *Connection(broker_url).connection_errors)
+        self._in_flight: dict[Future, Message] = {}
+
+    def stop(self) -> None:
+        """Stop taking tasks; those in flight finish first (safe from a signal handler)."""
+        self.stopping.set()
+
+    def run(self) -> None:
+        """Consume until stopped, reconnecting when the broker goes away."""
+        wait = 1.0
+        try:
+            while not self.stopping.is_set():
+                try:
+                    with Connection(self.broker_url) as broker:
+                        self._consume(broker)
+                    wait = 1.0
+                except self._connection_errors as error:
+                    self._in_flight.clear()  # unacked: the broker gives them out again
+                    if self.stopping.is_set():
+                        break
+                    logger.warning(
+                        "Broker connection lost (%s); reconnecting in %.0fs", error, wait
+                    )
+                    self.stopping.wait(wait)
+                    wait = min(wait * 2, RECONNECT_MAX_WAIT)
+        finally:
+            self._pool.shutdown(wait=True)
+            connection.close()
+
+    def _consume(self, broker: Connection) -> None:
+        broker.ensure_connection(max_retries=1)
+        channel = broker.channel()
+        self.queue(channel).declare()
+        self.dead_letter_queue(channel).declare()
+        channel.basic_qos(prefetch_size=0, prefetch_count=self.concurrency, a_global=False)
+        producer = Producer(channel)
+        consumer = Consumer(channel, queues=[self.queue], on_message=self._received)
+        consumer.consume()
+        logger.info(
+            "Consuming grading tasks from %s (%d at a time)", self.queue.name, self.concurrency
+        )
+        while not self.stopping.is_set():
+            self._drain(broker)
+            self._settle(producer, finished_only=True)
+        # Stopping: take nothing new, let the tasks in flight finish and acknowledge them.
+        consumer.cancel()
+        while self._in_flight:
+            self._settle(producer, finished_only=False)
+        logger.info("Grading consumer stopped")
+
+    def _drain(self, broker: Connection) -> None:
+        timeout = BUSY_POLL_SECONDS if self._in_flight else IDLE_POLL_SECONDS
+        try:
+            broker.drain_events(timeout=timeout)
+        except TimeoutError:
+            pass
+
+    def _received(self, message: Message) -> None:
+        redelivered = bool(message.delivery_info.get("redelivered"))
+        future = self._pool.submit(self._run_handler, message.body, redelivered)
+        self._in_flight[future] = message
+
+    def _run_handler(self, body: bytes, redelivered: bool) -> Outcome:
+        try:
+            return self.handler(body, redelivered=redelivered)
+        except Exception:  # the handler never raises; a bug must not lose the message
+            logger.exception("Grading handler raised")
+            return Outcome(requeue=True)
+
+    def _settle(self, producer: Producer, *, finished_only: bool) -> None:
+        """Acknowledge (or dead-letter, or requeue) the messages whose tasks are done. Only
+        this thread touches the channel: kombu channels are not thread-safe."""
+        for future in list(self._in_flight):
+            if finished_only and not future.done():
+                continue
+            outcome = future.result()
+            message = self._in_flight.pop(future)
+            if outcome.requeue:
+                message.requeue()
+                continue
+            if outcome.dead_letter_reason:
+                producer.publish(
+                    message.body,
+                    exchange="",
+                    routing_key=self.dead_letter_queue.routing_key,
+                    headers={
+                        **(message.headers or {}),
+                        DEAD_LETTER_REASON_HEADER: outcome.dead_letter_reason,
+                        "x-original-queue": self.queue.name,
+                    },
+                    content_type=message.content_type or "application/json",
+                    content_encoding=message.content_encoding or "utf-8",
+                    delivery_mode=2,
+                    serializer=None,
+                )
+            message.ack()
