@@ -25,6 +25,14 @@ Identifier = Annotated[
 
 INVALID_JSON_ERROR = "Task is not valid JSON: {detail}"
 NOT_AN_OBJECT_ERROR = "Task must be a JSON object, not {kind}."
+_JSON_KINDS = {
+    list: "an array",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+    type(None): "null",
+}
 
 
 class ConversationMessage(BaseModel):
@@ -85,7 +93,8 @@ def validation_reason(error: ValidationError) -> str:
 
 def grading_task_from_data(data: Any) -> GradingTask:
     if not isinstance(data, dict):
-        raise InvalidTask(NOT_AN_OBJECT_ERROR.format(kind=type(data).__name__))
+        kind = _JSON_KINDS.get(type(data), type(data).__name__)
+        raise InvalidTask(NOT_AN_OBJECT_ERROR.format(kind=kind))
     try:
         return GradingTask.model_validate(data)
     except ValidationError as error:
