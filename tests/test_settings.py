@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -16,7 +17,8 @@ PRODUCTION_ENV = {
 # Variables of the machine or a developer's shell that would change what is being tested.
 _ISOLATED = (
     "SECRET_KEY", "DATABASE_URL", "DEBUG", "ALLOW_ANONYMOUS_DEMO", "ALLOWED_HOSTS",
-    "LLM_PROVIDER", "GEMINI_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL",
+    "LLM_PROVIDER", "GEMINI_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "LOG_FORMAT",
+    "BACKEND_WEBHOOK_SECRET",
 )  # fmt: skip
 
 
@@ -96,3 +98,56 @@ def test_a_provider_named_without_its_key_stops_start_up_clearly():
     assert MISSING_SETTING_ERROR.format(setting="OPENAI_API_KEY", provider="openai") in (
         result.stderr
     )
+
+
+LOG_FORMAT_OF = "import intentscore.settings as s; print(s.LOG_FORMAT)"
+
+
+def test_logs_are_plain_for_the_web_app_and_json_for_the_consumer_and_workers():
+    assert run_python("-c", LOG_FORMAT_OF, "runserver").stdout.strip() == "plain"
+    for argv in (["consume_grading_tasks"], ["redeliver_webhooks"]):
+        assert run_python("-c", LOG_FORMAT_OF, *argv).stdout.strip() == "json"
+    assert run_python("-c", LOG_FORMAT_OF, "runserver", LOG_FORMAT="json").stdout.strip() == "json"
+    assert (
+        run_python("-c", LOG_FORMAT_OF, "consume_grading_tasks", LOG_FORMAT="plain").stdout.strip()
+        == "plain"
+    )
+
+
+def test_an_unknown_log_format_stops_start_up():
+    result = run_python("-c", LOG_FORMAT_OF, LOG_FORMAT="xml")
+    assert result.returncode != 0
+    assert "LOG_FORMAT must be json or plain, not 'xml'." in result.stderr
+
+
+def test_json_log_lines_carry_the_seeds_fields():
+    script = (
+        "import django, logging; django.setup();"
+        "logging.getLogger('scoring.services.conversations').info("
+        "'Visitor scored successfully', extra={'task_id': 'task_123', 'visitor_id': 'visitor_456',"
+        " 'score': 85, 'category': 'hot'})"
+    )
+    result = run_python(
+        "-c", script, DJANGO_SETTINGS_MODULE="intentscore.settings", LOG_FORMAT="json"
+    )
+    line = json.loads(result.stderr.strip().splitlines()[-1])
+    assert line["level"] == "INFO"
+    assert line["logger"] == "scoring.services.conversations"
+    assert line["message"] == "Visitor scored successfully"
+    assert (line["task_id"], line["visitor_id"], line["score"], line["category"]) == (
+        "task_123", "visitor_456", 85, "hot"
+    )  # fmt: skip
+    assert line["timestamp"].startswith("20")
+
+
+def test_json_log_lines_are_redacted_too():
+    script = (
+        "import django, logging; django.setup();"
+        "logging.getLogger('x').warning('secret is %s', 'webhook-secret-value')"
+    )
+    result = run_python(
+        "-c", script, DJANGO_SETTINGS_MODULE="intentscore.settings", LOG_FORMAT="json",
+        BACKEND_WEBHOOK_SECRET="webhook-secret-value",
+    )  # fmt: skip
+    assert "webhook-secret-value" not in result.stderr
+    assert json.loads(result.stderr.strip().splitlines()[-1])["message"] == "secret is [redacted]"

@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from scoring.grading_consumer import GradingConsumer
 from scoring.services.conversations import WEBHOOK_NOT_CONFIGURED_ERROR
 
+BAD_CONCURRENCY_ERROR = "--concurrency must be at least 1."
+
 
 class Command(BaseCommand):
     help = (
@@ -29,7 +31,7 @@ class Command(BaseCommand):
         if not (settings.BACKEND_WEBHOOK_URL and settings.BACKEND_WEBHOOK_SECRET):
             raise CommandError(WEBHOOK_NOT_CONFIGURED_ERROR)
         if concurrency < 1:
-            raise CommandError("--concurrency must be at least 1.")
+            raise CommandError(BAD_CONCURRENCY_ERROR)
         consumer = GradingConsumer(broker_url=broker, queue_name=queue, concurrency=concurrency)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: consumer.stop())
