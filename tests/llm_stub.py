@@ -25,6 +25,14 @@ Behaviour, configurable at any time (thread-safe):
   ``</lead_data>`` in the prompt the request carries and labels the lead with
   `label_for(lead)`: High when the bio mentions "analytics" or "machine learning", Medium
   when it mentions "data", else Low; the answer is ``{"intent", "reasoning", "factors"}``.
+- A prompt that carries ``<conversation_data>`` (a conversation to grade) gets
+  `conversation_answer_for(conversation)` instead: `conversation_score_for` gives 20
+  points for each of `CONVERSATION_KEYWORDS` ("pricing", "demo", "enterprise",
+  "integration", "budget") found, case-insensitively, in the visitor's messages (role
+  "user" or "visitor"; the bot's words never count), so 0 to 100; the answer is
+  ``{"lead_score", "intent_signals", "key_interests", "recommended_actions",
+  "reasoning"}``. ``conversation_answer``: a dict sent as every conversation answer
+  instead (a score of 150, an extra key...), ``None`` for answers by content.
 - ``delay``: seconds every request waits before answering.
 - ``fail_next([...])``: the next calls' outcomes, in order, then normal answers again. An
   outcome is an HTTP status (``"429"``, ``"500"``, ``401``...; 429 and 503 carry the
@@ -32,14 +40,15 @@ Behaviour, configurable at any time (thread-safe):
   is not JSON), `OFF_SCHEMA` (JSON with intent "Maybe"), `HANG` (no answer for
   ``hang_seconds``, longer than any client timeout; released by `stop`), `DROP` (the
   connection is closed without an answer) or `BAD_BODY` (HTTP 200 whose body is not JSON).
+  For a conversation, `OFF_SCHEMA` is `CONVERSATION_OFF_SCHEMA_ANSWER` (lead_score "hot").
 - ``http_error(code)``: every call answers with that status until `reset` (``None`` stops).
 - ``retry_after``: the Retry-After header value sent with 429/503 (``None``: no header).
 
 Records (cleared by `reset`): ``requests`` (`RecordedRequest`: protocol, path, parsed
-body, headers, the tokens it reported), ``calls`` and ``peak_in_flight`` (the most requests
-handled at once). A 401 echoes the API key it received, as OpenAI's does, so tests can
-check that no key leaks into an error message. `unused_port()` gives a port with
-nothing listening, for connection-refused cases.
+body, headers, the tokens it reported, its `lead` or `conversation` data), ``calls`` and
+``peak_in_flight`` (the most requests handled at once). A 401 echoes the API key it
+received, as OpenAI's does, so tests can check that no key leaks into an error message.
+`unused_port()` gives a port with nothing listening, for connection-refused cases.
 """
 
 import json
@@ -52,6 +61,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 __all__ = [
     "BAD_BODY",
+    "CONVERSATION_DATA",
+    "CONVERSATION_KEYWORDS",
+    "CONVERSATION_OFF_SCHEMA_ANSWER",
     "DROP",
     "ERROR_MESSAGES",
     "HANG",
@@ -62,6 +74,8 @@ __all__ = [
     "LlmStub",
     "RecordedRequest",
     "answer_for",
+    "conversation_answer_for",
+    "conversation_score_for",
     "label_for",
     "unused_port",
 ]
@@ -75,7 +89,19 @@ DROP = "drop"
 BAD_BODY = "bad_body"
 MALFORMED_TEXT = "Sure! This lead looks like a High intent prospect."
 OFF_SCHEMA_ANSWER = {"intent": "Maybe", "reasoning": "Hard to tell.", "factors": []}
+CONVERSATION_OFF_SCHEMA_ANSWER = {
+    "lead_score": "hot",
+    "intent_signals": [],
+    "key_interests": [],
+    "recommended_actions": [],
+    "reasoning": "Sounds keen.",
+}
 LEAD_DATA = re.compile(r"<lead_data>(.*?)</lead_data>", re.DOTALL)
+CONVERSATION_TAG = "<conversation_data>"
+CONVERSATION_DATA = re.compile(r"<conversation_data>(.*?)</conversation_data>", re.DOTALL)
+CONVERSATION_KEYWORDS = ("pricing", "demo", "enterprise", "integration", "budget")
+CONVERSATION_KEYWORD_POINTS = 20
+VISITOR_ROLES = ("user", "visitor")
 GEMINI_PATH = re.compile(r"^/(?:v1|v1beta|v1alpha)/models/(?P<model>[^/:]+):generateContent$")
 # The error text the stub sends per status; a 401 says "Incorrect API key provided: <key>."
 ERROR_MESSAGES = {
@@ -115,6 +141,39 @@ def answer_for(lead: dict) -> dict:
     return {"intent": label, "reasoning": reasoning, "factors": [f"bio: {w}" for w in words]}
 
 
+def _visitor_text(conversation: dict) -> str:
+    messages = conversation.get("messages") or []
+    return "\n".join(
+        str(m.get("content", "")) for m in messages if m.get("role") in VISITOR_ROLES
+    ).lower()
+
+
+def _keywords_in(conversation: dict) -> list[str]:
+    text = _visitor_text(conversation)
+    return [word for word in CONVERSATION_KEYWORDS if word in text]
+
+
+def conversation_score_for(conversation: dict) -> int:
+    """The score the stub gives a conversation (a <conversation_data> dict): 20 per keyword
+    in the visitor's messages."""
+    return CONVERSATION_KEYWORD_POINTS * len(_keywords_in(conversation))
+
+
+def conversation_answer_for(conversation: dict) -> dict:
+    words = _keywords_in(conversation)
+    reasoning = (
+        f"The visitor mentions {', '.join(words)}." if words else "The visitor shows no intent."
+    )
+    actions = ["Book a demo within 24 hours"] if "demo" in words else ["Send a nurture email"]
+    return {
+        "lead_score": conversation_score_for(conversation),
+        "intent_signals": [f"mentions {word}" for word in words],
+        "key_interests": words,
+        "recommended_actions": actions,
+        "reasoning": reasoning,
+    }
+
+
 def unused_port() -> int:
     """A local port with nothing listening on it (connection refused)."""
     with socket.socket() as sock:
@@ -135,6 +194,11 @@ class RecordedRequest:
     def lead(self) -> dict | None:
         """The <lead_data> JSON found in the request's prompt."""
         return _lead_data(self.body)
+
+    @property
+    def conversation(self) -> dict | None:
+        """The <conversation_data> JSON found in the request's prompt."""
+        return _conversation_data(self.body)
 
     def texts(self) -> list[str]:
         """Every string in the request body (prompt texts among them)."""
@@ -162,6 +226,22 @@ def _lead_data(body: dict) -> dict | None:
     return None
 
 
+def _carries_conversation(body: dict) -> bool:
+    return any(CONVERSATION_TAG in text for text in _strings(body))
+
+
+def _conversation_data(body: dict) -> dict | None:
+    """The first <conversation_data>...</conversation_data> that holds JSON (a system
+    prompt may name the tag in its prose)."""
+    for text in _strings(body):
+        for match in CONVERSATION_DATA.finditer(text):
+            try:
+                return json.loads(match.group(1))
+            except ValueError:
+                continue
+    return None
+
+
 def _key_of(headers: dict[str, str]) -> str:
     auth = headers.get("authorization", "")
     return auth.removeprefix("Bearer ") or headers.get("x-goog-api-key", "")
@@ -181,6 +261,7 @@ class _State:
     retry_after: str | None = None
     hang_seconds: float = 5.0
     persistent_error: int | None = None
+    conversation_answer: dict | None = None
     script: list = field(default_factory=list)
     requests: list[RecordedRequest] = field(default_factory=list)
     calls: int = 0
@@ -246,6 +327,10 @@ class LlmStub:
     delay = _state_property("delay", "Seconds every request waits before answering.")
     retry_after = _state_property("retry_after", "Retry-After sent with 429/503, or None.")
     hang_seconds = _state_property("hang_seconds", "How long a HANG outcome hangs.")
+    conversation_answer = _state_property(
+        "conversation_answer",
+        "A dict sent as every conversation answer, or None to answer by content.",
+    )
 
     def fail_next(self, outcomes) -> None:
         """Script the next calls: HTTP statuses, MALFORMED, OFF_SCHEMA, HANG, DROP or
@@ -258,7 +343,8 @@ class LlmStub:
         self._set(persistent_error=code)
 
     def reset(self) -> None:
-        """Back to normal answers, no delay, and empty records."""
+        """Back to normal answers (conversations answered by content), no delay, and
+        empty records."""
         with self._lock:
             in_flight = self._state.in_flight
             self._state = _State(in_flight=in_flight)
@@ -278,7 +364,9 @@ class LlmStub:
         return self._state.peak_in_flight
 
     # --- used by the handler --------------------------------------------------------------
-    def _begin(self, record: RecordedRequest) -> tuple[str | None, float, str | None, float]:
+    def _begin(self, record: RecordedRequest) -> tuple[str | None, _State]:
+        """The call's scripted outcome (None: a normal answer) and a copy of the settings
+        to answer it with."""
         with self._lock:
             state = self._state
             state.requests.append(record)
@@ -288,7 +376,13 @@ class LlmStub:
             outcome = state.script.pop(0) if state.script else None
             if outcome is None and state.persistent_error is not None:
                 outcome = str(state.persistent_error)
-            return outcome, state.delay, state.retry_after, state.hang_seconds
+            settings = _State(
+                delay=state.delay,
+                retry_after=state.retry_after,
+                hang_seconds=state.hang_seconds,
+                conversation_answer=state.conversation_answer,
+            )
+            return outcome, settings
 
     def _end(self) -> None:
         with self._lock:
@@ -318,13 +412,13 @@ class _Handler(BaseHTTPRequestHandler):
         protocol, model = self._route(path, body)
         headers = {name.lower(): value for name, value in self.headers.items()}
         record = RecordedRequest(protocol=protocol, path=path, body=body, headers=headers)
-        outcome, delay, retry_after, hang_seconds = self.stub._begin(record)
+        outcome, state = self.stub._begin(record)
         try:
-            self.stub._wait(delay)
+            self.stub._wait(state.delay)
             if protocol == "unknown":
                 return self._error(protocol, 404, f"No route for {path}.", headers)
             if outcome == HANG:
-                self.stub._wait(hang_seconds)
+                self.stub._wait(state.hang_seconds)
                 self.close_connection = True
                 return None
             if outcome == DROP:
@@ -335,14 +429,24 @@ class _Handler(BaseHTTPRequestHandler):
             if outcome and outcome.isdigit():
                 status = int(outcome)
                 extra = {}
-                if status in (429, 503) and retry_after is not None:
-                    extra["Retry-After"] = retry_after
+                if status in (429, 503) and state.retry_after is not None:
+                    extra["Retry-After"] = state.retry_after
                 message = ERROR_MESSAGES.get(status, f"Stub error {status}.")
                 return self._error(protocol, status, message, headers, extra)
+            conversation = _carries_conversation(body)
             if outcome == MALFORMED:
                 text = MALFORMED_TEXT
             elif outcome == OFF_SCHEMA:
-                text = json.dumps(OFF_SCHEMA_ANSWER)
+                text = json.dumps(
+                    CONVERSATION_OFF_SCHEMA_ANSWER if conversation else OFF_SCHEMA_ANSWER
+                )
+            elif conversation:
+                data = _conversation_data(body)
+                if data is None:
+                    message = "The prompt has no readable <conversation_data>."
+                    return self._error(protocol, 400, message, headers)
+                answer = state.conversation_answer
+                text = json.dumps(answer if answer is not None else conversation_answer_for(data))
             else:
                 lead = _lead_data(body)
                 if lead is None:

@@ -1,10 +1,11 @@
 """What the remote providers share: the prompt, the answer schema, errors and retries.
 
 A remote provider implements only `complete(prompt) -> LlmReply`: one call through its SDK,
-with the SDK's errors turned into `ProviderError`. `RemoteProvider.assess` builds the
-prompt, retries what is worth retrying (429, 5xx, timeouts, connection errors: exponential
-backoff with jitter, honouring Retry-After), and checks the answer against the schema: an
-answer off the schema is an error, never a silent "Low".
+with the SDK's errors turned into `ProviderError`. `RemoteProvider.assess` (a lead against
+an offer) and `RemoteProvider.grade_conversation` (a visitor's chat) build their prompt,
+retry what is worth retrying (429, 5xx, timeouts, connection errors: exponential backoff
+with jitter, honouring Retry-After), and check the answer against its schema: an answer off
+the schema is an error, never a silent "Low" or 0.
 """
 
 import json
@@ -16,24 +17,36 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
 
+from scoring.conversation_schemas import GradingTask
 from scoring.models import Intent
-from scoring.providers.base import IntentAssessment, LeadProfile, OfferProfile
+from scoring.providers.base import (
+    ConversationAssessment,
+    IntentAssessment,
+    LeadProfile,
+    OfferProfile,
+)
 
 logger = logging.getLogger(__name__)
 
-PROMPT_PATH = Path(__file__).resolve().parent.parent / "prompts" / "lead_intent.yaml"
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPT_PATH = PROMPTS_DIR / "lead_intent.yaml"
+CONVERSATION_PROMPT_PATH = PROMPTS_DIR / "conversation_grading.yaml"
 MALFORMED_ANSWER_ERROR = "{provider} answered with something other than the expected JSON: {detail}"
 MAX_REASONING_CHARS = 600
 MAX_FACTORS = 8
+# A conversation grade's lists (signals, interests, actions), each item, and its reasoning.
+MAX_CONVERSATION_ITEMS = 10
+MAX_CONVERSATION_ITEM_CHARS = 300
+MAX_CONVERSATION_REASONING_CHARS = 1000
 
 
 class LeadIntentAnswer(BaseModel):
@@ -46,13 +59,47 @@ class LeadIntentAnswer(BaseModel):
     factors: list[str] = Field(default_factory=list, max_length=MAX_FACTORS)
 
 
-def answer_json_schema() -> dict:
-    """The answer's JSON schema, in the strict form structured-output modes accept."""
-    schema = LeadIntentAnswer.model_json_schema()
+ConversationItem = Annotated[str, StringConstraints(max_length=MAX_CONVERSATION_ITEM_CHARS)]
+
+
+class ConversationGradeAnswer(BaseModel):
+    """The JSON a provider is asked for when it grades a conversation (and held to)."""
+
+    # The docstring goes to the model as the schema's description; this comment does not.
+    # Any integer score is accepted, none refused for its range: conversation_grade clamps
+    # it to 0–100 and derives the category from the clamped score.
+    model_config = ConfigDict(extra="forbid")
+
+    lead_score: int = Field(strict=True)  # 85, not "85", 85.5 or true
+    intent_signals: list[ConversationItem] = Field(
+        default_factory=list, max_length=MAX_CONVERSATION_ITEMS
+    )
+    key_interests: list[ConversationItem] = Field(
+        default_factory=list, max_length=MAX_CONVERSATION_ITEMS
+    )
+    recommended_actions: list[ConversationItem] = Field(
+        default_factory=list, max_length=MAX_CONVERSATION_ITEMS
+    )
+    reasoning: str = Field(min_length=1, max_length=MAX_CONVERSATION_REASONING_CHARS)
+
+
+def strict_json_schema(model: type[BaseModel]) -> dict:
+    """The model's JSON schema in the strict form structured-output modes accept."""
+    schema = model.model_json_schema()
     schema["required"] = list(schema["properties"])  # strict modes want every key required
     for prop in schema["properties"].values():
         prop.pop("default", None)
     return schema
+
+
+def answer_json_schema() -> dict:
+    """The lead-intent answer's JSON schema, in strict form."""
+    return strict_json_schema(LeadIntentAnswer)
+
+
+def conversation_answer_json_schema() -> dict:
+    """The conversation grade's JSON schema, in strict form."""
+    return strict_json_schema(ConversationGradeAnswer)
 
 
 class ProviderError(Exception):
@@ -195,6 +242,7 @@ class Prompt:
     system: str
     user: str
     schema: dict
+    schema_name: str = "lead_intent"  # how the schema is named where a provider names it
 
 
 @dataclass(frozen=True)
@@ -205,16 +253,25 @@ class LlmReply:
 
 
 @cache
+def _load_template(path: Path) -> dict:
+    return yaml.safe_load(path.read_text())
+
+
 def _prompt_template() -> dict:
-    return yaml.safe_load(PROMPT_PATH.read_text())
+    return _load_template(PROMPT_PATH)
 
 
 def prompt_version() -> str:
     return _prompt_template()["version"]
 
 
+def conversation_prompt_version() -> str:
+    return _load_template(CONVERSATION_PROMPT_PATH)["version"]
+
+
 def _as_data(value) -> str:
-    # JSON with < and > escaped: nothing in a lead's text can close the <lead_data> tag.
+    # JSON with < and > escaped: nothing in a lead's or a visitor's text can close the tag
+    # (<lead_data>, <conversation_data>) it is given in.
     text = json.dumps(value, ensure_ascii=False, indent=2)
     return text.replace("<", "\\u003c").replace(">", "\\u003e")
 
@@ -243,9 +300,27 @@ def build_prompt(*, lead: LeadProfile, offer: OfferProfile) -> Prompt:
     )
 
 
-def parse_answer(provider: str, reply: LlmReply) -> IntentAssessment:
+def build_conversation_prompt(*, task: GradingTask) -> Prompt:
+    """The transcript (every message, the bot's too, for context) and the number of the
+    visitor's messages, which the engagement criterion counts."""
+    template = _load_template(CONVERSATION_PROMPT_PATH)
+    conversation_data = {
+        "visitor_message_count": len(task.visitor_messages),
+        "messages": [{"role": m.role, "content": m.content} for m in task.conversation_history],
+    }
+    return Prompt(
+        version=template["version"],
+        system=template["system"],
+        user=template["user"].format(conversation_json=_as_data(conversation_data)),
+        schema=conversation_answer_json_schema(),
+        schema_name="conversation_grade",
+    )
+
+
+def _validated(provider: str, model: type[BaseModel], reply: LlmReply):
+    """The reply as `model`; a ProviderError naming every field that is off the schema."""
     try:
-        answer = LeadIntentAnswer.model_validate_json(reply.text)
+        return model.model_validate_json(reply.text)
     except ValidationError as exc:
         detail = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors()
@@ -253,10 +328,36 @@ def parse_answer(provider: str, reply: LlmReply) -> IntentAssessment:
         raise ProviderError(
             MALFORMED_ANSWER_ERROR.format(provider=provider, detail=detail)
         ) from exc
+
+
+def _cleaned(items: list[str]) -> tuple[str, ...]:
+    return tuple(item.strip() for item in items if item.strip())
+
+
+def parse_answer(provider: str, reply: LlmReply) -> IntentAssessment:
+    answer = _validated(provider, LeadIntentAnswer, reply)
     return IntentAssessment(
         label=Intent(answer.intent),
         reasoning=answer.reasoning.strip(),
-        factors=tuple(f.strip() for f in answer.factors if f.strip()),
+        factors=_cleaned(answer.factors),
+        input_tokens=reply.input_tokens,
+        output_tokens=reply.output_tokens,
+    )
+
+
+def parse_conversation_answer(
+    provider: str, reply: LlmReply, *, model_used: str | None = None
+) -> ConversationAssessment:
+    """The grade as the provider gave it, its score unclamped (conversation_grade clamps);
+    `model_used` defaults to the provider's name."""
+    answer = _validated(provider, ConversationGradeAnswer, reply)
+    return ConversationAssessment(
+        score=answer.lead_score,
+        intent_signals=_cleaned(answer.intent_signals),
+        key_interests=_cleaned(answer.key_interests),
+        recommended_actions=_cleaned(answer.recommended_actions),
+        reasoning=answer.reasoning.strip(),
+        model_used=model_used or provider,
         input_tokens=reply.input_tokens,
         output_tokens=reply.output_tokens,
     )
@@ -298,8 +399,9 @@ class RemoteProvider:
     def complete(self, prompt: Prompt) -> LlmReply:
         raise NotImplementedError
 
-    def assess(self, *, lead: LeadProfile, offer: OfferProfile) -> IntentAssessment:
-        prompt = build_prompt(lead=lead, offer=offer)
+    def complete_with_retries(self, prompt: Prompt) -> LlmReply:
+        """`complete`, retried while it fails with a retryable ProviderError (at most
+        LLM_MAX_RETRIES more times); the last error when none succeeds."""
         retrying = Retrying(
             stop=stop_after_attempt(settings.LLM_MAX_RETRIES + 1),
             wait=_wait,
@@ -307,5 +409,12 @@ class RemoteProvider:
             before_sleep=_log_retry,
             reraise=True,
         )
-        reply = retrying(self.complete, prompt)
+        return retrying(self.complete, prompt)
+
+    def assess(self, *, lead: LeadProfile, offer: OfferProfile) -> IntentAssessment:
+        reply = self.complete_with_retries(build_prompt(lead=lead, offer=offer))
         return parse_answer(self.name, reply)
+
+    def grade_conversation(self, *, task: GradingTask) -> ConversationAssessment:
+        reply = self.complete_with_retries(build_conversation_prompt(task=task))
+        return parse_conversation_answer(self.name, reply, model_used=f"{self.name}/{self.model}")

@@ -78,7 +78,7 @@ class OpenAIProvider(RemoteProvider):
                 response_format={
                     "type": "json_schema",
                     "json_schema": {
-                        "name": "lead_intent",
+                        "name": prompt.schema_name,
                         "schema": without_length_limits(prompt.schema),
                         "strict": True,
                     },
