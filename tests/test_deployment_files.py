@@ -69,3 +69,16 @@ def test_compose_runs_celery_workers_on_a_healthy_rabbitmq():
     assert "inspect ping" in " ".join(worker["healthcheck"]["test"])
     # `docker compose up --scale worker=N`: nothing that would clash between copies.
     assert "ports" not in worker and "container_name" not in worker
+
+
+def test_compose_runs_the_grading_consumer_on_request():
+    services = COMPOSE["services"]
+    web, grader = services["web"], services["grader"]
+    assert grader["command"] == "python manage.py consume_grading_tasks"
+    assert grader["profiles"] == ["grading"]  # scoring alone needs no webhook settings
+    for name in ("CELERY_BROKER_URL", "DATABASE_URL", "SECRET_KEY"):
+        assert grader["environment"][name] == web["environment"][name], name
+    for name in ("BACKEND_WEBHOOK_URL", "BACKEND_WEBHOOK_SECRET", "GRADING_QUEUE"):
+        assert name in grader["environment"]
+    assert grader["depends_on"]["rabbitmq"]["condition"] == "service_healthy"
+    assert "ports" not in grader and "container_name" not in grader

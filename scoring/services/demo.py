@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from scoring.models import LeadUpload, Offer
+from scoring.models import Bot, LeadUpload, Offer
 from scoring.services.accounts import api_key_create, default_account, membership_set
 from scoring.services.leads import leads_import
 from scoring.services.offers import offer_create
@@ -16,12 +16,15 @@ from scoring.services.offers import offer_create
 SAMPLE_OFFER_PATH = settings.BASE_DIR / "fixtures" / "sample_offer.json"
 SAMPLE_LEADS_PATH = settings.BASE_DIR / "fixtures" / "leads.csv"
 DEMO_ADMIN_USERNAME = "admin"
+# The bot of the seed's example grading task (fixtures/conversation_task.json).
+DEMO_BOT_ID = "bot_123"
 
 
 @dataclass(frozen=True)
 class DemoSetup:
     offer: Offer | None
     upload: LeadUpload | None
+    bot: Bot | None
     admin_username: str | None
     admin_password: str | None
     admin_api_key: str | None
@@ -29,8 +32,9 @@ class DemoSetup:
 
 @transaction.atomic
 def demo_data_ensure() -> DemoSetup:
-    """Load the sample offer and leads into an empty default account, and create an admin
-    user in that account when there is no superuser. Anything already there is left alone,
+    """Load the sample offer and leads into an empty default account, add the seed's bot to
+    it when there is no bot at all, and create an admin user in that account when there is
+    no superuser. Anything already there is left alone,
     so this runs safely on every `make run`; returns what it created (None for what it did
     not)."""
     offer = upload = password = api_key = None
@@ -41,6 +45,9 @@ def demo_data_ensure() -> DemoSetup:
         offer = offer_create(account=account, **json.loads(SAMPLE_OFFER_PATH.read_text()))
         with SAMPLE_LEADS_PATH.open("rb") as sample:
             upload = leads_import(account=account, file=sample, file_name=SAMPLE_LEADS_PATH.name)
+    bot = None
+    if not Bot.objects.exists():
+        bot = Bot.objects.create(account=account, bot_id=DEMO_BOT_ID, name="Demo website bot")
     user_model = get_user_model()
     admin_username = None
     if not user_model.objects.filter(is_superuser=True).exists():
@@ -57,6 +64,7 @@ def demo_data_ensure() -> DemoSetup:
     return DemoSetup(
         offer=offer,
         upload=upload,
+        bot=bot,
         admin_username=admin_username,
         admin_password=password,
         admin_api_key=api_key,

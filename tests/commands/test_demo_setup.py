@@ -1,4 +1,5 @@
 import io
+import json
 import re
 
 import pytest
@@ -7,9 +8,9 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from scoring.management.commands.demo_setup import NOTHING_TO_DO_MESSAGE
-from scoring.models import Lead, LeadUpload, Offer
+from scoring.models import Bot, Lead, LeadUpload, Offer
 from scoring.services.accounts import default_account
-from scoring.services.demo import DEMO_ADMIN_USERNAME
+from scoring.services.demo import DEMO_ADMIN_USERNAME, DEMO_BOT_ID
 from tests.factories import SEED_OFFER, AccountFactory, LeadUploadFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,15 @@ def test_demo_setup_loads_the_sample_offer_and_leads_into_an_empty_database():
     assert "Loaded 20 sample leads." in output
 
 
+def test_demo_setup_adds_the_seeds_bot_so_its_example_task_can_be_graded(settings):
+    output = demo_setup()
+    bot = Bot.objects.get()
+    assert (bot.bot_id, bot.account) == (DEMO_BOT_ID, default_account())
+    assert f"Added the bot '{DEMO_BOT_ID}'" in output
+    task = json.loads((settings.BASE_DIR / "fixtures" / "conversation_task.json").read_text())
+    assert task["bot_id"] == DEMO_BOT_ID
+
+
 def test_demo_setup_creates_a_superuser_whose_printed_password_works():
     output = demo_setup()
 
@@ -69,6 +79,7 @@ def test_demo_setup_twice_creates_nothing_more_and_says_so():
     assert Offer.objects.count() == 1
     assert LeadUpload.objects.count() == 1
     assert Lead.objects.count() == 20
+    assert Bot.objects.count() == 1
     assert get_user_model().objects.count() == 1
     # The first password still works: the second run did not reset it.
     assert authenticate(username=DEMO_ADMIN_USERNAME, password=password) is not None

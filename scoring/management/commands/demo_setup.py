@@ -6,7 +6,10 @@ NOTHING_TO_DO_MESSAGE = "Sample data and admin user already present; nothing to 
 
 
 class Command(BaseCommand):
-    help = "Load the sample offer and leads into an empty database and create an admin user."
+    help = (
+        "Load the sample offer and leads and the seed's bot into an empty database and create "
+        "an admin user."
+    )
 
     def handle(self, *args, **options):
         result = demo_data_ensure()
@@ -14,6 +17,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Loaded the sample offer '{result.offer.name}'.")
         if result.upload:
             self.stdout.write(f"Loaded {result.upload.row_count} sample leads.")
+        if result.bot:
+            self.stdout.write(
+                f"Added the bot '{result.bot.bot_id}' for grading conversations "
+                "(fixtures/conversation_task.json)."
+            )
         if result.admin_password:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -26,5 +34,5 @@ class Command(BaseCommand):
                 f"Its API key (shown once; `manage.py create_api_token {result.admin_username}` "
                 f"makes another): {result.admin_api_key}"
             )
-        if not (result.offer or result.upload or result.admin_password):
+        if not (result.offer or result.upload or result.bot or result.admin_password):
             self.stdout.write(NOTHING_TO_DO_MESSAGE)
