@@ -12,6 +12,7 @@ router.register("uploads", api.LeadUploadViewSet, basename="upload")
 router.register("leads", api.LeadViewSet, basename="lead")
 router.register("scores", api.ScoreViewSet, basename="score")
 router.register("runs", api.ScoringRunViewSet, basename="run")
+router.register("conversations", api.ConversationGradeViewSet, basename="conversation")
 
 # The seed's paths answer with or without their trailing slash: a POST to "/score" must not
 # fail because the seed's README showed "score/".

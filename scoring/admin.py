@@ -1,10 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils import timezone
 
+from scoring.exceptions import ScoringError
 from scoring.models import (
     Account,
     ApiKey,
     AuditEvent,
+    Bot,
+    ConversationGrade,
     Lead,
     LeadUpload,
     Membership,
@@ -12,6 +15,7 @@ from scoring.models import (
     Score,
     ScoringRun,
 )
+from scoring.services.conversations import grades_redeliver
 
 _SCORE_PARTS = (
     "score", "intent", "rule_score", "role_points", "role_keyword", "industry_points",
@@ -159,3 +163,60 @@ class ScoringRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Bot)
+class BotAdmin(admin.ModelAdmin):
+    """The backend's chat bots: a grading task for a bot_id not listed here is refused."""
+
+    list_display = ("bot_id", "name", "account", "created_at")
+    list_filter = ("account",)
+    search_fields = ("bot_id", "name")
+    list_select_related = ("account",)
+    readonly_fields = ("created_at",)
+
+
+REDELIVERED_MESSAGE = "Redelivered: {delivered} delivered, {failed} failed, {skipped} skipped."
+
+
+@admin.register(ConversationGrade)
+class ConversationGradeAdmin(admin.ModelAdmin):
+    list_display = (
+        "task_id", "visitor_id", "bot", "lead_score", "lead_category", "delivery_status",
+        "delivery_attempts", "graded_at",
+    )  # fmt: skip
+    # delivery_status "failed": results the backend has not got; "Redeliver webhook" retries.
+    list_filter = ("lead_category", "delivery_status", "account")
+    search_fields = ("task_id", "visitor_id")
+    date_hierarchy = "graded_at"
+    list_select_related = ("bot", "account")
+    readonly_fields = [field.name for field in ConversationGrade._meta.fields]
+    actions = ("redeliver_webhook",)
+
+    # Grades come from graded tasks and are kept as graded; only their delivery is retried.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_redeliver_permission(self, request):
+        # The model's change permission, which has_change_permission above withholds from
+        # the change form only.
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    @admin.action(description="Redeliver webhook", permissions=["redeliver"])
+    def redeliver_webhook(self, request, queryset):
+        """Deliver the selected grades' results now: failed and pending ones; those
+        delivered, answered over HTTP or being delivered are skipped."""
+        try:
+            counts = grades_redeliver(grades=queryset)
+        except ScoringError as error:
+            self.message_user(request, error.message, level=messages.ERROR)
+            return
+        level = messages.WARNING if counts["failed"] else messages.SUCCESS
+        self.message_user(request, REDELIVERED_MESSAGE.format(**counts), level=level)

@@ -1,19 +1,37 @@
-"""The REST API under /api/: offers, uploads, leads and scores (and their CSV export)."""
+"""The REST API under /api/: offers, uploads, leads and scores (and their CSV export), and
+graded visitor conversations."""
 
+import json
 from datetime import UTC
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from scoring.access import ScoringRateThrottle, UploadRateThrottle, request_account
-from scoring.filters import LeadFilter, ScoreFilter
+from scoring.conversation_schemas import (
+    GradingResult,
+    GradingTask,
+    InvalidTask,
+    grading_task_from_data,
+)
+from scoring.exceptions import InvalidInput
+from scoring.filters import ConversationGradeFilter, LeadFilter, ScoreFilter
 from scoring.lead_csv import export_chunks
-from scoring.openapi import BAD_REQUEST, NO_OFFER, PROVIDER_DOWN, error_response
+from scoring.openapi import (
+    BAD_REQUEST,
+    INVALID_TASK,
+    NO_OFFER,
+    PROVIDER_DOWN,
+    TASK_CONFLICT,
+    error_response,
+)
 from scoring.selectors import (
+    grades_for_account,
     leads_for_account,
     offer_for_scoring,
     offers_for_account,
@@ -23,6 +41,7 @@ from scoring.selectors import (
     uploads_for_account,
 )
 from scoring.serializers import (
+    ConversationGradeSerializer,
     LeadSerializer,
     LeadUploadRequestSerializer,
     LeadUploadSerializer,
@@ -33,6 +52,7 @@ from scoring.serializers import (
     ScoringRunSerializer,
     ScoringSummarySerializer,
 )
+from scoring.services.conversations import conversation_grade_for_api, grading_result_for
 from scoring.services.leads import lead_delete, lead_upload_delete
 from scoring.services.offers import offer_create, offer_delete, offer_update
 from scoring.services.runs import scoring_run_cancel, scoring_run_start
@@ -248,3 +268,49 @@ class ScoringRunViewSet(
     def cancel(self, request, pk=None):
         run = scoring_run_cancel(run=self.get_object(), user=request.user)
         return Response(ScoringRunSerializer(run).data)
+
+
+# The seed's example task, which the docs show.
+EXAMPLE_TASK_PATH = settings.BASE_DIR / "fixtures" / "conversation_task.json"
+EXAMPLE_TASK = json.loads(EXAMPLE_TASK_PATH.read_text())
+
+
+class ConversationGradeViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, AccountScopedViewSet
+):
+    """Graded visitor conversations, from the queue or graded here, with the delivery of
+    their result to the backend's webhook."""
+
+    selector = staticmethod(grades_for_account)
+    serializer_class = ConversationGradeSerializer
+    filterset_class = ConversationGradeFilter
+    search_fields = ["task_id", "visitor_id"]
+    ordering_fields = ["graded_at", "lead_score"]
+    ordering = ["-graded_at", "-id"]
+
+    @extend_schema(
+        operation_id="api_conversations_grade",
+        request=GradingTask,
+        responses={
+            200: GradingResult,
+            400: error_response(INVALID_TASK),
+            409: error_response(TASK_CONFLICT),
+        },
+        examples=[OpenApiExample("The seed's example", value=EXAMPLE_TASK, request_only=True)],
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        parser_classes=[JSONParser],
+        throttle_classes=[ScoringRateThrottle],
+    )
+    def grade(self, request):
+        """Grade a visitor conversation now and answer with the result, the body the webhook
+        would carry (no webhook is sent). Its bot must be one of the caller's account. The
+        same task again answers its stored result."""
+        try:
+            task = grading_task_from_data(request.data)
+        except InvalidTask as error:
+            raise InvalidInput(str(error)) from error
+        grade = conversation_grade_for_api(account=request_account(request), task=task)
+        return Response(grading_result_for(grade).model_dump(mode="json"))

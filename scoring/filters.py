@@ -1,8 +1,8 @@
 import django_filters
 
 from scoring.access import request_account
-from scoring.models import Intent, Lead, Score
-from scoring.selectors import offers_for_account, uploads_for_account
+from scoring.models import ConversationGrade, DeliveryStatus, Intent, Lead, LeadCategory, Score
+from scoring.selectors import bots_for_account, offers_for_account, uploads_for_account
 
 
 def _callers_offers(request):
@@ -16,6 +16,12 @@ def _callers_uploads(request):
     if request is None:
         return uploads_for_account(account=None).none()
     return uploads_for_account(account=request_account(request))
+
+
+def _callers_bots(request):
+    if request is None:
+        return bots_for_account(account=None).none()
+    return bots_for_account(account=request_account(request))
 
 
 class ScoreFilter(django_filters.FilterSet):
@@ -37,3 +43,17 @@ class LeadFilter(django_filters.FilterSet):
     class Meta:
         model = Lead
         fields = ["upload", "industry"]
+
+
+class ConversationGradeFilter(django_filters.FilterSet):
+    category = django_filters.ChoiceFilter(field_name="lead_category", choices=LeadCategory.choices)
+    delivery_status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
+    # By the bot_id its tasks carry; another account's bot is as unknown as a missing one.
+    bot = django_filters.ModelChoiceFilter(
+        queryset=_callers_bots, to_field_name="bot_id", help_text="The bot's bot_id."
+    )
+    visitor_id = django_filters.CharFilter()
+
+    class Meta:
+        model = ConversationGrade
+        fields = ["category", "delivery_status", "bot", "visitor_id"]

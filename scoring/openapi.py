@@ -23,6 +23,11 @@ TOO_LARGE = "The request body is over the size limit."
 THROTTLED = "Too many requests; retry after the time the Retry-After header gives."
 NO_OFFER = "No offer yet, or none with this offer_id in the caller's account."
 PROVIDER_DOWN = "The LLM provider failed on every lead it was asked; nothing was written."
+INVALID_TASK = (
+    "An invalid task (the error names the field), a body that is not a JSON object, or a "
+    "bot_id that is no bot of the caller's account."
+)
+TASK_CONFLICT = "The task_id was graded already, for another bot."
 
 
 def error_response(description: str) -> OpenApiResponse:

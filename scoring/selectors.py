@@ -4,7 +4,17 @@ these, so another account's object is simply not found (a 404, never a 403)."""
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from scoring.exceptions import NotFound
-from scoring.models import Account, AuditEvent, Lead, LeadUpload, Offer, Score, ScoringRun
+from scoring.models import (
+    Account,
+    AuditEvent,
+    Bot,
+    ConversationGrade,
+    Lead,
+    LeadUpload,
+    Offer,
+    Score,
+    ScoringRun,
+)
 
 NO_OFFER_ERROR = "No product offer found. Please create an offer first."
 OFFER_NOT_FOUND_ERROR = "Product offer {offer_id} not found."
@@ -36,6 +46,14 @@ def scores_for_account(*, account: Account) -> QuerySet[Score]:
 
 def runs_for_account(*, account: Account) -> QuerySet[ScoringRun]:
     return ScoringRun.objects.filter(account=account).select_related("offer")
+
+
+def bots_for_account(*, account: Account) -> QuerySet[Bot]:
+    return Bot.objects.filter(account=account)
+
+
+def grades_for_account(*, account: Account) -> QuerySet[ConversationGrade]:
+    return ConversationGrade.objects.filter(account=account).select_related("bot")
 
 
 def leads_for_run(run: ScoringRun) -> QuerySet[Lead]:

@@ -1,8 +1,11 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from scoring.models import Intent, Lead, LeadUpload, Offer, Score, ScoringRun
+from scoring.conversation_schemas import ConversationMessage, GradingResult
+from scoring.models import ConversationGrade, Intent, Lead, LeadUpload, Offer, Score, ScoringRun
 from scoring.pagination import RESULTS_MAX_PAGE_SIZE
+from scoring.services.conversations import grading_result_for
 
 OFFER_LIST_ITEM_MAX_LENGTH = 500
 
@@ -194,3 +197,44 @@ class ScoringRunCreateSerializer(serializers.Serializer):
     offer = serializers.IntegerField(min_value=1)
     rescore = serializers.BooleanField(default=False)
     lead_filter = LeadFilterSerializer(required=False)
+
+
+@extend_schema_field(ConversationMessage)
+class ConversationMessageField(serializers.DictField):
+    """A message of a stored task; the schema is the task's (pydantic) `ConversationMessage`."""
+
+
+class ConversationGradeSerializer(serializers.ModelSerializer):
+    """A graded conversation: its task, its result (the webhook body) and the delivery of
+    that to the backend's webhook."""
+
+    bot = serializers.CharField(source="bot.bot_id", read_only=True, help_text="The bot_id.")
+    conversation_history = serializers.ListField(child=ConversationMessageField(), read_only=True)
+    visitor_profile = serializers.DictField(read_only=True)
+    result = serializers.SerializerMethodField(
+        help_text="The grade: the body the webhook carries (or carried) for this task."
+    )
+
+    class Meta:
+        model = ConversationGrade
+        fields = [
+            "id", "task_id", "visitor_id", "bot", "session_id", "conversation_history",
+            "visitor_profile", "result", "graded_at", "grading_error", "delivery_status",
+            "delivery_attempts", "last_error", "delivered_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+        extra_kwargs = {
+            "grading_error": {
+                "help_text": "Why the remote provider's grade was replaced by the offline "
+                "criteria; empty when it was not."
+            },
+            "delivery_status": {
+                "help_text": "returned: graded through POST /api/conversations/grade/, the "
+                "result went back in the response (no webhook)."
+            },
+            "last_error": {"help_text": "Why the last webhook delivery failed."},
+        }
+
+    @extend_schema_field(GradingResult)
+    def get_result(self, grade) -> dict:
+        return grading_result_for(grade).model_dump(mode="json")

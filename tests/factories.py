@@ -5,8 +5,13 @@ from rest_framework.test import APIClient
 
 from scoring.models import (
     Account,
+    Bot,
+    ConversationGrade,
+    DeliveryStatus,
+    EngagementLevel,
     Intent,
     Lead,
+    LeadCategory,
     LeadUpload,
     Membership,
     Offer,
@@ -129,6 +134,46 @@ class ScoringRunFactory(factory.django.DjangoModelFactory):
     offer = factory.SubFactory(OfferFactory, account=factory.SelfAttribute("..account"))
     provider = "local"
     model = "local-keyword-v1"
+
+
+class BotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Bot
+
+    account = factory.SubFactory(AccountFactory)
+    bot_id = factory.Sequence(lambda n: f"bot-{n}")
+    name = factory.LazyAttribute(lambda bot: f"Bot {bot.bot_id}")
+
+
+class ConversationGradeFactory(factory.django.DjangoModelFactory):
+    """A cold grade of a two-message conversation, delivery pending (no webhook sent)."""
+
+    class Meta:
+        model = ConversationGrade
+
+    account = factory.SubFactory(AccountFactory)
+    bot = factory.SubFactory(BotFactory, account=factory.SelfAttribute("..account"))
+    task_id = factory.Sequence(lambda n: f"task-{n}")
+    visitor_id = factory.Sequence(lambda n: f"visitor-{n}")
+    session_id = factory.Sequence(lambda n: f"session-{n}")
+    conversation_history = factory.LazyFunction(
+        lambda: [
+            {"role": "user", "content": "What's your pricing?"},
+            {"role": "assistant", "content": "We have 3 plans..."},
+        ]
+    )
+    visitor_profile = factory.LazyFunction(dict)
+    lead_score = 20
+    lead_category = LeadCategory.COLD
+    intent_signals = factory.LazyFunction(lambda: ["pricing"])
+    engagement_level = EngagementLevel.LOW
+    key_interests = factory.LazyFunction(lambda: ["pricing"])
+    recommended_actions = factory.LazyFunction(lambda: ["Send the pricing page."])
+    reasoning = "Asked about pricing once."
+    graded_at = factory.LazyFunction(timezone.now)
+    model_used = "local-criteria-v1"
+    conversation_count = 2
+    delivery_status = DeliveryStatus.PENDING
 
 
 CSV_HEADER = "name,role,company,industry,location,linkedin_bio\n"

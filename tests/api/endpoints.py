@@ -1,6 +1,19 @@
 """Every endpoint, with a request body for each, shared by the access and isolation tests."""
 
-from scoring.models import Account, AuditEvent, Lead, LeadUpload, Membership, Offer, Score
+import re
+
+from scoring.models import (
+    Account,
+    AuditEvent,
+    Bot,
+    ConversationGrade,
+    Lead,
+    LeadUpload,
+    Membership,
+    Offer,
+    Score,
+)
+from tests.conversations import SEED_TASK
 from tests.factories import CSV_HEADER, SEED_OFFER, csv_upload
 
 # (method, path, body kind, status when allowed); {offer} etc. are filled with real ids.
@@ -31,6 +44,9 @@ ENDPOINTS = [
     ("post", "/api/runs/", "run", 202),
     ("get", "/api/runs/{run}/", None, 200),
     ("post", "/api/runs/{run}/cancel/", None, 200),
+    ("post", "/api/conversations/grade/", "task", 200),
+    ("get", "/api/conversations/", None, 200),
+    ("get", "/api/conversations/{grade}/", None, 200),
 ]
 DETAIL_ENDPOINTS = [endpoint for endpoint in ENDPOINTS if "{" in endpoint[1]]
 
@@ -54,9 +70,22 @@ def request_body(kind):
         "empty": lambda: {"data": {}, "format": "json"},
         # The offer is filled in by call() from the ids it is given, like a path.
         "run": lambda: {"data": {"offer": "{offer}"}, "format": "json"},
+        # The seed's example task, for the caller's bot (its bot_id, filled in likewise).
+        "task": lambda: {
+            "data": {**SEED_TASK, "task_id": "endpoint-task", "bot_id": "{bot}"},
+            "format": "json",
+        },
         "csv": lambda: {"data": {"csv_file": csv_upload(csv_text(2))}, "format": "multipart"},
     }
     return bodies[kind]() if kind else {}
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def object_ids(objects):
+    """{name: id} of these objects, for paths and bodies; a bot's is its bot_id."""
+    return {name: obj.bot_id if isinstance(obj, Bot) else obj.id for name, obj in objects.items()}
 
 
 def call(client, method, path, body=None, *, ids=None, **extra):
@@ -64,7 +93,9 @@ def call(client, method, path, body=None, *, ids=None, **extra):
     kwargs = request_body(body)
     if ids and isinstance(kwargs.get("data"), dict) and kwargs.get("format") == "json":
         kwargs["data"] = {
-            key: int(value.format(**ids)) if isinstance(value, str) and "{" in value else value
+            key: ids[match[1]]
+            if isinstance(value, str) and (match := _PLACEHOLDER.fullmatch(value))
+            else value
             for key, value in kwargs["data"].items()
         }
     return getattr(client, method)(path, **kwargs, **extra)
@@ -80,5 +111,15 @@ def snapshot():
     keys aside: using one updates its last_used_at)."""
     return {
         model.__name__: list(model.objects.order_by("pk").values())
-        for model in (Account, Offer, LeadUpload, Lead, Score, AuditEvent, Membership)
+        for model in (
+            Account,
+            Offer,
+            LeadUpload,
+            Lead,
+            Score,
+            AuditEvent,
+            Membership,
+            Bot,
+            ConversationGrade,
+        )
     }

@@ -11,7 +11,18 @@ from rest_framework.test import APIClient
 from scoring.access import INVALID_API_KEY_ERROR, ScoringRateThrottle, UploadRateThrottle
 from scoring.api_errors import INTERNAL_ERROR
 from scoring.middleware import REQUEST_TOO_LARGE_ERROR
-from scoring.models import Account, ApiKey, AuditEvent, Lead, LeadUpload, Membership, Offer, Score
+from scoring.models import (
+    Account,
+    ApiKey,
+    AuditEvent,
+    Bot,
+    ConversationGrade,
+    Lead,
+    LeadUpload,
+    Membership,
+    Offer,
+    Score,
+)
 from scoring.services.accounts import api_key_create, default_account
 from scoring.services.leads import FILE_TOO_LARGE_ERROR, TOO_MANY_ROWS_ERROR
 from scoring.views import UPLOAD_SUCCESS_MESSAGE
@@ -21,12 +32,15 @@ from tests.api.endpoints import (
     csv_text,
     endpoint_ids,
     fill_path,
+    object_ids,
     snapshot,
 )
 from tests.factories import (
     CSV_HEADER,
     SEED_OFFER,
     AccountFactory,
+    BotFactory,
+    ConversationGradeFactory,
     LeadFactory,
     LeadUploadFactory,
     OfferFactory,
@@ -45,7 +59,7 @@ ENDPOINT_IDS = endpoint_ids(ENDPOINTS)
 
 
 def _fill(path, objects):
-    return fill_path(path, {name: obj.id for name, obj in objects.items()})
+    return fill_path(path, object_ids(objects))
 
 
 def _objects(account):
@@ -55,7 +69,12 @@ def _objects(account):
     LeadFactory(account=account, upload=upload)
     score = ScoreFactory(account=account, lead=lead, offer=offer)
     run = ScoringRunFactory(account=account, offer=offer)
-    return {"offer": offer, "upload": upload, "lead": lead, "score": score, "run": run}
+    bot = BotFactory(account=account)
+    grade = ConversationGradeFactory(account=account, bot=bot)
+    return {
+        "offer": offer, "upload": upload, "lead": lead, "score": score, "run": run,
+        "bot": bot, "grade": grade,
+    }  # fmt: skip
 
 
 def _assert_401(response, error=None):
@@ -93,7 +112,7 @@ def test_unauthenticated_request_is_401_with_json_error_and_stores_nothing(
 ):
     before = snapshot()
 
-    ids = {name: obj.id for name, obj in acme_objects.items()}
+    ids = object_ids(acme_objects)
     response = call(anonymous_client, method, _fill(path, acme_objects), body, ids=ids)
 
     _assert_401(response)
@@ -124,12 +143,12 @@ def test_demo_mode_lets_anonymous_requests_work_in_the_default_account(
 ):
     default_objects = _objects(default_account())
 
-    ids = {name: obj.id for name, obj in default_objects.items()}
+    ids = object_ids(default_objects)
     response = call(anonymous_client, method, _fill(path, default_objects), body, ids=ids)
 
     assert response.status_code == ok_status, response.content
     default = default_account()
-    for model in (Offer, LeadUpload, Lead, Score):
+    for model in (Offer, LeadUpload, Lead, Score, Bot, ConversationGrade):
         accounts = set(
             model.objects.exclude(account=acme_objects["offer"].account).values_list(
                 "account", flat=True
@@ -170,7 +189,9 @@ def test_demo_mode_upload_is_audited_without_a_user(demo, anonymous_client):
     assert (event.account, event.user) == (default_account(), None)
 
 
-@pytest.mark.parametrize("url", ["/api/offers/", "/api/uploads/", "/api/leads/", "/api/scores/"])
+@pytest.mark.parametrize(
+    "url", ["/api/offers/", "/api/uploads/", "/api/leads/", "/api/scores/", "/api/conversations/"]
+)
 def test_demo_mode_shows_anonymous_callers_nothing_of_other_accounts(
     demo, anonymous_client, acme_objects, url
 ):
@@ -432,6 +453,19 @@ def test_third_scoring_run_in_a_minute_is_429(scoring_two_a_minute, api_client, 
 
     _assert_429(response)
     assert AuditEvent.objects.filter(action=AuditEvent.Action.SCORING_RUN).count() == 2
+
+
+def test_grading_a_conversation_counts_in_the_scoring_throttle(
+    scoring_two_a_minute, api_client, acme_objects
+):
+    ids = object_ids(acme_objects)
+    assert call(api_client, "post", "/api/conversations/grade/", "task", ids=ids).status_code == 200
+    assert api_client.post("/score/", {}, format="json").status_code == 200
+
+    response = call(api_client, "post", "/api/conversations/grade/", "task", ids=ids)
+
+    _assert_429(response)
+    assert api_client.get("/api/conversations/").status_code == 200
 
 
 def test_scoring_throttle_leaves_uploads_alone(scoring_two_a_minute, api_client, acme_objects):

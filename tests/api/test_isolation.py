@@ -1,6 +1,7 @@
-"""Account isolation: another account's offers, uploads, leads and scores are never seen,
-changed, scored, exported or deleted, and asking for them looks exactly like asking for
-something that does not exist (404 or an empty list, never a 403)."""
+"""Account isolation: another account's offers, uploads, leads, scores, runs and graded
+conversations are never seen, changed, scored, exported or deleted, and asking for them
+looks exactly like asking for something that does not exist (404 or an empty list, never a
+403)."""
 
 import csv
 import io
@@ -8,13 +9,24 @@ from dataclasses import dataclass
 
 import pytest
 
-from scoring.models import AuditEvent, Lead, LeadUpload, Offer, Score, ScoringRun
+from scoring.models import (
+    AuditEvent,
+    Bot,
+    ConversationGrade,
+    Lead,
+    LeadUpload,
+    Offer,
+    Score,
+    ScoringRun,
+)
 from scoring.selectors import NO_OFFER_ERROR, OFFER_NOT_FOUND_ERROR
 from scoring.services.scoring import NO_LEADS_ERROR
 from tests.api.endpoints import DETAIL_ENDPOINTS, call, endpoint_ids, fill_path, snapshot
 from tests.factories import (
     SEED_OFFER,
     AccountFactory,
+    BotFactory,
+    ConversationGradeFactory,
     LeadFactory,
     LeadUploadFactory,
     OfferFactory,
@@ -40,6 +52,8 @@ class AccountData:
     unscored_lead: Lead
     score: Score
     run: ScoringRun
+    bot: Bot
+    grade: ConversationGrade
 
     def ids(self, kind):
         return {
@@ -48,6 +62,7 @@ class AccountData:
             "lead": {self.lead.id, self.unscored_lead.id},
             "score": {self.score.id},
             "run": {self.run.id},
+            "grade": {self.grade.id},
         }[kind]
 
     @property
@@ -62,7 +77,11 @@ def _account_data(account, tag):
     unscored = LeadFactory(account=account, upload=upload, name=f"{tag} unscored")
     score = ScoreFactory(account=account, lead=lead, offer=offer)
     run = ScoringRunFactory(account=account, offer=offer)
-    return AccountData(account, offer, upload, lead, unscored, score, run)
+    bot = BotFactory(account=account, bot_id=f"{tag.lower()}-bot")
+    grade = ConversationGradeFactory(
+        account=account, bot=bot, task_id=f"{tag.lower()}-task", visitor_id=f"{tag} visitor"
+    )
+    return AccountData(account, offer, upload, lead, unscored, score, run, bot, grade)
 
 
 @pytest.fixture
@@ -111,6 +130,7 @@ LIST_ENDPOINTS = [
     ("/api/leads/", "lead"),
     ("/api/scores/", "score"),
     ("/api/runs/", "run"),
+    ("/api/conversations/", "grade"),
 ]
 
 
@@ -133,6 +153,8 @@ def test_list_endpoints_show_only_the_callers_objects(clients, ours, theirs, url
         ("/api/scores/", "Theirs scored"),
         ("/api/leads/", "Theirs Co"),
         ("/api/offers/", "Theirs offer"),
+        ("/api/conversations/", "theirs-task"),
+        ("/api/conversations/", "Theirs visitor"),
     ],
 )
 def test_search_finds_nothing_of_another_account(api_client, ours, theirs, url, term):
@@ -154,7 +176,7 @@ DETAIL_REQUESTS = DETAIL_ENDPOINTS
 DETAIL_IDS = endpoint_ids(DETAIL_ENDPOINTS)
 
 
-KINDS = ("offer", "upload", "lead", "score", "run")
+KINDS = ("offer", "upload", "lead", "score", "run", "grade")
 
 
 def _ids_of(data):
@@ -166,9 +188,7 @@ def _detail_path(template, data):
 
 
 def _missing_path(template):
-    return fill_path(
-        template, dict.fromkeys(("offer", "upload", "lead", "score", "run"), MISSING_ID)
-    )
+    return fill_path(template, dict.fromkeys(KINDS, MISSING_ID))
 
 
 @pytest.mark.parametrize(
@@ -270,14 +290,25 @@ def test_scoring_own_offer_through_the_api_never_touches_another_accounts_leads(
 
 # --- Filters must not reveal whether another account's id exists ---------------------------------
 
-FILTERS = [("/api/scores/", "offer"), ("/api/leads/", "upload")]
+# (list, filter, the kind it lists); a bot is filtered by its bot_id.
+FILTERS = [
+    ("/api/scores/", "offer", "score"),
+    ("/api/leads/", "upload", "lead"),
+    ("/api/conversations/", "bot", "grade"),
+]
+FILTER_IDS = [f"{url}?{param}=" for url, param, _ in FILTERS]
 
 
-@pytest.mark.parametrize(("url", "param"), FILTERS, ids=[f"{u}?{p}=" for u, p in FILTERS])
+def _filter_value(data, param):
+    obj = getattr(data, param)
+    return obj.bot_id if isinstance(obj, Bot) else obj.id
+
+
+@pytest.mark.parametrize(("url", "param", "kind"), FILTERS, ids=FILTER_IDS)
 def test_filtering_by_another_accounts_id_answers_exactly_as_for_a_missing_id(
-    api_client, ours, theirs, url, param
+    api_client, ours, theirs, url, param, kind
 ):
-    foreign = api_client.get(url, {param: getattr(theirs, param).id})
+    foreign = api_client.get(url, {param: _filter_value(theirs, param)})
     missing = api_client.get(url, {param: MISSING_ID})
 
     assert foreign.status_code == missing.status_code
@@ -287,11 +318,10 @@ def test_filtering_by_another_accounts_id_answers_exactly_as_for_a_missing_id(
         assert foreign.json()["results"] == []
 
 
-@pytest.mark.parametrize(("url", "param"), FILTERS, ids=[f"{u}?{p}=" for u, p in FILTERS])
-def test_filtering_by_own_id_works(api_client, ours, theirs, url, param):
-    response = api_client.get(url, {param: getattr(ours, param).id})
+@pytest.mark.parametrize(("url", "param", "kind"), FILTERS, ids=FILTER_IDS)
+def test_filtering_by_own_id_works(api_client, ours, theirs, url, param, kind):
+    response = api_client.get(url, {param: _filter_value(ours, param)})
 
-    kind = "score" if url == "/api/scores/" else "lead"
     assert _ids(response) == ours.ids(kind)
 
 
