@@ -24,6 +24,8 @@ Identifier = Annotated[
 ]
 
 INVALID_JSON_ERROR = "Task is not valid JSON: {detail}"
+# PostgreSQL stores no NUL character in text or jsonb: refused up front, naming where.
+NUL_CHARACTER_ERROR = "{path}: must not contain the NUL character (\\u0000)."
 NOT_AN_OBJECT_ERROR = "Task must be a JSON object, not {kind}."
 _JSON_KINDS = {
     list: "an array",
@@ -91,10 +93,32 @@ def validation_reason(error: ValidationError) -> str:
     )
 
 
+def _nul_path(value: Any, path: str = "") -> str | None:
+    """Where in the JSON value a string (or an object key) holds a NUL, or None."""
+    if isinstance(value, str):
+        return (path or "task") if "\x00" in value else None
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        here = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and "\x00" in key:
+            return here
+        if (found := _nul_path(item, here)) is not None:
+            return found
+    return None
+
+
 def grading_task_from_data(data: Any) -> GradingTask:
     if not isinstance(data, dict):
         kind = _JSON_KINDS.get(type(data), type(data).__name__)
         raise InvalidTask(NOT_AN_OBJECT_ERROR.format(kind=kind))
+    if (path := _nul_path(data)) is not None:
+        raise InvalidTask(NUL_CHARACTER_ERROR.format(path=path))
     try:
         return GradingTask.model_validate(data)
     except ValidationError as error:

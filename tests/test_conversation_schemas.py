@@ -6,6 +6,7 @@ from scoring.conversation_schemas import (
     INVALID_JSON_ERROR,
     MAX_MESSAGES,
     NOT_AN_OBJECT_ERROR,
+    NUL_CHARACTER_ERROR,
     InvalidTask,
     grading_task_from_data,
     grading_task_from_json,
@@ -92,3 +93,22 @@ def test_a_body_that_is_not_an_object_is_refused(body, kind):
     with pytest.raises(InvalidTask) as caught:
         grading_task_from_json(body)
     assert str(caught.value) == NOT_AN_OBJECT_ERROR.format(kind=kind)
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"task_id": "t\x001"}, "task_id"),
+        (
+            {"conversation_history": [{"role": "user", "content": "hi\x00"}]},
+            "conversation_history.0.content",
+        ),
+        ({"visitor_profile": {"notes": ["ok", "bad\x00"]}}, "visitor_profile.notes.1"),
+        ({"visitor_profile": {"k\x00": 1}}, "visitor_profile.k\x00"),
+    ],
+)
+def test_nul_characters_are_refused_naming_where(change, path):
+    # PostgreSQL would refuse to store them: the task is refused before any work.
+    with pytest.raises(InvalidTask) as caught:
+        grading_task_from_json(json.dumps({**SEED_TASK, **change}))
+    assert str(caught.value) == NUL_CHARACTER_ERROR.format(path=path)

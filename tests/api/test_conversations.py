@@ -117,6 +117,12 @@ def test_the_same_task_again_answers_the_stored_result(api_client, bot):
             "conversation_history.0.role",
         ),
         ({"visitor_profile": [1]}, "visitor_profile"),
+        # PostgreSQL stores no NUL: refused, not a 500.
+        (
+            {"conversation_history": [{"role": "user", "content": "a\x00b"}]},
+            "conversation_history.0.content",
+        ),
+        ({"visitor_profile": {"note": "\x00"}}, "visitor_profile.note"),
     ],
 )
 def test_an_invalid_task_is_400_naming_the_field_and_stores_nothing(api_client, bot, change, field):
