@@ -105,6 +105,18 @@ _SQLITE_PATH = BASE_DIR / "data" / "intentscore.sqlite3"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{_SQLITE_PATH}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Several threads and processes share the file (the grading consumer's threads, workers,
+    # the web server). WAL: readers and a writer work at once, so a long read (a streamed
+    # export) no longer fails writes with "database is locked". IMMEDIATE: a transaction
+    # takes the write lock when it begins, waiting its turn, instead of failing when a read
+    # in it turns into a write. A writer waits up to 20 s for another. The URL's own
+    # options (?timeout=...) win.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -290,6 +302,9 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
             "filters": ["redact_secrets"],
+            # The consumer's and workers' log lines are their output: stdout, where log
+            # collectors read a container's lines; other commands keep stderr for logs.
+            "stream": "ext://sys.stdout" if _IS_WORKER else "ext://sys.stderr",
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
