@@ -1,0 +1,544 @@
+"""Conversation grading on the real services: `manage.py consume_grading_tasks` as its own
+process, reading tasks from RabbitMQ, storing grades in PostgreSQL and POSTing them, signed,
+to a webhook receiver in this process; killed, stopped and restarted as in production.
+
+The consumer is another process, so it must see what the test wrote: these tests commit
+(transactional database) and the consumer uses the same test database. Every test has its
+own queue (and dead-letter queue), deleted at the end. Webhook timeouts and backoffs are
+small, so a delivery that holds its grade holds it for seconds, not minutes.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from kombu import Connection, Exchange, Producer, Queue
+
+from scoring.grading_consumer import DEAD_LETTER_REASON_HEADER, DEAD_LETTER_SUFFIX
+from scoring.models import Bot, ConversationGrade, DeliveryStatus
+from scoring.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_webhook_signature
+from tests.factories import AccountFactory
+from tests.real_services import TEST_BROKER_URL
+from tests.webhook_receiver import WebhookReceiver
+
+pytestmark = [
+    pytest.mark.requires_postgres,
+    pytest.mark.requires_rabbitmq,
+    pytest.mark.django_db(transaction=True),
+]
+
+SECRET = "integration-webhook-secret"
+WAIT_SECONDS = 20
+READY_LINE = "Consuming grading tasks from"
+LOCAL_MODEL = "local-conversation-criteria-v1"
+# Three attempts of at most 1 s with 0.05 s then 0.1 s between them: a delivery holds its
+# grade for 3 x 1 + 0.1 + 0.1 + 5 = 8.2 s (what a killed consumer's grade waits).
+CONSUMER_ENV = {
+    "LLM_PROVIDER": "local",
+    "WEBHOOK_RETRIES": "3",
+    "WEBHOOK_TIMEOUT": "1",
+    "WEBHOOK_BACKOFF": "0.05",
+    "WEBHOOK_MAX_BACKOFF": "0.1",
+    "LOG_LEVEL": "INFO",
+}
+
+SEED_CONVERSATION = [
+    {"role": "user", "content": "What's your pricing?"},
+    {"role": "assistant", "content": "We have 3 plans..."},
+]
+HOT_CONVERSATION = [
+    {"role": "user", "content": "Hi, we're a 200-person logistics company."},
+    {"role": "assistant", "content": "Welcome! How can I help?"},
+    {"role": "user", "content": "What does your pricing look like per seat?"},
+    {"role": "assistant", "content": "Plans start at $20 per seat."},
+    {"role": "user", "content": "We need the enterprise features: SSO, audit logs and an SLA."},
+    {"role": "assistant", "content": "All included in Enterprise."},
+    {"role": "user", "content": "Could we book a demo for the team?"},
+    {"role": "assistant", "content": "Sure, when suits you?"},
+    {"role": "user", "content": "Our timeline is to go live next quarter."},
+    {"role": "assistant", "content": "That works."},
+    {"role": "user", "content": "The budget is approved, around $40k a year."},
+]
+COLD_CONVERSATION = [
+    {"role": "user", "content": "hi"},
+    {"role": "assistant", "content": "Hello! How can I help you today?"},
+]
+
+
+class Receiver(WebhookReceiver):
+    """The loopback receiver, also telling when a request has arrived (before its `delay`),
+    so that a consumer can be stopped while it surely waits for the answer."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.arrived = threading.Event()
+
+    def _answer(self, raw: bytes, headers: dict) -> int:
+        self.arrived.set()
+        return super()._answer(raw, headers)
+
+
+def _test_database_url() -> str:
+    """The URL of the test database this process uses, for the consumers."""
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{auth}@{db['HOST'] or ''}{port}/{quote(db['NAME'])}"
+
+
+def wait_until(condition: Callable[[], object], what: str, timeout=WAIT_SECONDS, logs=None):
+    deadline = time.monotonic() + timeout
+    while not (found := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Timed out waiting for {what}." + (f"\n{logs()}" if logs else ""))
+        time.sleep(0.02)
+    return found
+
+
+class Broker:
+    """This test's queue and its dead-letter queue on the real broker: publishing to it,
+    counting and reading what is there."""
+
+    def __init__(self):
+        self.name = f"intentscore-grading-test-{uuid.uuid4().hex[:12]}"
+        self.connection = Connection(TEST_BROKER_URL)
+        self.channel = self.connection.channel()
+        self.queue = self._queue(self.name)
+        self.dead = self._queue(self.name + DEAD_LETTER_SUFFIX)
+        self.producer = Producer(self.channel)
+
+    def _queue(self, name: str) -> Queue:
+        queue = Queue(name, Exchange(""), routing_key=name, durable=True)(self.channel)
+        queue.declare()  # as the consumer declares it: a task published first is kept
+        return queue
+
+    def publish(self, body: bytes | dict) -> None:
+        if isinstance(body, dict):
+            body = json.dumps(body).encode()
+        self.producer.publish(
+            body,
+            exchange="",
+            routing_key=self.name,
+            serializer=None,
+            content_type="application/json",
+            content_encoding="utf-8",
+            delivery_mode=2,
+        )
+
+    def counts(self, queue: Queue) -> tuple[int, int]:
+        """(messages ready, consumers) of the queue."""
+        declared = queue.queue_declare(passive=True)
+        return declared.message_count, declared.consumer_count
+
+    def dead_letters(self) -> list[tuple[bytes, dict]]:
+        """(body, headers) of every message in the dead-letter queue, taking them out."""
+        letters = []
+        while (message := self.dead.get(no_ack=True)) is not None:
+            body = message.body  # kombu decodes a utf-8 body to str
+            letters.append((body.encode() if isinstance(body, str) else body, message.headers))
+        return letters
+
+    def delete(self) -> None:
+        for queue in (self.queue, self.dead):
+            queue.delete()
+        self.connection.release()
+
+
+class Consumers:
+    """`manage.py consume_grading_tasks` processes, each in its own process group, all
+    killed at the end. stdout (the JSON log lines) and stderr go to files per process."""
+
+    def __init__(self, log_dir, broker: Broker, receiver: WebhookReceiver):
+        self.log_dir = log_dir
+        self.broker = broker
+        self.receiver = receiver
+        self.processes: list[subprocess.Popen] = []
+
+    def env(self, **overrides) -> dict:
+        return {
+            **os.environ,
+            **CONSUMER_ENV,
+            "DATABASE_URL": _test_database_url(),
+            "BACKEND_WEBHOOK_URL": self.receiver.url,
+            "BACKEND_WEBHOOK_SECRET": SECRET,
+            **overrides,
+        }
+
+    def start(self, *, concurrency: int = 2, **env) -> subprocess.Popen:
+        index = len(self.processes)
+        command = [
+            sys.executable, "manage.py", "consume_grading_tasks", "--queue", self.broker.name,
+            "--concurrency", str(concurrency), "--broker", TEST_BROKER_URL,
+        ]  # fmt: skip
+        stdout = open(self.log_dir / f"consumer-{index}.out", "wb")  # noqa: SIM115
+        stderr = open(self.log_dir / f"consumer-{index}.err", "wb")  # noqa: SIM115
+        process = subprocess.Popen(
+            command,
+            cwd=django_settings.BASE_DIR,
+            env=self.env(**env),
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+        )
+        stdout.close()
+        stderr.close()
+        self.processes.append(process)
+        wait_until(
+            lambda: READY_LINE in self.stdout(index) or process.poll() is not None,
+            "the consumer to start",
+            logs=self.logs,
+        )
+        assert process.poll() is None, f"The consumer exited.\n{self.logs()}"
+        return process
+
+    def stdout(self, index: int = 0) -> str:
+        return (self.log_dir / f"consumer-{index}.out").read_text()
+
+    def log_lines(self, index: int = 0) -> list[dict]:
+        """Consumer `index`'s stdout, a JSON object a line (any other line fails)."""
+        return [json.loads(line) for line in self.stdout(index).splitlines() if line.strip()]
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {path.name}\n{path.read_text()}"
+            for path in sorted(self.log_dir.glob("consumer-*"))
+        )
+
+    def wait_for(self, condition: Callable[[], object], what: str, timeout=WAIT_SECONDS):
+        return wait_until(condition, what, timeout=timeout, logs=self.logs)
+
+    @staticmethod
+    def kill(process: subprocess.Popen) -> None:
+        """SIGKILL, as when the machine goes away: no in-flight task finishes."""
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@pytest.fixture
+def broker():
+    queues = Broker()
+    yield queues
+    queues.delete()
+
+
+@pytest.fixture
+def receiver():
+    with Receiver(secret=SECRET) as started:
+        yield started
+
+
+@pytest.fixture
+def consumers(broker, receiver, transactional_db, tmp_path):
+    started = Consumers(tmp_path, broker, receiver)
+    yield started
+    for process in started.processes:
+        Consumers.kill(process)
+
+
+@pytest.fixture
+def bot(transactional_db):
+    return Bot.objects.create(account=AccountFactory(), bot_id=f"bot-{uuid.uuid4().hex[:8]}")
+
+
+def task_for(bot: Bot, conversation: list[dict], **fields) -> dict:
+    suffix = uuid.uuid4().hex[:8]
+    return {
+        "task_id": f"task-{suffix}",
+        "visitor_id": f"visitor-{suffix}",
+        "bot_id": bot.bot_id,
+        "session_id": f"session-{suffix}",
+        "conversation_history": conversation,
+        "visitor_profile": {"total_sessions": 2},
+        **fields,
+    }
+
+
+def grade_of(task: dict) -> ConversationGrade | None:
+    return ConversationGrade.objects.filter(task_id=task["task_id"]).first()
+
+
+def status_of(task: dict) -> str | None:
+    grade = grade_of(task)
+    return grade and grade.delivery_status
+
+
+def assert_stored(task: dict, bot: Bot, *, attempts: int = 1) -> ConversationGrade:
+    """The task's grade, stored once, delivered after `attempts` attempts."""
+    (grade,) = ConversationGrade.objects.filter(task_id=task["task_id"])
+    assert (grade.account_id, grade.bot_id) == (bot.account_id, bot.pk)
+    assert (grade.visitor_id, grade.session_id) == (task["visitor_id"], task["session_id"])
+    assert grade.conversation_history == task["conversation_history"]
+    assert grade.visitor_profile == task["visitor_profile"]
+    assert grade.conversation_count == len(task["conversation_history"])
+    assert (grade.model_used, grade.grading_error) == (LOCAL_MODEL, "")
+    assert grade.delivery_status == DeliveryStatus.DELIVERED
+    assert (grade.delivery_attempts, grade.last_error) == (attempts, "")
+    assert grade.delivered_at is not None and grade.delivery_claimed_until is None
+    return grade
+
+
+def assert_webhook_matches(request, grade: ConversationGrade) -> None:
+    """A request the receiver got: signed with the secret, for this grade, field by field."""
+    verify_webhook_signature(
+        request.raw,
+        request.headers.get(SIGNATURE_HEADER),
+        SECRET,
+        timestamp=request.headers.get(TIMESTAMP_HEADER),
+    )
+    assert request.webhook_id == grade.task_id
+    body = request.body
+    assert body["task_id"] == grade.task_id
+    assert (body["visitor_id"], body["session_id"]) == (grade.visitor_id, grade.session_id)
+    assert body["bot_id"] == grade.bot.bot_id
+    assert (body["lead_score"], body["lead_category"]) == (grade.lead_score, grade.lead_category)
+    assert body["engagement_level"] == grade.engagement_level
+    assert body["intent_signals"] == grade.intent_signals
+    assert body["key_interests"] == grade.key_interests
+    assert body["recommended_actions"] == grade.recommended_actions
+    assert body["reasoning"] == grade.reasoning
+    assert (body["model_used"], body["conversation_count"]) == (
+        grade.model_used,
+        grade.conversation_count,
+    )
+
+
+def test_the_seed_task_is_graded_cold_and_delivered(consumers, broker, receiver, bot):
+    consumers.start()
+    task = task_for(bot, SEED_CONVERSATION)
+
+    broker.publish(task)
+    receiver.wait_for(1)
+    consumers.wait_for(lambda: status_of(task) == DeliveryStatus.DELIVERED, "the delivery")
+
+    grade = assert_stored(task, bot)
+    assert (grade.lead_score, grade.lead_category) == (20, "cold")
+    assert grade.engagement_level == "low"
+    assert grade.intent_signals == ["Asked about pricing or plans"]
+    assert grade.key_interests == ["pricing"]
+    assert grade.reasoning.startswith("Score 20 (cold): purchase intent 15/50")
+    (request,) = receiver.requests
+    assert request.status == 200 and receiver.rejected == 0
+    assert_webhook_matches(request, grade)
+    assert request.body["conversation_count"] == 2
+    assert broker.counts(broker.queue) == (0, 1)
+
+
+def test_a_hot_conversation_is_graded_hot(consumers, broker, receiver, bot):
+    consumers.start()
+    task = task_for(bot, HOT_CONVERSATION, visitor_profile={"total_sessions": 5})
+
+    broker.publish(task)
+    receiver.wait_for(1)
+    consumers.wait_for(lambda: status_of(task) == DeliveryStatus.DELIVERED, "the delivery")
+
+    grade = assert_stored(task, bot)
+    assert grade.lead_score >= 70 and grade.lead_category == "hot"
+    assert grade.engagement_level == "high"
+    assert {
+        "Asked about pricing or plans",
+        "Requested a demo or trial",
+        "Asked about enterprise features",
+        "Discussed an implementation timeline",
+        "Mentioned a budget",
+    } <= set(grade.intent_signals)
+    assert "Book a demo within 24 hours" in grade.recommended_actions
+    (request,) = receiver.requests
+    assert_webhook_matches(request, grade)
+    assert request.body["lead_category"] == "hot"
+
+
+def test_a_cold_one_liner_is_graded_cold(consumers, broker, receiver, bot):
+    consumers.start()
+    task = task_for(bot, COLD_CONVERSATION, visitor_profile={})
+
+    broker.publish(task)
+    receiver.wait_for(1)
+    consumers.wait_for(lambda: status_of(task) == DeliveryStatus.DELIVERED, "the delivery")
+
+    grade = assert_stored(task, bot)
+    assert grade.lead_score < 40 and grade.lead_category == "cold"
+    assert (grade.lead_score, grade.intent_signals) == (5, [])
+    assert grade.recommended_actions == ["Add the visitor to a nurture email sequence"]
+    (request,) = receiver.requests
+    assert_webhook_matches(request, grade)
+
+
+def test_a_receiver_failing_twice_gets_the_grade_on_the_third_attempt(
+    consumers, broker, receiver, bot
+):
+    consumers.start()
+    receiver.fail_next([503, 503])
+    task = task_for(bot, SEED_CONVERSATION)
+
+    broker.publish(task)
+    receiver.wait_for(1)
+    consumers.wait_for(lambda: status_of(task) == DeliveryStatus.DELIVERED, "the delivery")
+
+    grade = assert_stored(task, bot, attempts=3)
+    assert [r.status for r in receiver.requests] == [503, 503, 200]
+    for request in receiver.requests:  # the same grade each time, each signed afresh
+        assert_webhook_matches(request, grade)
+
+
+def test_a_receiver_down_for_good_leaves_a_failed_grade_to_redeliver(
+    consumers, broker, receiver, bot
+):
+    receiver.stop()  # nothing listens on its port
+    consumers.start()
+    task = task_for(bot, SEED_CONVERSATION)
+
+    broker.publish(task)
+    consumers.wait_for(lambda: status_of(task) == DeliveryStatus.FAILED, "the failed delivery")
+
+    grade = grade_of(task)
+    assert (grade.lead_score, grade.lead_category) == (20, "cold")
+    assert grade.delivery_attempts == 3 and grade.delivered_at is None
+    assert grade.last_error.startswith("could not connect"), grade.last_error
+    assert grade.delivery_claimed_until is None
+    consumers.wait_for(lambda: broker.counts(broker.queue) == (0, 1), "the acknowledgement")
+
+    receiver.start()  # up again, on the same port
+    result = subprocess.run(
+        [sys.executable, "manage.py", "redeliver_webhooks"],
+        cwd=django_settings.BASE_DIR,
+        env=consumers.env(),
+        capture_output=True,
+        text=True,
+        timeout=WAIT_SECONDS,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 delivered, 0 failed again, 0 skipped." in result.stdout
+    grade = assert_stored(task, bot, attempts=4)
+    (request,) = receiver.requests
+    assert_webhook_matches(request, grade)
+
+
+def test_a_task_published_twice_sends_one_webhook(consumers, broker, receiver, bot):
+    consumer = consumers.start(concurrency=4)
+    receiver.delay = 0.3  # the second copy is taken while the first is being delivered
+    task = task_for(bot, SEED_CONVERSATION)
+
+    broker.publish(task)
+    broker.publish(task)
+    receiver.wait_for(1)
+    consumers.wait_for(lambda: broker.counts(broker.queue)[0] == 0, "both copies taken")
+    consumer.send_signal(signal.SIGTERM)  # finishes both copies, then exits
+    assert consumer.wait(timeout=WAIT_SECONDS) == 0, consumers.logs()
+
+    grade = assert_stored(task, bot)
+    (request,) = receiver.requests
+    assert_webhook_matches(request, grade)
+    assert broker.counts(broker.queue) == (0, 0)  # both acknowledged
+    assert broker.dead_letters() == []
+    delivered = [line for line in consumers.log_lines() if line["message"] == "Webhook delivered"]
+    assert [line["task_id"] for line in delivered] == [task["task_id"]]
+
+
+def test_bad_tasks_are_dead_lettered_and_good_ones_still_graded(consumers, broker, receiver, bot):
+    consumers.start()
+    unknown_bot = task_for(bot, SEED_CONVERSATION, bot_id="no-such-bot")
+
+    broker.publish(b"{this is not json")
+    broker.publish(unknown_bot)
+    consumers.wait_for(lambda: broker.counts(broker.dead)[0] == 2, "two dead letters")
+    task = task_for(bot, SEED_CONVERSATION)
+    broker.publish(task)
+    receiver.wait_for(1)
+    consumers.wait_for(lambda: status_of(task) == DeliveryStatus.DELIVERED, "the delivery")
+
+    assert_stored(task, bot)
+    assert grade_of(unknown_bot) is None
+    assert ConversationGrade.objects.count() == 1
+    assert [r.webhook_id for r in receiver.requests] == [task["task_id"]]
+    not_json, unknown = b"{this is not json", json.dumps(unknown_bot).encode()
+    letters = dict(broker.dead_letters())  # the bodies as published, headers added
+    assert letters.keys() == {not_json, unknown}
+    assert letters[not_json][DEAD_LETTER_REASON_HEADER].startswith("Task is not valid JSON")
+    assert letters[unknown][DEAD_LETTER_REASON_HEADER].startswith("Unknown bot_id 'no-such-bot'")
+    assert {headers["x-original-queue"] for headers in letters.values()} == {broker.name}
+    assert broker.counts(broker.queue) == (0, 1)
+
+
+def test_a_consumer_killed_mid_task_leaves_it_to_another_that_delivers_once(
+    consumers, broker, receiver, bot
+):
+    first = consumers.start()
+    receiver.delay = 0.5  # the first consumer's delivery is held here when it is killed
+    task = task_for(bot, SEED_CONVERSATION)
+
+    broker.publish(task)
+    consumers.wait_for(receiver.arrived.is_set, "the first delivery to arrive")
+    Consumers.kill(first)
+    assert status_of(task) == DeliveryStatus.PENDING
+    consumers.start()  # the broker gives it the unacknowledged task again
+    # It waits for the dead consumer's hold on the grade to expire (8.2 s), then delivers.
+    consumers.wait_for(
+        lambda: status_of(task) == DeliveryStatus.DELIVERED, "the redelivery", timeout=30
+    )
+
+    grade = assert_stored(task, bot)  # one grade; the killed consumer's attempt unrecorded
+    # The receiver got the killed consumer's request (its answer went nowhere) and the new
+    # one: the same signed body and X-Webhook-Id, so that it can drop the second.
+    assert len(receiver.requests) == 2
+    for request in receiver.requests:
+        assert_webhook_matches(request, grade)
+    assert receiver.requests[0].body == receiver.requests[1].body
+    consumers.wait_for(lambda: broker.counts(broker.queue) == (0, 1), "the acknowledgement")
+    delivered = [line for line in consumers.log_lines(1) if line["message"] == "Webhook delivered"]
+    assert [line["task_id"] for line in delivered] == [task["task_id"]]
+
+
+def test_sigterm_finishes_the_task_in_flight_then_exits(consumers, broker, receiver, bot):
+    consumer = consumers.start(concurrency=1)
+    receiver.delay = 0.5  # the delivery in flight when SIGTERM comes
+    task, waiting = task_for(bot, SEED_CONVERSATION), task_for(bot, COLD_CONVERSATION)
+
+    broker.publish(task)
+    broker.publish(waiting)  # not taken: one task at a time
+    consumers.wait_for(receiver.arrived.is_set, "the delivery to arrive")
+    consumer.send_signal(signal.SIGTERM)
+
+    assert consumer.wait(timeout=WAIT_SECONDS) == 0, consumers.logs()
+    grade = assert_stored(task, bot)
+    (request,) = receiver.requests
+    assert_webhook_matches(request, grade)
+    # Acknowledged: only the task it never took is left in the queue, and no consumer.
+    assert broker.counts(broker.queue) == (1, 0)
+    assert grade_of(waiting) is None
+    assert consumers.log_lines()[-1]["message"] == "Grading consumer stopped"
+
+
+def test_the_consumer_logs_json_lines_on_stdout(consumers, broker, receiver, bot):
+    consumers.start()
+    task = task_for(bot, HOT_CONVERSATION)
+
+    broker.publish(task)
+    receiver.wait_for(1)
+    consumers.wait_for(lambda: status_of(task) == DeliveryStatus.DELIVERED, "the delivery")
+    consumers.wait_for(lambda: "Webhook delivered" in consumers.stdout(), "the log line")
+
+    lines = consumers.log_lines()  # every line a JSON object
+    assert all({"level", "logger", "message", "timestamp"} <= line.keys() for line in lines)
+    assert lines[0]["message"].startswith(f"{READY_LINE} {broker.name}")
+    (scored,) = [line for line in lines if line["message"] == "Visitor scored successfully"]
+    grade = grade_of(task)
+    assert scored["level"] == "INFO"
+    assert (scored["task_id"], scored["visitor_id"]) == (task["task_id"], task["visitor_id"])
+    assert (scored["score"], scored["category"]) == (grade.lead_score, "hot")
+    assert scored["model_used"] == LOCAL_MODEL
+    (delivered,) = [line for line in lines if line["message"] == "Webhook delivered"]
+    assert (delivered["task_id"], delivered["visitor_id"]) == (task["task_id"], task["visitor_id"])
+    assert (delivered["attempts"], delivered["delivery_status"]) == (1, "delivered")
+    assert SECRET not in consumers.logs()
