@@ -18,6 +18,7 @@ from django.db import close_old_connections, connection
 from kombu import Connection, Consumer, Exchange, Message, Producer, Queue
 
 from scoring.conversation_schemas import InvalidTask, grading_task_from_json
+from scoring.providers import provider_from_settings
 from scoring.services.conversations import TaskConflict, UnknownBot, grading_task_process
 
 logger = logging.getLogger(__name__)
@@ -44,13 +45,14 @@ class Outcome:
 ACK = Outcome()
 
 
-def handle_task_message(body: bytes, *, redelivered: bool) -> Outcome:
-    """Grade, store and deliver one task; never raises."""
+def handle_task_message(body: bytes, *, redelivered: bool, provider=None) -> Outcome:
+    """Grade (with `provider`, default the configured one), store and deliver one task;
+    never raises."""
     ids = {}  # task_id and visitor_id for the log lines, once the task is read
     try:
         task = grading_task_from_json(body)
         ids = {"task_id": task.task_id, "visitor_id": task.visitor_id}
-        grading_task_process(task=task)
+        grading_task_process(task=task, provider=provider)
         return ACK
     except (InvalidTask, UnknownBot, TaskConflict) as error:
         reason = str(error)
@@ -77,6 +79,8 @@ class GradingConsumer:
         )
         self.concurrency = max(1, concurrency)
         self.handler = handler or handle_task_message
+        # One provider (one SDK client and its connection pool) for all the tasks.
+        self.provider = provider_from_settings()
         self.stopping = threading.Event()
         self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="grading")
         self._connection_errors = (OSError, *Connection(broker_url).connection_errors)
@@ -143,7 +147,7 @@ class GradingConsumer:
 
     def _run_handler(self, body: bytes, redelivered: bool) -> Outcome:
         try:
-            return self.handler(body, redelivered=redelivered)
+            return self.handler(body, redelivered=redelivered, provider=self.provider)
         except Exception:  # the handler never raises; a bug must not lose the message
             logger.exception("Grading handler raised")
             return Outcome(requeue=True)

@@ -23,6 +23,7 @@ A receiver (e.g. the seed's FastAPI backend) needs only `verify_webhook_signatur
 import hashlib
 import hmac
 import math
+import threading
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -110,10 +111,19 @@ class DeliveryOutcome:
     error: str = ""
 
 
+_client_lock = threading.Lock()
+
+
 @cache
-def _client() -> httpx.Client:
-    # One pool per process, shared by the consumer's threads (httpx.Client is thread-safe).
+def _new_client() -> httpx.Client:
     return httpx.Client(follow_redirects=False, headers={"User-Agent": USER_AGENT})
+
+
+def _client() -> httpx.Client:
+    """One pool per process, shared by the consumer's threads (httpx.Client is thread-safe);
+    the lock keeps threads starting together from each building one."""
+    with _client_lock:
+        return _new_client()
 
 
 def _post_once(url: str, body: bytes, headers: dict, timeout: float) -> None:

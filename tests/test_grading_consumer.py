@@ -65,7 +65,7 @@ def test_a_task_for_an_unknown_bot_is_dead_lettered(db, receiver):
 
 
 def test_an_unexpected_failure_is_requeued_once_then_dead_lettered(bot, receiver, monkeypatch):
-    def broken(*, task):
+    def broken(*, task, provider):
         raise RuntimeError("database is down")
 
     monkeypatch.setattr(grading_consumer, "grading_task_process", broken)

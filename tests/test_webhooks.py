@@ -66,7 +66,7 @@ def test_a_fresh_timestamp_is_accepted_and_a_stale_one_refused():
     signature = webhook_signature(BODY, SECRET)
     verify_webhook_signature(BODY, signature, SECRET, timestamp=str(int(time.time()) - 10))
     with pytest.raises(InvalidWebhookSignature, match=r"is 601s away from now \(tolerance 300s\)"):
-        verify_webhook_signature(BODY, signature, SECRET, timestamp=int(time.time()) - 601)
+        verify_webhook_signature(BODY, signature, SECRET, timestamp=time.time() - 601)
     with pytest.raises(InvalidWebhookSignature, match="tolerance 30s"):
         verify_webhook_signature(BODY, signature, SECRET, timestamp=time.time() + 60, tolerance=30)
 

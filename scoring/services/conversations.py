@@ -198,14 +198,15 @@ def conversation_grade_for_api(*, account: Account, task: GradingTask) -> Conver
     return grade
 
 
-def grading_task_process(*, task: GradingTask) -> ConversationGrade:
-    """What the consumer does with a valid task: grade and store it (unless stored
-    already), then deliver it (unless delivered already). UnknownBot / TaskConflict for a
-    task that cannot be processed; delivery failures are recorded on the grade."""
+def grading_task_process(*, task: GradingTask, provider=None) -> ConversationGrade:
+    """What the consumer does with a valid task: grade it (with `provider`, default the
+    configured one) and store it, unless stored already, then deliver it, unless delivered
+    already. UnknownBot / TaskConflict for a task that cannot be processed; delivery
+    failures are recorded on the grade."""
     bot = bot_for_task(task=task)
     grade = _existing_grade(bot=bot, task=task)
     if grade is None:
-        result, grading_error = conversation_grade(task=task)
+        result, grading_error = conversation_grade(task=task, provider=provider)
         grade, created = conversation_grade_store(
             task=task, bot=bot, result=result, grading_error=grading_error
         )
