@@ -2,8 +2,12 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from tests.factories import AccountFactory, OfferFactory, UserFactory, api_key_client
+from tests.conversations import SEED_TASK
+from tests.factories import AccountFactory, BotFactory, OfferFactory, UserFactory, api_key_client
 from tests.real_services import real_services_check
+from tests.webhook_receiver import WebhookReceiver
+
+WEBHOOK_TEST_SECRET = "webhook-test-secret"
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -55,3 +59,23 @@ def api_client(user):
 @pytest.fixture
 def seed_offer(account):
     return OfferFactory(account=account)
+
+
+@pytest.fixture
+def bot(account):
+    """The seed's example bot (bot_123), in `account`."""
+    return BotFactory(account=account, bot_id=SEED_TASK["bot_id"])
+
+
+@pytest.fixture
+def webhook_receiver(settings):
+    """A loopback backend, and the webhook settings pointing at it: 3 attempts, waits of
+    10 ms (at most 50 ms), 2 s per attempt."""
+    with WebhookReceiver(secret=WEBHOOK_TEST_SECRET) as receiver:
+        settings.BACKEND_WEBHOOK_URL = receiver.url
+        settings.BACKEND_WEBHOOK_SECRET = WEBHOOK_TEST_SECRET
+        settings.WEBHOOK_RETRIES = 3
+        settings.WEBHOOK_BACKOFF = 0.01
+        settings.WEBHOOK_MAX_BACKOFF = 0.05
+        settings.WEBHOOK_TIMEOUT = 2.0
+        yield receiver

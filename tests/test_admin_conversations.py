@@ -9,11 +9,9 @@ from scoring.admin import REDELIVERED_MESSAGE
 from scoring.models import ConversationGrade, DeliveryStatus, LeadCategory
 from scoring.services.conversations import WEBHOOK_NOT_CONFIGURED_ERROR, grading_result_for
 from tests.factories import AccountFactory, BotFactory, ConversationGradeFactory, UserFactory
-from tests.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.django_db
 
-SECRET = "admin-tests-secret"
 GRADES_URL = "admin:scoring_conversationgrade_changelist"
 
 
@@ -69,18 +67,6 @@ def grades(account):
             delivery_status=DeliveryStatus.RETURNED,
         ),
     }
-
-
-@pytest.fixture
-def receiver(settings):
-    with WebhookReceiver(secret=SECRET) as receiver:
-        settings.BACKEND_WEBHOOK_URL = receiver.url
-        settings.BACKEND_WEBHOOK_SECRET = SECRET
-        settings.WEBHOOK_RETRIES = 2
-        settings.WEBHOOK_BACKOFF = 0.01
-        settings.WEBHOOK_MAX_BACKOFF = 0.01
-        settings.WEBHOOK_TIMEOUT = 5
-        yield receiver
 
 
 def _redeliver(client, grades):
@@ -174,7 +160,7 @@ def test_grades_are_read_only(admin_client, grades):
 
 
 def test_redeliver_sends_the_undelivered_results_and_reports_the_counts(
-    admin_client, grades, receiver
+    admin_client, grades, webhook_receiver
 ):
     response = _redeliver(admin_client, grades.values())
 
@@ -185,7 +171,7 @@ def test_redeliver_sends_the_undelivered_results_and_reports_the_counts(
             REDELIVERED_MESSAGE.format(delivered=2, failed=0, skipped=2),
         )
     ]
-    sent = {body["task_id"]: body for body in receiver.deliveries}
+    sent = {body["task_id"]: body for body in webhook_receiver.deliveries}
     assert set(sent) == {"task-failed", "task-pending"}
     for name in ("failed", "pending"):
         grade = ConversationGrade.objects.select_related("bot").get(pk=grades[name].pk)
@@ -200,8 +186,10 @@ def test_redeliver_sends_the_undelivered_results_and_reports_the_counts(
     assert (returned.delivery_status, returned.delivery_attempts) == (DeliveryStatus.RETURNED, 0)
 
 
-def test_redeliver_that_fails_again_reports_it_and_keeps_the_error(admin_client, grades, receiver):
-    receiver.status = 503
+def test_redeliver_that_fails_again_reports_it_and_keeps_the_error(
+    admin_client, grades, webhook_receiver
+):
+    webhook_receiver.status = 503
 
     response = _redeliver(admin_client, [grades["failed"]])
 
@@ -213,9 +201,9 @@ def test_redeliver_that_fails_again_reports_it_and_keeps_the_error(admin_client,
     ]
     grade = ConversationGrade.objects.get(pk=grades["failed"].pk)
     assert grade.delivery_status == DeliveryStatus.FAILED
-    assert grade.delivery_attempts == 3 + 2
+    assert grade.delivery_attempts == 3 + 3
     assert "503" in grade.last_error
-    assert receiver.deliveries == []
+    assert webhook_receiver.deliveries == []
 
 
 def test_redeliver_without_a_configured_webhook_is_an_error_message_not_a_500(
@@ -232,7 +220,7 @@ def test_redeliver_without_a_configured_webhook_is_an_error_message_not_a_500(
     assert list(ConversationGrade.objects.order_by("pk").values()) == before
 
 
-def test_redeliver_needs_the_change_permission(client, grades, receiver):
+def test_redeliver_needs_the_change_permission(client, grades, webhook_receiver):
     viewer = UserFactory(is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_conversationgrade"))
     client.force_login(viewer)
@@ -243,5 +231,5 @@ def test_redeliver_needs_the_change_permission(client, grades, receiver):
     assert page.status_code == 200
     assert "redeliver_webhook" not in page.content.decode()
     assert response.status_code == 200
-    assert receiver.requests == []
+    assert webhook_receiver.requests == []
     assert ConversationGrade.objects.get(pk=grades["failed"].pk).delivery_attempts == 3

@@ -3,47 +3,30 @@ real RabbitMQ and consumer process)."""
 
 import json
 
-import pytest
-
 from scoring import grading_consumer
 from scoring.conversation_schemas import INVALID_JSON_ERROR
 from scoring.grading_consumer import ACK, FAILED_TWICE_ERROR, Outcome, handle_task_message
-from scoring.models import Bot, ConversationGrade, DeliveryStatus
+from scoring.models import ConversationGrade, DeliveryStatus
 from scoring.services.conversations import UNKNOWN_BOT_ERROR
 from tests.conversations import SEED_TASK
-from tests.webhook_receiver import WebhookReceiver
-
-SECRET = "consumer-test-secret"
-
-
-@pytest.fixture
-def receiver(settings):
-    with WebhookReceiver(secret=SECRET) as receiver:
-        settings.BACKEND_WEBHOOK_URL = receiver.url
-        settings.BACKEND_WEBHOOK_SECRET = SECRET
-        settings.WEBHOOK_BACKOFF = 0.01
-        yield receiver
-
-
-@pytest.fixture
-def bot(account):
-    return Bot.objects.create(account=account, bot_id="bot_123")
 
 
 def body(**fields) -> bytes:
     return json.dumps({**SEED_TASK, **fields}).encode()
 
 
-def test_a_good_task_is_acknowledged_after_it_is_stored_and_delivered(bot, receiver):
+def test_a_good_task_is_acknowledged_after_it_is_stored_and_delivered(bot, webhook_receiver):
     assert handle_task_message(body(), redelivered=False) == ACK
     grade = ConversationGrade.objects.get()
     assert grade.delivery_status == DeliveryStatus.DELIVERED
-    assert len(receiver.deliveries) == 1
+    assert len(webhook_receiver.deliveries) == 1
 
 
-def test_a_failed_delivery_is_still_acknowledged_the_grade_keeps_it(bot, receiver, settings):
+def test_a_failed_delivery_is_still_acknowledged_the_grade_keeps_it(
+    bot, webhook_receiver, settings
+):
     settings.WEBHOOK_RETRIES = 2
-    receiver.status = 503
+    webhook_receiver.status = 503
     assert handle_task_message(body(), redelivered=False) == ACK
     assert ConversationGrade.objects.get().delivery_status == DeliveryStatus.FAILED
 
@@ -59,12 +42,14 @@ def test_an_invalid_task_is_dead_lettered_naming_the_field(db):
     assert outcome.dead_letter_reason.startswith("session_id: ")
 
 
-def test_a_task_for_an_unknown_bot_is_dead_lettered(db, receiver):
+def test_a_task_for_an_unknown_bot_is_dead_lettered(db, webhook_receiver):
     outcome = handle_task_message(body(bot_id="bot_x"), redelivered=False)
     assert outcome == Outcome(dead_letter_reason=UNKNOWN_BOT_ERROR.format(bot_id="bot_x"))
 
 
-def test_an_unexpected_failure_is_requeued_once_then_dead_lettered(bot, receiver, monkeypatch):
+def test_an_unexpected_failure_is_requeued_once_then_dead_lettered(
+    bot, webhook_receiver, monkeypatch
+):
     def broken(*, task, provider):
         raise RuntimeError("database is down")
 

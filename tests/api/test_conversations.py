@@ -22,13 +22,11 @@ from scoring.services.conversations import (
 from tests.api.endpoints import snapshot
 from tests.conversations import SEED_TASK
 from tests.factories import AccountFactory, BotFactory, ConversationGradeFactory
-from tests.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.django_db
 
 GRADE_URL = "/api/conversations/grade/"
 LIST_URL = "/api/conversations/"
-SECRET = "conversation-tests-secret"
 MISSING_ID = 987_654_321
 
 
@@ -39,30 +37,15 @@ def _invalid_task_error(data) -> str:
 
 
 @pytest.fixture
-def bot(account):
-    """The seed's example bot, in the caller's account."""
-    return BotFactory(account=account, bot_id=SEED_TASK["bot_id"])
-
-
-@pytest.fixture
 def other_account(db):
     return AccountFactory(name="Other")
-
-
-@pytest.fixture
-def receiver(settings):
-    """A configured webhook: grading over HTTP must send nothing to it."""
-    with WebhookReceiver(secret=SECRET) as receiver:
-        settings.BACKEND_WEBHOOK_URL = receiver.url
-        settings.BACKEND_WEBHOOK_SECRET = SECRET
-        yield receiver
 
 
 # --- POST /api/conversations/grade/ --------------------------------------------------------------
 
 
 def test_the_seeds_example_is_graded_and_answered_with_the_webhook_body(
-    api_client, account, bot, receiver
+    api_client, account, bot, webhook_receiver
 ):
     response = api_client.post(GRADE_URL, SEED_TASK, format="json")
 
@@ -85,7 +68,7 @@ def test_the_seeds_example_is_graded_and_answered_with_the_webhook_body(
     assert grade.visitor_profile == SEED_TASK["visitor_profile"]
     assert body == grading_result_for(grade).model_dump(mode="json")
     # The answer is the result: no webhook for it.
-    assert receiver.requests == []
+    assert webhook_receiver.requests == []
 
 
 def test_the_same_task_again_answers_the_stored_result(api_client, bot):

@@ -6,51 +6,39 @@ from scoring.management.commands.redeliver_webhooks import NOTHING_TO_DO, SUMMAR
 from scoring.models import Bot, ConversationGrade, DeliveryStatus
 from scoring.services.conversations import WEBHOOK_NOT_CONFIGURED_ERROR, grading_task_process
 from tests.conversations import SEED_TASK
-from tests.webhook_receiver import WebhookReceiver
-
-SECRET = "redeliver-test-secret"
 
 
 @pytest.fixture
-def receiver(settings):
-    with WebhookReceiver(secret=SECRET) as receiver:
-        settings.BACKEND_WEBHOOK_URL = receiver.url
-        settings.BACKEND_WEBHOOK_SECRET = SECRET
-        settings.WEBHOOK_BACKOFF = 0.01
-        yield receiver
-
-
-@pytest.fixture
-def failed_grades(account, receiver):
+def failed_grades(account, webhook_receiver):
     Bot.objects.create(account=account, bot_id="bot_123")
-    receiver.stop()
+    webhook_receiver.stop()
     for task_id in ("t1", "t2"):
         grading_task_process(task=grading_task_from_data({**SEED_TASK, "task_id": task_id}))
-    receiver.start()
+    webhook_receiver.start()
     assert ConversationGrade.objects.filter(delivery_status=DeliveryStatus.FAILED).count() == 2
 
 
-def test_failed_deliveries_are_delivered(failed_grades, receiver, capsys):
+def test_failed_deliveries_are_delivered(failed_grades, webhook_receiver, capsys):
     call_command("redeliver_webhooks")
     assert capsys.readouterr().out.strip() == SUMMARY.format(delivered=2, failed=0, skipped=0)
-    assert sorted(d["task_id"] for d in receiver.deliveries) == ["t1", "t2"]
+    assert sorted(d["task_id"] for d in webhook_receiver.deliveries) == ["t1", "t2"]
     assert not ConversationGrade.objects.exclude(delivery_status=DeliveryStatus.DELIVERED).exists()
 
 
-def test_only_the_tasks_named(failed_grades, receiver, capsys):
+def test_only_the_tasks_named(failed_grades, webhook_receiver, capsys):
     call_command("redeliver_webhooks", "--task-id", "t2")
-    assert [d["task_id"] for d in receiver.deliveries] == ["t2"]
+    assert [d["task_id"] for d in webhook_receiver.deliveries] == ["t2"]
     assert ConversationGrade.objects.get(task_id="t1").delivery_status == DeliveryStatus.FAILED
 
 
-def test_deliveries_that_fail_again_fail_the_command(failed_grades, receiver, capsys):
-    receiver.status = 500
+def test_deliveries_that_fail_again_fail_the_command(failed_grades, webhook_receiver, capsys):
+    webhook_receiver.status = 500
     with pytest.raises(CommandError, match="2 deliveries still fail"):
         call_command("redeliver_webhooks")
     assert capsys.readouterr().out.strip() == SUMMARY.format(delivered=0, failed=2, skipped=0)
 
 
-def test_nothing_to_do(db, receiver, capsys):
+def test_nothing_to_do(db, webhook_receiver, capsys):
     call_command("redeliver_webhooks")
     assert capsys.readouterr().out.strip() == NOTHING_TO_DO
 

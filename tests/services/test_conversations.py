@@ -27,33 +27,13 @@ from scoring.services.conversations import (
 )
 from tests.conversations import HOT_MESSAGES, SEED_TASK, task_data
 from tests.factories import AccountFactory
-from tests.webhook_receiver import WebhookReceiver
-
-SECRET = "service-test-secret"
-
-
-@pytest.fixture
-def receiver(settings):
-    with WebhookReceiver(secret=SECRET) as receiver:
-        settings.BACKEND_WEBHOOK_URL = receiver.url
-        settings.BACKEND_WEBHOOK_SECRET = SECRET
-        settings.WEBHOOK_RETRIES = 3
-        settings.WEBHOOK_BACKOFF = 0.01
-        settings.WEBHOOK_MAX_BACKOFF = 0.05
-        settings.WEBHOOK_TIMEOUT = 2.0
-        yield receiver
-
-
-@pytest.fixture
-def bot(account):
-    return Bot.objects.create(account=account, bot_id="bot_123", name="Website bot")
 
 
 def seed_task(**fields):
     return grading_task_from_data({**SEED_TASK, **fields})
 
 
-def test_the_seeds_task_is_graded_stored_and_delivered(bot, receiver):
+def test_the_seeds_task_is_graded_stored_and_delivered(bot, webhook_receiver):
     grade = grading_task_process(task=seed_task())
 
     assert (grade.lead_score, grade.lead_category, grade.engagement_level) == (20, "cold", "low")
@@ -69,7 +49,7 @@ def test_the_seeds_task_is_graded_stored_and_delivered(bot, receiver):
     assert grade.delivered_at is not None
     assert grade.delivery_claimed_until is None
 
-    (body,) = receiver.deliveries
+    (body,) = webhook_receiver.deliveries
     assert body == grading_result_for(grade).model_dump(mode="json")
     assert set(body) == {
         "task_id", "visitor_id", "bot_id", "session_id", "lead_score", "lead_category",
@@ -77,34 +57,34 @@ def test_the_seeds_task_is_graded_stored_and_delivered(bot, receiver):
         "reasoning", "graded_at", "model_used", "conversation_count",
     }  # fmt: skip
     assert body["bot_id"] == "bot_123"
-    assert receiver.requests[0].webhook_id == "test_123"
+    assert webhook_receiver.requests[0].webhook_id == "test_123"
 
 
-def test_a_hot_conversation_is_delivered_as_hot(bot, receiver):
+def test_a_hot_conversation_is_delivered_as_hot(bot, webhook_receiver):
     grade = grading_task_process(task=grading_task_from_data(task_data(HOT_MESSAGES)))
     assert grade.lead_score >= 70
-    assert receiver.deliveries[0]["lead_category"] == "hot"
-    assert receiver.deliveries[0]["engagement_level"] == "high"
+    assert webhook_receiver.deliveries[0]["lead_category"] == "hot"
+    assert webhook_receiver.deliveries[0]["engagement_level"] == "high"
 
 
-def test_a_duplicate_task_sends_no_second_webhook(bot, receiver):
+def test_a_duplicate_task_sends_no_second_webhook(bot, webhook_receiver):
     first = grading_task_process(task=seed_task())
     again = grading_task_process(task=seed_task())
     assert again.pk == first.pk
     assert again.graded_at == first.graded_at
-    assert len(receiver.requests) == 1
+    assert len(webhook_receiver.requests) == 1
     assert ConversationGrade.objects.count() == 1
 
 
-def test_an_unknown_bot_is_refused_and_nothing_stored(db, receiver):
+def test_an_unknown_bot_is_refused_and_nothing_stored(db, webhook_receiver):
     with pytest.raises(UnknownBot) as caught:
         grading_task_process(task=seed_task(bot_id="bot_nobody_knows"))
     assert caught.value.message == UNKNOWN_BOT_ERROR.format(bot_id="bot_nobody_knows")
     assert not ConversationGrade.objects.exists()
-    assert receiver.requests == []
+    assert webhook_receiver.requests == []
 
 
-def test_a_task_id_reused_by_another_bot_of_the_account_is_a_conflict(bot, receiver):
+def test_a_task_id_reused_by_another_bot_of_the_account_is_a_conflict(bot, webhook_receiver):
     Bot.objects.create(account=bot.account, bot_id="bot_other")
     grading_task_process(task=seed_task())
     with pytest.raises(TaskConflict) as caught:
@@ -115,23 +95,23 @@ def test_a_task_id_reused_by_another_bot_of_the_account_is_a_conflict(bot, recei
     assert caught.value.status_code == 409
 
 
-def test_task_ids_are_unique_per_account_not_across_accounts(bot, receiver):
+def test_task_ids_are_unique_per_account_not_across_accounts(bot, webhook_receiver):
     Bot.objects.create(account=AccountFactory(name="Other", slug="other"), bot_id="bot_456")
     grading_task_process(task=seed_task())
     grading_task_process(task=seed_task(bot_id="bot_456"))
     assert ConversationGrade.objects.filter(task_id="test_123").count() == 2
-    assert len(receiver.deliveries) == 2
+    assert len(webhook_receiver.deliveries) == 2
 
 
-def test_a_receiver_down_leaves_the_grade_failed_and_redelivery_delivers_it(bot, receiver):
-    receiver.stop()
+def test_a_receiver_down_leaves_the_grade_failed_and_redelivery_delivers_it(bot, webhook_receiver):
+    webhook_receiver.stop()
     grade = grading_task_process(task=seed_task())
     assert grade.delivery_status == DeliveryStatus.FAILED
     assert grade.delivery_attempts == 3
     assert grade.last_error.startswith("could not connect")
     assert list(grades_awaiting_delivery()) == [grade]
 
-    receiver.start()
+    webhook_receiver.start()
     assert grades_redeliver(grades=grades_awaiting_delivery()) == {
         "delivered": 1, "failed": 0, "skipped": 0
     }  # fmt: skip
@@ -139,27 +119,27 @@ def test_a_receiver_down_leaves_the_grade_failed_and_redelivery_delivers_it(bot,
     assert (grade.delivery_status, grade.delivery_attempts, grade.last_error) == (
         DeliveryStatus.DELIVERED, 4, ""
     )  # fmt: skip
-    assert len(receiver.deliveries) == 1
+    assert len(webhook_receiver.deliveries) == 1
     assert not grades_awaiting_delivery().exists()
 
 
-def test_a_receiver_failing_twice_gets_it_on_the_third_attempt(bot, receiver):
-    receiver.fail_next([503, 500])
+def test_a_receiver_failing_twice_gets_it_on_the_third_attempt(bot, webhook_receiver):
+    webhook_receiver.fail_next([503, 500])
     grade = grading_task_process(task=seed_task())
     assert (grade.delivery_status, grade.delivery_attempts) == (DeliveryStatus.DELIVERED, 3)
 
 
-def test_redelivery_counts_what_fails_again_and_skips_what_was_delivered(bot, receiver):
-    receiver.status = 500
+def test_redelivery_counts_what_fails_again_and_skips_what_was_delivered(bot, webhook_receiver):
+    webhook_receiver.status = 500
     failed = grading_task_process(task=seed_task())
-    receiver.status = None
+    webhook_receiver.status = None
     delivered = grading_task_process(task=seed_task(task_id="t2"))
-    receiver.status = 500
+    webhook_receiver.status = 500
     all_grades = ConversationGrade.objects.filter(pk__in=[failed.pk, delivered.pk])
     assert grades_redeliver(grades=all_grades) == {"delivered": 0, "failed": 1, "skipped": 1}
 
 
-def test_a_grade_held_by_another_process_is_not_sent_twice(bot, receiver, monkeypatch):
+def test_a_grade_held_by_another_process_is_not_sent_twice(bot, webhook_receiver, monkeypatch):
     grade = grading_task_process(task=seed_task())
     ConversationGrade.objects.filter(pk=grade.pk).update(
         delivery_status=DeliveryStatus.PENDING,
@@ -183,10 +163,10 @@ def test_a_grade_held_by_another_process_is_not_sent_twice(bot, receiver, monkey
     monkeypatch.setattr(conversations.time, "sleep", holder_delivers_meanwhile)
     assert grade_deliver(grade=grade).delivery_status == DeliveryStatus.DELIVERED
     assert waits == [conversations.CLAIM_POLL_SECONDS] * 3
-    assert len(receiver.requests) == 1
+    assert len(webhook_receiver.requests) == 1
 
 
-def test_a_hold_whose_time_has_passed_is_taken_over(bot, receiver):
+def test_a_hold_whose_time_has_passed_is_taken_over(bot, webhook_receiver):
     grade = grading_task_process(task=seed_task())
     ConversationGrade.objects.filter(pk=grade.pk).update(
         delivery_status=DeliveryStatus.PENDING,
@@ -194,11 +174,11 @@ def test_a_hold_whose_time_has_passed_is_taken_over(bot, receiver):
     )
     grade.refresh_from_db()
     assert grade_deliver(grade=grade).delivery_status == DeliveryStatus.DELIVERED
-    assert len(receiver.requests) == 2
+    assert len(webhook_receiver.requests) == 2
 
 
-def test_only_abandoned_pending_grades_await_redelivery(bot, receiver, settings):
-    receiver.stop()
+def test_only_abandoned_pending_grades_await_redelivery(bot, webhook_receiver, settings):
+    webhook_receiver.stop()
     grade = grading_task_process(task=seed_task())
     stale = timezone.now() - timedelta(hours=1)
     ConversationGrade.objects.filter(pk=grade.pk).update(
@@ -257,11 +237,11 @@ def test_a_providers_score_is_clamped_and_the_category_follows_it():
     assert result.engagement_level == "low"
 
 
-def test_the_http_entry_stores_the_grade_as_returned_and_sends_nothing(bot, receiver):
+def test_the_http_entry_stores_the_grade_as_returned_and_sends_nothing(bot, webhook_receiver):
     grade = conversation_grade_for_api(account=bot.account, task=seed_task())
     assert grade.delivery_status == DeliveryStatus.RETURNED
     assert conversation_grade_for_api(account=bot.account, task=seed_task()).pk == grade.pk
-    assert receiver.requests == []
+    assert webhook_receiver.requests == []
     # A returned grade is never picked up for webhook delivery.
     assert not grades_awaiting_delivery().exists()
     assert grade_deliver(grade=grade).delivery_status == DeliveryStatus.RETURNED
@@ -273,7 +253,7 @@ def test_the_http_entry_only_knows_the_callers_bots(bot):
         conversation_grade_for_api(account=other, task=seed_task())
 
 
-def test_grading_is_logged_with_the_task_fields(bot, receiver, caplog):
+def test_grading_is_logged_with_the_task_fields(bot, webhook_receiver, caplog):
     caplog.set_level("INFO", logger="scoring.services.conversations")
     grading_task_process(task=seed_task())
     graded = next(r for r in caplog.records if r.getMessage() == "Visitor scored successfully")
