@@ -21,9 +21,10 @@ and stored with the category its conversation deserves, reads the consumer's pea
 executable) also samples each timed consumer, its waiting threads too, into a collapsed-stack
 file beside its log (both kept): where a task's time goes, CPU or waiting.
 
-The receiver sends its answers with TCP_NODELAY, as uvicorn or gunicorn do: http.server
-writes an answer's headers and body apart, and with Nagle's algorithm every delivery would
-wait 40 ms for the client's delayed ACK (1 at a time: 20 tasks/s instead of 180).
+The receiver sends its answers with TCP_NODELAY (tests/webhook_receiver.py), as uvicorn or
+gunicorn do: http.server writes an answer's headers and body apart, and with Nagle's
+algorithm every delivery would wait 40 ms for the client's delayed ACK (1 at a time:
+20 tasks/s instead of 180).
 """
 
 import argparse
@@ -32,7 +33,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -173,15 +173,6 @@ def receiver_class():
             self.last_at = 0.0
             self.done = threading.Event()
             self.expected = 0
-
-        def start(self):
-            super().start()
-            # Answers go out at once, as from uvicorn or gunicorn: http.server writes the
-            # headers and the body of an answer apart, and with Nagle's algorithm the body
-            # waits for the client's delayed ACK of the headers, 40 ms a delivery. Accepted
-            # sockets inherit the option from the listening one (Linux).
-            self._server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            return self
 
         def expect(self, count: int) -> None:
             with self._lock:
