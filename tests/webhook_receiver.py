@@ -19,6 +19,7 @@ the same port.
 
 import json
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -46,6 +47,15 @@ class ReceivedWebhook:
     @property
     def webhook_id(self) -> str:
         return self.headers.get(ID_HEADER, "")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], OSError):
+            return  # stop() cut the connection: the client sees it; no traceback here
+        super().handle_error(request, client_address)
 
 
 class WebhookReceiver:
@@ -143,8 +153,7 @@ class WebhookReceiver:
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer((HOST, self.port), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server((HOST, self.port), Handler)
         self.port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
