@@ -60,15 +60,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
         self.message_user(request, f"Revoked {revoked} API key(s).")
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "account", "user", "action", "object_type", "object_id")
-    list_filter = ("action", "account", "object_type")
-    search_fields = ("user__username", "object_id")
-    date_hierarchy = "created_at"
-    list_select_related = ("account", "user")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the services write and nobody edits: listed and viewed only."""
 
-    # The trail is written by the services only, and kept as written.
     def has_add_permission(self, request):
         return False
 
@@ -77,6 +71,16 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    # The trail is written by the services only, and kept as written.
+    list_display = ("created_at", "account", "user", "action", "object_type", "object_id")
+    list_filter = ("action", "account", "object_type")
+    search_fields = ("user__username", "object_id")
+    date_hierarchy = "created_at"
+    list_select_related = ("account", "user")
 
 
 @admin.register(Offer)
@@ -180,7 +184,7 @@ REDELIVERED_MESSAGE = "Redelivered: {delivered} delivered, {failed} failed, {ski
 
 
 @admin.register(ConversationGrade)
-class ConversationGradeAdmin(admin.ModelAdmin):
+class ConversationGradeAdmin(ReadOnlyAdmin):
     list_display = (
         "task_id", "visitor_id", "bot", "lead_score", "lead_category", "delivery_status",
         "delivery_attempts", "graded_at",
@@ -194,18 +198,9 @@ class ConversationGradeAdmin(admin.ModelAdmin):
     actions = ("redeliver_webhook",)
 
     # Grades come from graded tasks and are kept as graded; only their delivery is retried.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def has_redeliver_permission(self, request):
-        # The model's change permission, which has_change_permission above withholds from
-        # the change form only.
+        # The model's change permission, which ReadOnlyAdmin withholds from the change
+        # form only.
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 

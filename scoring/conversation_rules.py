@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from scoring.models import EngagementLevel, LeadCategory
+from scoring.rules import whole_word_pattern
 
 # Each part is capped: its criteria add up to more (60 and 30) than the part may give.
 MAX_PURCHASE_INTENT = 50
@@ -35,59 +36,49 @@ class Criterion:
     pattern: re.Pattern
 
 
-def _phrases(*alternatives: str) -> re.Pattern:
-    """Whole-word alternatives; in each, a space matches any run of spaces and `*` any word
-    ending ("integrat*" is integrate, integration, integrating)."""
-    parts = []
-    for phrase in sorted(alternatives, key=len, reverse=True):
-        escaped = r"\s+".join(re.escape(word) for word in phrase.split())
-        parts.append(escaped.replace(r"\*", r"\w*"))
-    return re.compile(r"(?<![\w$])(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
-
-
 PURCHASE_INTENT = (
-    Criterion("pricing", 15, "Asked about pricing or plans", _phrases(
+    Criterion("pricing", 15, "Asked about pricing or plans", whole_word_pattern(
         "price*", "pricing", "cost", "costs", "how much", "plans", "pricing plan", "which plan",
         "what plan", "paid plan", "subscription*",
         "quote", "per seat", "per user", "licen*", "tier", "tiers", "billing",
     )),
-    Criterion("demo", 15, "Requested a demo or trial", _phrases(
+    Criterion("demo", 15, "Requested a demo or trial", whole_word_pattern(
         "demo", "demos", "trial", "trials", "try it", "try it out", "test drive",
         "proof of concept", "poc", "pilot", "walkthrough", "see it in action",
     )),
-    Criterion("enterprise", 10, "Asked about enterprise features", _phrases(
+    Criterion("enterprise", 10, "Asked about enterprise features", whole_word_pattern(
         "enterprise", "sso", "single sign-on", "saml", "scim", "sla", "slas", "audit log*",
         "on-prem*", "on prem*", "self-host*", "dedicated instance", "soc 2", "soc2",
         "hipaa", "gdpr", "rbac", "role-based access", "data residency", "uptime guarantee",
     )),
-    Criterion("timeline", 10, "Discussed an implementation timeline", _phrases(
+    Criterion("timeline", 10, "Discussed an implementation timeline", whole_word_pattern(
         "timeline", "timeframe", "go live", "go-live", "rollout", "roll out", "deadline",
         "implementation", "implement", "onboarding", "launch", "next week", "next month",
         "next quarter", "this quarter", "this month", "by q1", "by q2", "by q3", "by q4",
         "how long does it take", "how soon", "asap",
     )),
-    Criterion("budget", 10, "Mentioned a budget", _phrases(
+    Criterion("budget", 10, "Mentioned a budget", whole_word_pattern(
         "budget*", "afford", "allocated", "spend", "spending", "$*", "usd", "eur",
     )),
 )  # fmt: skip
 QUALIFICATION = (
-    Criterion("company", 10, "Shared company information", _phrases(
+    Criterion("company", 10, "Shared company information", whole_word_pattern(
         "our company", "my company", "our team", "my team", "our business", "our startup",
         "our organization", "our org", "our agency", "our store", "our firm", "we are a",
         "we're a", "we are an", "we're an", "i work at", "i work for", "i run", "employees",
         "people on", "headcount", "our customers", "our clients",
     )),
-    Criterion("integration", 8, "Asked about integrations", _phrases(
+    Criterion("integration", 8, "Asked about integrations", whole_word_pattern(
         "integrat*", "api", "apis", "webhook*", "connect to", "connect with", "sync with",
         "salesforce", "hubspot", "slack", "zapier", "shopify", "zendesk", "intercom",
         "pipedrive", "sdk", "plugin", "plug-in",
     )),
-    Criterion("use_case", 7, "Described a specific use case", _phrases(
+    Criterion("use_case", 7, "Described a specific use case", whole_word_pattern(
         "use case", "use cases", "we need", "we want", "we're looking", "we are looking",
         "looking for a way", "our goal", "to automate", "help us", "we're trying",
         "we are trying", "so that we", "we use", "we currently", "our workflow",
     )),
-    Criterion("technical", 5, "Showed technical understanding", _phrases(
+    Criterion("technical", 5, "Showed technical understanding", whole_word_pattern(
         "rest api", "graphql", "json", "oauth", "endpoint*", "rate limit*", "latency",
         "throughput", "scalab*", "database", "sql", "kubernetes", "docker", "aws", "gcp",
         "azure", "encryption", "architecture", "schema", "self-hosted", "data model",

@@ -29,21 +29,25 @@ HIGH_INTENT_MIN_SCORE = 70
 MEDIUM_INTENT_MIN_SCORE = 40
 
 
-def _whole_word_pattern(keywords):
-    # Longest first so "vice president" is reported rather than "president".
-    alternatives = sorted(keywords, key=len, reverse=True)
-    body = "|".join(r"\s+".join(map(re.escape, k.split())) for k in alternatives)
-    return re.compile(rf"\b(?:{body})\b", re.IGNORECASE)
+def whole_word_pattern(*phrases: str) -> re.Pattern:
+    """Any of the phrases, as whole words, case-insensitively. A space in a phrase matches
+    any run of whitespace, a `*` any word ending ("integrat*": integrate, integration).
+    Longest first, so "vice president" is reported rather than "president"."""
+    alternatives = []
+    for phrase in sorted(phrases, key=len, reverse=True):
+        escaped = r"\s+".join(map(re.escape, phrase.split()))
+        alternatives.append(escaped.replace(r"\*", r"\w*"))
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
 
 
 _TIERS = {
     "role": (
-        (_whole_word_pattern(DECISION_MAKER_ROLES), DECISION_MAKER_POINTS),
-        (_whole_word_pattern(INFLUENCER_ROLES), INFLUENCER_POINTS),
+        (whole_word_pattern(*DECISION_MAKER_ROLES), DECISION_MAKER_POINTS),
+        (whole_word_pattern(*INFLUENCER_ROLES), INFLUENCER_POINTS),
     ),
     "industry": (
-        (_whole_word_pattern(HIGH_VALUE_INDUSTRIES), HIGH_VALUE_INDUSTRY_POINTS),
-        (_whole_word_pattern(MEDIUM_VALUE_INDUSTRIES), MEDIUM_VALUE_INDUSTRY_POINTS),
+        (whole_word_pattern(*HIGH_VALUE_INDUSTRIES), HIGH_VALUE_INDUSTRY_POINTS),
+        (whole_word_pattern(*MEDIUM_VALUE_INDUSTRIES), MEDIUM_VALUE_INDUSTRY_POINTS),
     ),
 }
 

@@ -1,16 +1,11 @@
 """Grading tasks for the conversation tests: the seed's example and made-up ones."""
 
-SEED_TASK = {
-    "task_id": "test_123",
-    "visitor_id": "visitor_123",
-    "bot_id": "bot_123",
-    "session_id": "session_123",
-    "conversation_history": [
-        {"role": "user", "content": "What's your pricing?"},
-        {"role": "assistant", "content": "We have 3 plans..."},
-    ],
-    "visitor_profile": {"total_sessions": 2},
-}
+import json
+
+from django.conf import settings
+
+# The seed's example task, as `make run`'s demo and the API docs use it.
+SEED_TASK = json.loads((settings.BASE_DIR / "fixtures" / "conversation_task.json").read_text())
 # Pricing, demo, enterprise, timeline and budget over six visitor messages, with company
 # information, integration questions, a use case and technical terms.
 HOT_MESSAGES = [

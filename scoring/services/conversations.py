@@ -91,23 +91,14 @@ def conversation_grade(*, task: GradingTask, provider=None) -> tuple[GradingResu
     return result, grading_error
 
 
+# A grade stores every field of its result under the same name, but for bot_id: its bot's.
+_RESULT_FIELDS_STORED = tuple(name for name in GradingResult.model_fields if name != "bot_id")
+
+
 def grading_result_for(grade: ConversationGrade) -> GradingResult:
     """The webhook body of a stored grade, the same on every redelivery."""
     return GradingResult(
-        task_id=grade.task_id,
-        visitor_id=grade.visitor_id,
-        bot_id=grade.bot.bot_id,
-        session_id=grade.session_id,
-        lead_score=grade.lead_score,
-        lead_category=grade.lead_category,
-        intent_signals=grade.intent_signals,
-        engagement_level=grade.engagement_level,
-        key_interests=grade.key_interests,
-        recommended_actions=grade.recommended_actions,
-        reasoning=grade.reasoning,
-        graded_at=grade.graded_at,
-        model_used=grade.model_used,
-        conversation_count=grade.conversation_count,
+        bot_id=grade.bot.bot_id, **{name: getattr(grade, name) for name in _RESULT_FIELDS_STORED}
     )
 
 
@@ -153,24 +144,12 @@ def conversation_grade_store(
             grade = ConversationGrade.objects.create(
                 account=bot.account,
                 bot=bot,
-                task_id=task.task_id,
-                visitor_id=task.visitor_id,
-                session_id=task.session_id,
                 conversation_history=[m.model_dump() for m in task.conversation_history],
                 visitor_profile=task.visitor_profile,
-                lead_score=result.lead_score,
-                lead_category=result.lead_category,
-                intent_signals=result.intent_signals,
-                engagement_level=result.engagement_level,
-                key_interests=result.key_interests,
-                recommended_actions=result.recommended_actions,
-                reasoning=result.reasoning,
-                graded_at=result.graded_at,
-                model_used=result.model_used,
-                conversation_count=result.conversation_count,
                 grading_error=grading_error,
                 delivery_status=delivery_status,
                 delivery_claimed_until=held_until,
+                **result.model_dump(include=set(_RESULT_FIELDS_STORED)),
             )
     except IntegrityError:
         grade = _existing_grade(bot=bot, task=task)

@@ -7,23 +7,25 @@ has its own queue, so parallel sessions on one broker do not take each other's t
 """
 
 import os
-import signal
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Callable
-from urllib.parse import quote
 
 import kombu.pools
 import psutil
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 
 from intentscore.celery import app
 from scoring.models import Lead, Score, ScoringRun, ScoringRunChunk
 from tests.factories import LeadUploadFactory
+from tests.integration.processes import (
+    database_url_for_subprocesses,
+    kill_process_group,
+    wait_until,
+)
 from tests.real_services import TEST_BROKER_URL
 
 pytestmark = [
@@ -68,14 +70,6 @@ def broker(settings):
     _reset_celery_clients()
 
 
-def _test_database_url() -> str:
-    """The URL of the test database this process uses, for the workers."""
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{auth}@{db['HOST'] or ''}{port}/{quote(db['NAME'])}"
-
-
 class Workers:
     """Worker processes, each in its own process group, all killed at the end."""
 
@@ -95,7 +89,7 @@ class Workers:
         ]  # fmt: skip
         env = {
             **os.environ,
-            "DATABASE_URL": _test_database_url(),
+            "DATABASE_URL": database_url_for_subprocesses(),
             "CELERY_BROKER_URL": TEST_BROKER_URL,
             "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
             "LLM_PROVIDER": "local",
@@ -119,17 +113,10 @@ class Workers:
         return "\n".join(path.read_text() for path in sorted(self.log_dir.glob("worker-*.log")))
 
     def wait_for(self, condition: Callable[[], bool], what: str, timeout=WAIT_SECONDS) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            assert time.monotonic() < deadline, f"Timed out waiting for {what}.\n{self.logs()}"
-            time.sleep(0.02)
+        wait_until(condition, what, timeout=timeout, logs=self.logs)
 
-    @staticmethod
-    def kill(process: subprocess.Popen) -> None:
-        """SIGKILL the worker and its pool processes, as when its machine goes away."""
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    # SIGKILL the worker and its pool processes, as when its machine goes away.
+    kill = staticmethod(kill_process_group)
 
 
 @pytest.fixture

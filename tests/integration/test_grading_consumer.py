@@ -14,20 +14,23 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Callable
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 from kombu import Connection, Exchange, Producer, Queue
 
 from scoring.grading_consumer import DEAD_LETTER_REASON_HEADER, DEAD_LETTER_SUFFIX
 from scoring.models import Bot, ConversationGrade, DeliveryStatus
 from scoring.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_webhook_signature
+from tests.conversations import SEED_TASK
 from tests.factories import AccountFactory
+from tests.integration.processes import (
+    database_url_for_subprocesses,
+    kill_process_group,
+    wait_until,
+)
 from tests.real_services import TEST_BROKER_URL
 from tests.webhook_receiver import WebhookReceiver
 
@@ -52,10 +55,7 @@ CONSUMER_ENV = {
     "LOG_LEVEL": "INFO",
 }
 
-SEED_CONVERSATION = [
-    {"role": "user", "content": "What's your pricing?"},
-    {"role": "assistant", "content": "We have 3 plans..."},
-]
+SEED_CONVERSATION = SEED_TASK["conversation_history"]
 HOT_CONVERSATION = [
     {"role": "user", "content": "Hi, we're a 200-person logistics company."},
     {"role": "assistant", "content": "Welcome! How can I help?"},
@@ -86,23 +86,6 @@ class Receiver(WebhookReceiver):
     def _answer(self, raw: bytes, headers: dict) -> int:
         self.arrived.set()
         return super()._answer(raw, headers)
-
-
-def _test_database_url() -> str:
-    """The URL of the test database this process uses, for the consumers."""
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{auth}@{db['HOST'] or ''}{port}/{quote(db['NAME'])}"
-
-
-def wait_until(condition: Callable[[], object], what: str, timeout=WAIT_SECONDS, logs=None):
-    deadline = time.monotonic() + timeout
-    while not (found := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Timed out waiting for {what}." + (f"\n{logs()}" if logs else ""))
-        time.sleep(0.02)
-    return found
 
 
 class Broker:
@@ -168,7 +151,7 @@ class Consumers:
         return {
             **os.environ,
             **CONSUMER_ENV,
-            "DATABASE_URL": _test_database_url(),
+            "DATABASE_URL": database_url_for_subprocesses(),
             "BACKEND_WEBHOOK_URL": self.receiver.url,
             "BACKEND_WEBHOOK_SECRET": SECRET,
             **overrides,
@@ -193,10 +176,9 @@ class Consumers:
         stdout.close()
         stderr.close()
         self.processes.append(process)
-        wait_until(
+        self.wait_for(
             lambda: READY_LINE in self.stdout(index) or process.poll() is not None,
             "the consumer to start",
-            logs=self.logs,
         )
         assert process.poll() is None, f"The consumer exited.\n{self.logs()}"
         return process
@@ -217,12 +199,8 @@ class Consumers:
     def wait_for(self, condition: Callable[[], object], what: str, timeout=WAIT_SECONDS):
         return wait_until(condition, what, timeout=timeout, logs=self.logs)
 
-    @staticmethod
-    def kill(process: subprocess.Popen) -> None:
-        """SIGKILL, as when the machine goes away: no in-flight task finishes."""
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    # SIGKILL, as when the machine goes away: no in-flight task finishes.
+    kill = staticmethod(kill_process_group)
 
 
 @pytest.fixture
