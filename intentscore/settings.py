@@ -182,6 +182,13 @@ LLM_RETRY_BASE_DELAY = env.float("LLM_RETRY_BASE_DELAY", default=1.0)
 LLM_RETRY_MAX_WAIT = env.float("LLM_RETRY_MAX_WAIT", default=30.0)
 LLM_MAX_CONCURRENCY = env.int("LLM_MAX_CONCURRENCY", default=8)
 LLM_MAX_CALLS_PER_RUN = env.int("LLM_MAX_CALLS_PER_RUN", default=5000)
+# The rules of an offer that sets none: "fit" (the lead against the offer's buyer profile)
+# or "seed" (the seed's fixed table, whatever the offer).
+SCORING_RULE_SET = env.str("SCORING_RULE_SET", default="fit")
+if SCORING_RULE_SET not in ("fit", "seed"):
+    raise ImproperlyConfigured(
+        f"SCORING_RULE_SET must be 'fit' or 'seed', not {SCORING_RULE_SET!r}."
+    )
 # Leads are read, scored and written in batches of this size so memory stays bounded.
 SCORING_BATCH_SIZE = env.int("SCORING_BATCH_SIZE", default=1000)
 

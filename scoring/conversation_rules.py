@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from scoring.models import EngagementLevel, LeadCategory
-from scoring.rules import whole_word_pattern
+from scoring.text_match import whole_word_pattern
 
 # Each part is capped: its criteria add up to more (60 and 30) than the part may give.
 MAX_PURCHASE_INTENT = 50

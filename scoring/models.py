@@ -12,6 +12,20 @@ class Intent(models.TextChoices):
     LOW = "Low"
 
 
+class RuleSet(models.TextChoices):
+    FIT = "fit"
+    SEED = "seed"
+
+
+class Seniority(models.TextChoices):
+    C_LEVEL = "c_level", "C-level"
+    VP = "vp", "VP"
+    DIRECTOR = "director", "Director"
+    MANAGER = "manager", "Manager"
+    INDIVIDUAL = "individual", "Individual contributor"
+    ENTRY = "entry", "Entry-level"
+
+
 class AiStatus(models.TextChoices):
     OK = "ok"
     FAILED = "failed"
@@ -99,6 +113,11 @@ class Offer(models.Model):
     name = models.CharField(max_length=255)
     value_props = models.JSONField(default=list)
     ideal_use_cases = models.JSONField(default=list)
+    # Who buys it (scoring/buyer_profile.py: departments, seniority, industries, competitors)
+    # and whether it was given ("explicit") or read from the offer's text ("inferred").
+    buyer_profile = models.JSONField(default=dict, blank=True)
+    # "fit" or "seed"; empty: the SCORING_RULE_SET setting.
+    rule_set = models.CharField(max_length=10, choices=RuleSet.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -134,11 +153,17 @@ class Lead(models.Model):
     industry = models.CharField(max_length=LEAD_FIELD_MAX_LENGTH, blank=True)
     location = models.CharField(max_length=LEAD_FIELD_MAX_LENGTH, blank=True)
     linkedin_bio = models.TextField(blank=True)
+    # The role, normalised (scoring/titles.py): how senior, and in which departments.
+    seniority = models.CharField(max_length=20, choices=Seniority.choices, blank=True)
+    departments = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["account", "industry"], name="lead_account_industry_idx")]
+        indexes = [
+            models.Index(fields=["account", "industry"], name="lead_account_industry_idx"),
+            models.Index(fields=["account", "seniority"], name="lead_account_seniority_idx"),
+        ]
 
     def __str__(self):
         return f"{self.name or '(no name)'} — {self.company or '(no company)'}"
@@ -158,6 +183,9 @@ class Score(models.Model):
     industry_points = models.PositiveSmallIntegerField()
     industry_keyword = models.CharField(max_length=50, blank=True)
     completeness_points = models.PositiveSmallIntegerField()
+    rule_set = models.CharField(max_length=10, choices=RuleSet.choices, default=RuleSet.SEED)
+    # Every part of the score with its points, summing to `score`: [{part, points, reason}].
+    factors = models.JSONField(default=list, blank=True)
 
     # AI (0–50): the provider's label, its points and the factors it named. When the call
     # failed (ai_status "failed"), the label is empty, the points 0 and ai_error says why.

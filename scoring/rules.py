@@ -1,13 +1,27 @@
 """The deterministic half of a lead score (0–50) and how a total becomes an intent label.
 
-Keywords match whole words, case-insensitively: "Marketing Coordinator" is an influencer
-(10), never a decision maker through the "coo" inside "coordinator".
+Two rule sets. `fit` (the default) scores the lead against the offer's buyer profile: the
+role by its normalised seniority and department, the industry by the profile's targets, and
+negative signals (a competitor, a student, a wrong department, a product just bought) cap
+the total. `seed` is the seed's fixed table, whatever the offer: keywords matched as whole
+words, case-insensitively ("Marketing Coordinator" is an influencer, 10, never a decision
+maker through the "coo" inside "coordinator"). Both explain themselves factor by factor.
 """
 
-import re
 from dataclasses import dataclass
 
+from scoring.buyer_profile import (
+    RELATED_INDUSTRIES,
+    BuyerProfile,
+    department_label,
+    industries_of,
+    industry_label,
+)
+from scoring.lead_signals import bio_signals, company_size, names_in, vendor_descriptions
 from scoring.models import Intent
+from scoring.term_overlap import offer_terms, terms
+from scoring.text_match import whole_word_pattern
+from scoring.titles import SENIORITY_RANK, NormalisedTitle, normalise_title
 
 DECISION_MAKER_ROLES = (
     "ceo", "cfo", "cto", "cmo", "coo", "president", "vp", "vice president",
@@ -17,6 +31,9 @@ INFLUENCER_ROLES = ("specialist", "analyst", "coordinator", "assistant", "associ
 HIGH_VALUE_INDUSTRIES = ("saas", "tech", "technology", "software")
 MEDIUM_VALUE_INDUSTRIES = ("business", "services", "consulting")
 COMPLETENESS_FIELDS = ("name", "role", "company", "industry", "location")
+RULE_SET_FIT = "fit"
+RULE_SET_SEED = "seed"
+RULE_SETS = (RULE_SET_FIT, RULE_SET_SEED)
 
 DECISION_MAKER_POINTS = 20
 INFLUENCER_POINTS = 10
@@ -27,17 +44,6 @@ COMPLETENESS_POINTS = 10
 AI_POINTS = {Intent.HIGH: 50, Intent.MEDIUM: 30, Intent.LOW: 10}
 HIGH_INTENT_MIN_SCORE = 70
 MEDIUM_INTENT_MIN_SCORE = 40
-
-
-def whole_word_pattern(*phrases: str) -> re.Pattern:
-    """Any of the phrases, as whole words, case-insensitively. A space in a phrase matches
-    any run of whitespace, a `*` any word ending ("integrat*": integrate, integration).
-    Longest first, so "vice president" is reported rather than "president"."""
-    alternatives = []
-    for phrase in sorted(phrases, key=len, reverse=True):
-        escaped = r"\s+".join(map(re.escape, phrase.split()))
-        alternatives.append(escaped.replace(r"\*", r"\w*"))
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
 
 
 _TIERS = {
@@ -53,12 +59,33 @@ _TIERS = {
 
 
 @dataclass(frozen=True)
+class Factor:
+    """One line of a score's explanation: its points (negative for a cap) and why."""
+
+    part: str  # role, industry, completeness, cap or ai
+    points: int
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"part": self.part, "points": self.points, "reason": self.reason}
+
+    def __str__(self) -> str:
+        sign = "+" if self.points >= 0 else "−"
+        return f"{sign}{abs(self.points)} {self.reason}"
+
+
+@dataclass(frozen=True)
 class RuleScore:
     role_points: int
     role_keyword: str
     industry_points: int
     industry_keyword: str
     completeness_points: int
+    factors: tuple[Factor, ...] = ()
+    # The most the whole score may reach (a negative signal), and why; None: no cap.
+    cap: int | None = None
+    cap_reason: str = ""
+    rule_set: str = RULE_SET_SEED
 
     @property
     def total(self) -> int:
@@ -74,19 +101,242 @@ def _tier_match(kind: str, text: str) -> tuple[int, str]:
     return 0, ""
 
 
-def rule_score(lead) -> RuleScore:
-    """Score anything with the lead's fields as attributes (a Lead or a LeadProfile)."""
+def _completeness(lead) -> Factor:
+    missing = [field for field in COMPLETENESS_FIELDS if not (getattr(lead, field) or "").strip()]
+    if not missing:
+        return Factor("completeness", COMPLETENESS_POINTS, "complete: all five profile fields")
+    return Factor("completeness", 0, f"incomplete: no {_join(missing)}")
+
+
+def rule_score(lead, offer=None) -> RuleScore:
+    """The rule half for anything with the lead's fields as attributes (a Lead or a
+    LeadProfile), by the offer's rule set (an OfferProfile; None: the seed's table)."""
+    if offer is not None and offer.rule_set == RULE_SET_FIT:
+        return _fit_rule_score(lead, offer)
+    return _seed_rule_score(lead)
+
+
+def _seed_rule_score(lead) -> RuleScore:
     role_points, role_keyword = _tier_match("role", lead.role)
     industry_points, industry_keyword = _tier_match("industry", lead.industry)
-    complete = all((getattr(lead, field) or "").strip() for field in COMPLETENESS_FIELDS)
+    role_reason = (
+        f"role '{lead.role}' has '{role_keyword}'" if role_keyword else "role: no role keyword"
+    )
+    industry_reason = (
+        f"industry '{lead.industry}' has '{industry_keyword}'"
+        if industry_keyword
+        else "industry: no industry keyword"
+    )
+    completeness = _completeness(lead)
     return RuleScore(
         role_points=role_points,
         role_keyword=role_keyword,
         industry_points=industry_points,
         industry_keyword=industry_keyword,
-        completeness_points=COMPLETENESS_POINTS if complete else 0,
+        completeness_points=completeness.points,
+        factors=(
+            Factor("role", role_points, role_reason),
+            Factor("industry", industry_points, industry_reason),
+            completeness,
+        ),
     )
 
+
+# --- The fit rule set: the lead against the offer's buyer profile ------------------------
+
+PRIMARY_POINTS = 20  # a decision maker in a buying department
+PRIMARY_JUNIOR_POINTS = 10  # a buying department, a level below the seniority that signs
+SECONDARY_POINTS = 10  # a department that influences the purchase, manager or above
+SECONDARY_JUNIOR_POINTS = 5
+GENERAL_MANAGEMENT_POINTS = 10  # a CEO, founder, owner or partner: signs, seldom chooses
+GENERAL_MANAGEMENT_BUYER_POINTS = 20  # ... of a vertical product, which owners buy
+UNKNOWN_DEPARTMENT_SENIOR_POINTS = 10  # a director or above whose role names no department
+UNKNOWN_DEPARTMENT_MANAGER_POINTS = 5
+TARGET_INDUSTRY_POINTS = 20
+COMPATIBLE_INDUSTRY_POINTS = 10
+# Companies below this many people buy through their general management, not departments.
+SMALL_COMPANY_STAFF = 50
+# The caps a negative signal puts on the whole score.
+NOT_A_BUYER_CAP = 20  # a competitor's employee, a student or job seeker: Low
+WRONG_DEPARTMENT_CAP = 35  # a role in a department that does not buy this: Low
+ALREADY_BOUGHT_CAP = 60  # just bought or renewed something like it: Medium at most
+
+SENIORITY_LABELS = {
+    "c_level": "C-level",
+    "vp": "VP",
+    "director": "Director",
+    "manager": "Manager",
+    "individual": "Individual contributor",
+    "entry": "Entry-level",
+}
+
+
+def _join(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _departments_text(keys) -> str:
+    return _join([department_label(key) for key in keys])
+
+
+FIT_PRIMARY = "primary"  # the role is in a department that buys this
+FIT_GENERAL = "general"  # general management: CEO, founder, owner, partner
+FIT_SECONDARY = "secondary"  # a department that influences the purchase
+FIT_NONE = "none"  # a department that does not buy this
+FIT_UNKNOWN = "unknown"  # the role names no department
+
+
+def department_fit(title: NormalisedTitle, profile: BuyerProfile) -> str:
+    """How the role's departments meet the profile's, the closest fit first."""
+    functional = [key for key in title.departments if key != "executive"]
+    if any(key in profile.primary_departments for key in functional):
+        return FIT_PRIMARY
+    if "executive" in title.departments and (
+        not functional or "executive" in profile.primary_departments
+    ):
+        return FIT_GENERAL
+    if any(key in profile.secondary_departments for key in functional):
+        return FIT_SECONDARY
+    return FIT_NONE if functional else FIT_UNKNOWN
+
+
+def _role_factor(title: NormalisedTitle, profile: BuyerProfile, small: bool) -> Factor:
+    seniority = title.seniority
+    if not seniority:
+        return Factor("role", 0, "role: none given")
+    who = SENIORITY_LABELS[seniority]
+    if seniority == "entry":
+        return Factor("role", 0, f"{who} role: not a buyer")
+    rank = SENIORITY_RANK[seniority]
+    fit = department_fit(title, profile)
+    functional = [key for key in title.departments if key != "executive"]
+    if fit == FIT_PRIMARY:
+        primary = [key for key in functional if key in profile.primary_departments]
+        where = f"{who} in {_departments_text(primary)}, a buying department"
+        if rank < SENIORITY_RANK[profile.min_seniority]:
+            return Factor("role", PRIMARY_JUNIOR_POINTS, f"{where}, below the level that signs")
+        if small and not profile.vertical:
+            return Factor("role", PRIMARY_POINTS // 2, f"{where} of a small company")
+        return Factor("role", PRIMARY_POINTS, where)
+    if fit == FIT_GENERAL:
+        where = f"{who} in general management"
+        if profile.vertical or "executive" in profile.primary_departments:
+            return Factor("role", GENERAL_MANAGEMENT_BUYER_POINTS, f"{where}, the buyer of this")
+        return Factor("role", GENERAL_MANAGEMENT_POINTS, f"{where}, signs for larger purchases")
+    if fit == FIT_SECONDARY:
+        secondary = [key for key in functional if key in profile.secondary_departments]
+        where = f"{who} in {_departments_text(secondary)}, a department that influences this"
+        points = SECONDARY_POINTS if rank >= SENIORITY_RANK["manager"] else SECONDARY_JUNIOR_POINTS
+        return Factor("role", points, where)
+    if fit == FIT_NONE:
+        return Factor("role", 0, f"{who} in {_departments_text(functional)}: not a buyer of this")
+    if rank >= SENIORITY_RANK["director"]:
+        return Factor("role", UNKNOWN_DEPARTMENT_SENIOR_POINTS, f"{who}, department not stated")
+    if rank >= SENIORITY_RANK["manager"]:
+        return Factor("role", UNKNOWN_DEPARTMENT_MANAGER_POINTS, f"{who}, department not stated")
+    return Factor("role", 0, f"{who}, department not stated")
+
+
+def _industry_factor(lead, profile: BuyerProfile) -> tuple[Factor, str]:
+    """The industry's points and the industry key they were given for."""
+    written = (lead.industry or "").strip()
+    if profile.horizontal:
+        points, keyword = _tier_match("industry", written)
+        reason = f"industry {written}" if written else "industry: none given"
+        tier = "for any industry, a technology company fits best" if points else "no preference"
+        return Factor("industry", points, f"{reason} ({tier})"), keyword
+    keys = industries_of(written) or industries_of(lead.company or "")
+    shown = written or (lead.company or "")
+    if not keys:
+        if not shown:
+            return Factor("industry", 0, "industry: none given"), ""
+        if profile.vertical:
+            return Factor("industry", 0, f"industry {shown}: not a target"), ""
+        return Factor("industry", COMPATIBLE_INDUSTRY_POINTS, f"industry {shown}: compatible"), ""
+    targets = [key for key in keys if key in profile.target_industries]
+    if targets:
+        return Factor(
+            "industry",
+            TARGET_INDUSTRY_POINTS,
+            f"industry {shown}: a target ({industry_label(targets[0])})",
+        ), targets[0]
+    related = [
+        key
+        for key in keys
+        if any(target in RELATED_INDUSTRIES.get(key, ()) for target in profile.target_industries)
+    ]
+    if profile.vertical and not related:
+        return Factor("industry", 0, f"industry {shown}: not a target"), keys[0]
+    reason = "near a target" if related else "compatible"
+    return Factor(
+        "industry", COMPATIBLE_INDUSTRY_POINTS, f"industry {shown}: {reason}"
+    ), keys[0]
+
+
+def _cap(lead, offer, title: NormalisedTitle) -> tuple[int | None, str]:
+    profile: BuyerProfile = offer.buyer_profile
+    company = lead.company or ""
+    competitor = names_in(company, profile.competitors) or names_in(
+        lead.linkedin_bio or "", [f"at {name}" for name in profile.competitors]
+    )
+    if competitor or _sells_what_the_offer_sells(lead, offer):
+        return NOT_A_BUYER_CAP, f"works for a competitor ({company or competitor})"
+    signals = bio_signals(lead.linkedin_bio or "")
+    if title.seniority == "entry" or signals.not_a_buyer:
+        return NOT_A_BUYER_CAP, "a student, intern or job seeker, not a buyer"
+    if title.seniority and department_fit(title, profile) == FIT_NONE:
+        return WRONG_DEPARTMENT_CAP, "works in a department that does not buy this"
+    if signals.already_bought:
+        return ALREADY_BOUGHT_CAP, f"already bought something like it ('{signals.already_bought}')"
+    return None, ""
+
+
+def _sells_what_the_offer_sells(lead, offer) -> bool:
+    """The bio describes the lead's own company's product in the offer's terms."""
+    stems = offer_terms(offer).stems
+    for description in vendor_descriptions(lead.linkedin_bio or ""):
+        described, _ = terms(description)
+        if described & stems:
+            return True
+    return False
+
+
+def _fit_rule_score(lead, offer) -> RuleScore:
+    profile: BuyerProfile = offer.buyer_profile
+    title = normalise_title(lead.role or "")
+    size = company_size(lead.linkedin_bio or "")
+    small = size is not None and size < SMALL_COMPANY_STAFF
+    role = _role_factor(title, profile, small)
+    industry, industry_key = _industry_factor(lead, profile)
+    completeness = _completeness(lead)
+    cap, cap_reason = _cap(lead, offer, title)
+    return RuleScore(
+        role_points=role.points,
+        role_keyword=" ".join((title.seniority, *title.departments))[:50],
+        industry_points=industry.points,
+        industry_keyword=industry_key,
+        completeness_points=completeness.points,
+        factors=(role, industry, completeness),
+        cap=cap,
+        cap_reason=cap_reason,
+        rule_set=RULE_SET_FIT,
+    )
+
+
+def ai_factor(label: Intent, reasoning: str) -> Factor:
+    return Factor("ai", AI_POINTS[label], f"AI {label}: {reasoning}")
+
+
+def combined_factors(rules: RuleScore, ai: Factor | None) -> tuple[int, list[Factor]]:
+    """The total and the factors that add up to it: the rules, the AI's points and, when a
+    negative signal caps the lead, the points the cap takes off."""
+    factors = [*rules.factors, *([ai] if ai else [])]
+    total = sum(factor.points for factor in factors)
+    if rules.cap is not None and total > rules.cap:
+        factors.append(Factor("cap", rules.cap - total, f"capped at {rules.cap}: {rules.cap_reason}"))
+        total = rules.cap
+    return total, factors
 
 def intent_for_score(total: int) -> Intent:
     """The label comes from the total score alone, never from the AI's label."""
@@ -95,3 +345,14 @@ def intent_for_score(total: int) -> Intent:
     if total >= MEDIUM_INTENT_MIN_SCORE:
         return Intent.MEDIUM
     return Intent.LOW
+
+
+def score_reasoning(rules: RuleScore, factors: list[Factor], ai_reasoning: str) -> str:
+    """Both halves in words: the AI's judgement, then the rule factors with their points
+    (and a cap's), so the number can be read off the text. The seed's rule set keeps the
+    seed's reasoning, the AI's alone."""
+    if rules.rule_set == RULE_SET_SEED:
+        return ai_reasoning
+    rule_factors = [factor for factor in factors if factor.part != "ai"]
+    listed = "; ".join(str(factor) for factor in rule_factors)
+    return f"{ai_reasoning} Rules {rules.total}/50: {listed}."

@@ -7,6 +7,9 @@ A provider judges how likely a lead is to buy an offer and says why. It sees pla
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from django.conf import settings
+
+from scoring.buyer_profile import BuyerProfile, buyer_profile_infer
 from scoring.conversation_schemas import GradingTask
 from scoring.models import Intent
 
@@ -37,6 +40,16 @@ class OfferProfile:
     name: str
     value_props: tuple[str, ...] = ()
     ideal_use_cases: tuple[str, ...] = ()
+    # Who buys it; inferred from the three fields above when not given.
+    buyer_profile: BuyerProfile | None = None
+    rule_set: str = "fit"
+
+    def __post_init__(self):
+        if self.buyer_profile is None:
+            inferred = buyer_profile_infer(
+                name=self.name, value_props=self.value_props, ideal_use_cases=self.ideal_use_cases
+            )
+            object.__setattr__(self, "buyer_profile", inferred)
 
     @classmethod
     def from_offer(cls, offer) -> "OfferProfile":
@@ -44,6 +57,8 @@ class OfferProfile:
             name=offer.name,
             value_props=tuple(offer.value_props),
             ideal_use_cases=tuple(offer.ideal_use_cases),
+            buyer_profile=BuyerProfile.from_dict(offer.buyer_profile) if offer.buyer_profile else None,
+            rule_set=offer.rule_set or settings.SCORING_RULE_SET,
         )
 
 

@@ -1,22 +1,16 @@
 """The embedded, offline intent provider: deterministic, fast, and it says what it matched.
 
-It compares the words of the lead's role, industry and bio with the words of the offer's
-name, value propositions and ideal use cases. Words are lower-cased, stemmed (Snowball
-English) and abbreviations are expanded ("ML" → "machine learning"), so "Looking for
-advanced ML platforms" meets "Advanced Machine Learning Analytics". It counts the distinct
-offer terms the lead mentions, adds one per two-word offer phrase it mentions whole, and
-looks for explicit buying signals in the bio ("looking for", "evaluating"...).
+It judges what a person would read in the bio: does the lead need what the offer does? It
+compares the words of the lead's role, industry and bio with the offer's name, value
+propositions and use cases (scoring/term_overlap.py: stemmed, abbreviations expanded), looks
+for a stated need in the bio (an active search, a pain or a change: scoring/lead_signals.py)
+and weighs both against the offer's buyer profile: relevant words from a department that
+does not buy this are not a need.
 """
-
-import re
-from dataclasses import dataclass
-from functools import lru_cache
-from itertools import pairwise
-
-import snowballstemmer
 
 from scoring import conversation_rules
 from scoring.conversation_schemas import GradingTask
+from scoring.lead_signals import bio_signals
 from scoring.models import Intent
 from scoring.providers.base import (
     ConversationAssessment,
@@ -24,113 +18,18 @@ from scoring.providers.base import (
     LeadProfile,
     OfferProfile,
 )
+from scoring.rules import FIT_NONE, FIT_PRIMARY, department_fit
+from scoring.term_overlap import offer_terms, tokens
+from scoring.term_overlap import terms as term_pairs
+from scoring.titles import normalise_title
 
-# Abbreviations expanded in both the offer and the lead, so either side may use either form.
-SYNONYMS = {
-    "ml": "machine learning",
-    "ai": "artificial intelligence",
-    "bi": "business intelligence",
-    "crm": "customer relationship management",
-    "erp": "enterprise resource planning",
-    "kpi": "key performance indicator",
-    "kpis": "key performance indicators",
-    "saas": "software as a service",
-    "nlp": "natural language processing",
-    "etl": "data pipeline",
-    "realtime": "real time",
-}
-# Stems that mean the same thing to a buyer.
-STEM_ALIASES = {"analysi": "analyt", "analyz": "analyt", "analys": "analyt"}
-# Words the stemmer would conflate with a different one ("customer" is not "custom").
-WORD_STEMS = {"customer": "customer", "customers": "customer"}
-# Words too common in bios and offers to be evidence of fit.
-STOPWORDS = frozenset(
-    """a an and are as at be by for from has have in into is it its of on or our over the
-    their this to with we you your i my me us about through across per via than that who
-    year years experience experienced plus passionate focus focused focusing professional
-    leading leader strong background expertise expert team teams new based help helping
-    company companies inc corp llc ltd solution solutions pro""".split()
-)
-BUYING_SIGNALS = (
-    "looking for", "evaluating", "exploring", "seeking", "searching for", "in the market for",
-    "shopping for", "need", "needs", "interested in", "planning to", "budget for",
-    "migrating", "replacing", "adopting", "implementing", "rolling out", "scale our",
-    "scaling our", "modernize", "modernizing",
-)  # fmt: skip
-# A lead needs this many points of fit for Medium, and for High either this many with a
-# buying signal, or STRONG_FIT_POINTS with none.
+# Points of overlap with the offer's terms (distinct stems, plus one per two-word phrase)
+# that make the relevance weak, clear or broad.
 MEDIUM_FIT_POINTS = 2
 HIGH_FIT_POINTS = 4
 STRONG_FIT_POINTS = 6
 
-_WORD = re.compile(r"[^\W_]+")
-_SIGNAL = re.compile(
-    r"\b(?:" + "|".join(re.escape(s).replace(r"\ ", r"\s+") for s in BUYING_SIGNALS) + r")\b",
-    re.IGNORECASE,
-)
-_stemmer = snowballstemmer.stemmer("english")
 FIELD_LABELS = (("linkedin_bio", "Bio"), ("role", "Role"), ("industry", "Industry"))
-
-
-@lru_cache(maxsize=50_000)
-def _stems_of_word(word: str) -> tuple[str, ...]:
-    """Content stems one word stands for: none for a stopword, several for an abbreviation."""
-    words = SYNONYMS.get(word, word).split()
-    stems = []
-    for part in words:
-        if part in STOPWORDS:
-            continue
-        stem = WORD_STEMS.get(part) or _stemmer.stemWord(part)
-        stems.append(STEM_ALIASES.get(stem, stem))
-    return tuple(stems)
-
-
-def _tokens(text: str) -> list[tuple[re.Match, tuple[str, ...]]]:
-    """(match, stems) for each word of text, stopwords included with no stems."""
-    return [(m, _stems_of_word(m.group(0).lower())) for m in _WORD.finditer(text)]
-
-
-def _terms(text: str, tokens=None) -> tuple[set[str], set[tuple[str, str]]]:
-    """Stems and adjacent stem pairs (two-word phrases) of text (whose _tokens, if given)."""
-    tokens = _tokens(text) if tokens is None else tokens
-    stems = [stem for _, word_stems in tokens for stem in word_stems]
-    return set(stems), set(pairwise(stems))
-
-
-@dataclass(frozen=True)
-class _OfferPhrase:
-    text: str
-    stems: frozenset[str]
-    pairs: frozenset[tuple[str, str]]
-    is_offer_name: bool = False
-
-
-@dataclass(frozen=True)
-class _OfferTerms:
-    phrases: tuple[_OfferPhrase, ...]
-    stems: frozenset[str]
-    pairs: frozenset[tuple[str, str]]
-
-
-@lru_cache(maxsize=64)
-def _offer_terms(offer: OfferProfile) -> _OfferTerms:
-    phrases = []
-    for position, text in enumerate((offer.name, *offer.value_props, *offer.ideal_use_cases)):
-        stems, pairs = _terms(text)
-        if stems:
-            phrases.append(
-                _OfferPhrase(
-                    text=text,
-                    stems=frozenset(stems),
-                    pairs=frozenset(pairs),
-                    is_offer_name=position == 0,
-                )
-            )
-    return _OfferTerms(
-        phrases=tuple(phrases),
-        stems=frozenset().union(*(p.stems for p in phrases)),
-        pairs=frozenset().union(*(p.pairs for p in phrases)),
-    )
 
 
 def _matched_runs(text: str, tokens, offer_stems: frozenset[str]) -> list[str]:
@@ -175,30 +74,26 @@ class LocalProvider:
         )
 
     def assess(self, *, lead: LeadProfile, offer: OfferProfile) -> IntentAssessment:
-        terms = _offer_terms(offer)
+        terms = offer_terms(offer)
         texts = {field: getattr(lead, field) or "" for field, _ in FIELD_LABELS}
-        tokens = {field: _tokens(text) for field, text in texts.items()}  # once: a hot path
+        field_tokens = {field: tokens(text) for field, text in texts.items()}  # once: hot path
         lead_stems, lead_pairs = set(), set()
         for field, _ in FIELD_LABELS:  # field by field: no phrase spans two fields
-            stems, pairs = _terms(texts[field], tokens[field])
+            stems, pairs = term_pairs(texts[field], field_tokens[field])
             lead_stems |= stems
             lead_pairs |= pairs
         matched_stems = lead_stems & terms.stems
         matched_pairs = lead_pairs & terms.pairs
-        fit_points = len(matched_stems) + len(matched_pairs)
-        signal = _SIGNAL.search(lead.linkedin_bio or "")
-
-        if fit_points >= STRONG_FIT_POINTS or (fit_points >= HIGH_FIT_POINTS and signal):
-            label = Intent.HIGH
-        elif fit_points >= MEDIUM_FIT_POINTS or (fit_points and signal):
-            label = Intent.MEDIUM
-        else:
-            label = Intent.LOW
+        overlap = len(matched_stems) + len(matched_pairs)
+        signals = bio_signals(lead.linkedin_bio or "")
+        need = signals.active_search or signals.pain
+        fit = department_fit(normalise_title(lead.role or ""), offer.buyer_profile)
+        label = _label(overlap=overlap, signals=signals, fit=fit)
 
         mentions = [
             (label_text, runs)
             for field, label_text in FIELD_LABELS
-            if (runs := _matched_runs(texts[field], tokens[field], terms.stems))
+            if (runs := _matched_runs(texts[field], field_tokens[field], terms.stems))
         ]
         # The value propositions and use cases the lead overlaps most, the offer's own name
         # last: "matching 'Real-time Data Processing'" says more than the product's name.
@@ -212,30 +107,54 @@ class LocalProvider:
         )[:2]
         factors = [f"{label_text.lower()}: {run}" for label_text, runs in mentions for run in runs]
         factors += [f"matches: {p.text}" for p in best_phrases]
-        if signal:
-            factors.append(f"buying signal: {signal.group(0).lower()}")
+        if signals.active_search:
+            factors.append(f"buying signal: {signals.active_search.lower()}")
+        elif signals.pain:
+            factors.append(f"need: {signals.pain.lower()}")
         return IntentAssessment(
             label=label,
-            reasoning=self._reasoning(label, mentions, best_phrases, signal),
+            reasoning=self._reasoning(label, mentions, best_phrases, signals, fit),
             factors=tuple(factors),
         )
 
     @staticmethod
-    def _reasoning(label, mentions, best_phrases, signal) -> str:
+    def _reasoning(label, mentions, best_phrases, signals, fit) -> str:
+        if signals.active_search:
+            need = f"'{signals.active_search}' in the bio signals an active search"
+        elif signals.pain:
+            need = f"'{signals.pain}' in the bio states a need"
+        else:
+            need = ""
         if not mentions:
-            return (
-                "Nothing in the lead's role, industry or bio matches the offer's value "
-                "propositions or use cases."
-            )
+            first = "The bio says nothing the offer's value propositions or use cases speak to"
+            return f"{first}; {need}." if need else f"{first}, and states no need."
         said = "; ".join(f"{who.lower()} mentions {_join(runs)}" for who, runs in mentions)
         quoted = _join([f"'{p.text}'" for p in best_phrases])
         first = f"{said[0].upper()}{said[1:]}, matching {quoted}."
-        if signal:
-            second = f"'{signal.group(0)}' in the bio signals an active search."
+        if need:
+            second = f"{need[0].upper()}{need[1:]}."
+        elif fit == FIT_NONE:
+            second = "Relevant words, but from a department that does not buy this."
         elif label == Intent.HIGH:
             second = "The overlap with the offer is broad."
         elif label == Intent.MEDIUM:
-            second = "Relevant, but with no explicit buying signal."
+            second = "Relevant, but with no stated need."
         else:
-            second = "A single overlap is weak evidence of fit."
+            second = "Little evidence of a need for the offer."
         return f"{first} {second}"
+
+
+def _label(*, overlap: int, signals, fit: str) -> Intent:
+    """High for a need (a search or a pain) that concerns the offer, or a broad overlap;
+    Medium for some overlap or a need alone; Low otherwise. A lead whose department does
+    not buy this needs both a need and a broad overlap for even Medium."""
+    search, pain = bool(signals.active_search), bool(signals.pain)
+    if fit == FIT_NONE:
+        return Intent.MEDIUM if (search or pain) and overlap >= STRONG_FIT_POINTS else Intent.LOW
+    if overlap >= STRONG_FIT_POINTS and (search or pain):
+        return Intent.HIGH
+    if search and overlap >= 1 or pain and overlap >= HIGH_FIT_POINTS:
+        return Intent.HIGH
+    if overlap >= MEDIUM_FIT_POINTS or (search or pain) and (overlap or fit == FIT_PRIMARY):
+        return Intent.MEDIUM
+    return Intent.LOW

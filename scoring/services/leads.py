@@ -2,8 +2,10 @@
 
 import io
 import itertools
+import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -13,6 +15,7 @@ from scoring.exceptions import InvalidInput, PayloadTooLarge
 from scoring.lead_csv import REQUIRED_COLUMNS, csv_encoding, iter_lead_values, pick_delimiter
 from scoring.models import Account, AuditEvent, Lead, LeadUpload
 from scoring.services.accounts import audit_record
+from scoring.titles import normalise_title
 
 FILE_TOO_LARGE_ERROR = "The file is larger than the {limit} MB upload limit."
 TOO_MANY_ROWS_ERROR = "The file has more than {limit} leads; split it into smaller files."
@@ -23,8 +26,19 @@ READ_CHUNK_BYTES = 1024 * 1024
 # What `progress` is called with: the leads read so far and the bytes of the file read.
 ProgressCallback = Callable[[int, int], None]
 
-# The columns a lead is written with, in this order: its account, upload, CSV values, time.
-_LEAD_COLUMNS = ("account_id", "upload_id", *REQUIRED_COLUMNS, "created_at")
+# The columns a lead is written with, in this order: its account, upload, CSV values, its
+# role normalised, time.
+_LEAD_COLUMNS = (
+    "account_id", "upload_id", *REQUIRED_COLUMNS, "seniority", "departments", "created_at",
+)  # fmt: skip
+_ROLE = REQUIRED_COLUMNS.index("role")
+
+
+@lru_cache(maxsize=100_000)
+def _normalised_role(role: str) -> tuple[str, str]:
+    """The role's seniority and departments as the columns store them (JSON text)."""
+    title = normalise_title(role)
+    return title.seniority, json.dumps(list(title.departments))
 
 
 class _CountingReader(io.RawIOBase):
@@ -118,7 +132,7 @@ def _copy_leads(batches: _Batches, *, upload: LeadUpload, now) -> None:
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for batch in batches:
                 for values in batch:
-                    copy.write_row(prefix + values + suffix)
+                    copy.write_row(prefix + values + _normalised_role(values[_ROLE]) + suffix)
 
 
 def _insert_leads(batches: _Batches, *, upload: LeadUpload, now) -> None:
@@ -131,7 +145,10 @@ def _insert_leads(batches: _Batches, *, upload: LeadUpload, now) -> None:
     prefix, suffix = (upload.account_id, upload.pk), (created_at,)
     with connection.cursor() as cursor:
         for batch in batches:
-            cursor.executemany(sql, [prefix + values + suffix for values in batch])
+            cursor.executemany(
+                sql,
+                [prefix + values + _normalised_role(values[_ROLE]) + suffix for values in batch],
+            )
 
 
 @transaction.atomic

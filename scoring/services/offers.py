@@ -1,26 +1,70 @@
 from django.db import transaction
 
+from scoring.buyer_profile import SOURCE_EXPLICIT, SOURCE_INFERRED, BuyerProfile, buyer_profile_infer
 from scoring.models import Account, AuditEvent, Offer
 from scoring.services.accounts import audit_record
+
+# The offer fields a buyer profile is inferred from: changing one re-infers an inferred one.
+_PROFILE_SOURCES = ("name", "value_props", "ideal_use_cases")
+
+
+def _buyer_profile(*, name, value_props, ideal_use_cases, given: dict | None) -> dict:
+    """The profile inferred from the offer's text, with the fields given over it; "explicit"
+    when any field was given."""
+    inferred = buyer_profile_infer(
+        name=name, value_props=value_props, ideal_use_cases=ideal_use_cases
+    ).as_dict()
+    if not given:
+        return inferred
+    given = {key: value for key, value in given.items() if key != "source"}
+    return {**inferred, **given, "source": SOURCE_EXPLICIT}
 
 
 @transaction.atomic
 def offer_create(
-    *, account: Account, name: str, value_props: list[str], ideal_use_cases: list[str]
+    *,
+    account: Account,
+    name: str,
+    value_props: list[str],
+    ideal_use_cases: list[str],
+    buyer_profile: dict | None = None,
+    rule_set: str = "",
 ) -> Offer:
+    """An offer with its buyer profile: the fields of `buyer_profile` given, the rest read
+    from the offer's own text."""
     return Offer.objects.create(
         account=account,
         name=name,
         value_props=list(value_props),
         ideal_use_cases=list(ideal_use_cases),
+        buyer_profile=_buyer_profile(
+            name=name, value_props=value_props, ideal_use_cases=ideal_use_cases, given=buyer_profile
+        ),
+        rule_set=rule_set,
     )
 
 
 @transaction.atomic
-def offer_update(*, offer: Offer, **fields) -> Offer:
+def offer_update(*, offer: Offer, buyer_profile: dict | None = None, **fields) -> Offer:
+    """Change an offer. Fields given in `buyer_profile` replace the profile's (it becomes
+    explicit); an inferred profile is inferred again when the text it came from changes.
+    Its scores go stale by themselves: the profile is part of every score's content hash."""
     for field, value in fields.items():
         setattr(offer, field, value)
-    offer.save(update_fields=list(fields))
+    changed = list(fields)
+    current = BuyerProfile.from_dict(offer.buyer_profile)
+    text_changed = any(field in _PROFILE_SOURCES for field in fields)
+    if buyer_profile is not None or (text_changed and current.source == SOURCE_INFERRED):
+        kept = {} if current.source == SOURCE_INFERRED else offer.buyer_profile
+        offer.buyer_profile = _buyer_profile(
+            name=offer.name,
+            value_props=offer.value_props,
+            ideal_use_cases=offer.ideal_use_cases,
+            given={**kept, **(buyer_profile or {})} or None,
+        )
+        changed.append("buyer_profile")
+    if changed:
+        offer.save(update_fields=changed)
     return offer
 
 

@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
 
@@ -25,7 +25,13 @@ from scoring.models import AiStatus, AuditEvent, Lead, Offer, Score
 from scoring.providers import IntentProvider, LeadProfile, OfferProfile, provider_from_settings
 from scoring.providers.base import IntentAssessment
 from scoring.providers.llm import ProviderError, prompt_version
-from scoring.rules import AI_POINTS, intent_for_score, rule_score
+from scoring.rules import (
+    ai_factor,
+    combined_factors,
+    intent_for_score,
+    rule_score,
+    score_reasoning,
+)
 from scoring.services.accounts import audit_record
 
 logger = logging.getLogger(__name__)
@@ -39,7 +45,7 @@ CIRCUIT_BREAKER_MIN_FAILURES = 4
 # Everything a re-score replaces; lead and offer identify the row.
 _SCORE_FIELDS = [
     "rule_score", "role_points", "role_keyword", "industry_points", "industry_keyword",
-    "completeness_points", "ai_status", "ai_error", "ai_label", "ai_score", "ai_factors",
+    "completeness_points", "rule_set", "factors", "ai_status", "ai_error", "ai_label", "ai_score", "ai_factors",
     "score", "intent", "reasoning", "provider", "model", "prompt_version", "content_hash",
     "latency_ms", "input_tokens", "output_tokens", "scored_at",
 ]  # fmt: skip
@@ -73,7 +79,7 @@ class _Outcome:
 
 def content_hash(*, lead: LeadProfile, offer: OfferProfile, provider, version: str) -> str:
     """What a stored AI answer depends on: change any of it and the lead is scored again."""
-    parts = [vars(lead), vars(offer), provider.name, provider.model, version]
+    parts = [asdict(lead), asdict(offer), provider.name, provider.model, version]
     payload = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=list)
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -131,10 +137,16 @@ class ScoreRow(SimpleNamespace):
     fifth of a chunk's CPU time."""
 
 
-def _score_build(*, outcome: _Outcome, offer: Offer, provider, version: str, key: str, scored_at):
-    """An unsaved score: the rules and the provider's judgement, combined into one label."""
+def _score_build(
+    *, outcome: _Outcome, offer: Offer, offer_profile: OfferProfile, provider, version: str,
+    key: str, scored_at,
+):  # fmt: skip
+    """An unsaved score: the rules and the provider's judgement, combined into one label,
+    with the factors that add up to it."""
     lead, assessment = outcome.lead, outcome.assessment
-    rules = rule_score(lead)
+    rules = rule_score(lead, offer_profile)
+    ai = ai_factor(assessment.label, assessment.reasoning) if assessment else None
+    total, factors = combined_factors(rules, ai)
     parts = dict(
         account_id=offer.account_id,
         lead_id=lead.id,
@@ -145,6 +157,9 @@ def _score_build(*, outcome: _Outcome, offer: Offer, provider, version: str, key
         industry_points=rules.industry_points,
         industry_keyword=rules.industry_keyword,
         completeness_points=rules.completeness_points,
+        rule_set=offer_profile.rule_set,
+        factors=[factor.as_dict() for factor in factors],
+        score=total,
         provider=provider.name,
         model=provider.model,
         prompt_version=version,
@@ -160,24 +175,20 @@ def _score_build(*, outcome: _Outcome, offer: Offer, provider, version: str, key
             ai_label="",
             ai_score=0,
             ai_factors=[],
-            score=rules.total,
             intent=None,
             reasoning=AI_FAILED_REASONING.format(error=outcome.error),
             input_tokens=None,
             output_tokens=None,
         )
-    ai_score = AI_POINTS[assessment.label]
-    total = rules.total + ai_score
     return ScoreRow(
         **parts,
         ai_status=AiStatus.OK,
         ai_error="",
         ai_label=assessment.label,
-        ai_score=ai_score,
+        ai_score=ai.points,
         ai_factors=list(assessment.factors),
-        score=total,
         intent=intent_for_score(total),
-        reasoning=assessment.reasoning,
+        reasoning=score_reasoning(rules, factors, assessment.reasoning),
         input_tokens=assessment.input_tokens,
         output_tokens=assessment.output_tokens,
     )
@@ -303,6 +314,7 @@ def score_batch(
         _score_build(
             outcome=o,
             offer=offer,
+            offer_profile=offer_profile,
             provider=provider,
             version=version,
             key=keys[o.lead.id] if o.assessment else "",

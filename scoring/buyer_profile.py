@@ -1,0 +1,400 @@
+"""Who buys an offer: its buyer profile, given on the offer or inferred from its own text.
+
+A profile names the departments that buy (primary) and those that influence (secondary),
+the least seniority that signs, the industries it is made for (none: a horizontal product),
+whether it is a vertical product that only those industries buy, and competitors to exclude.
+The fit rules (scoring/rules.py) and the local provider score a lead against it.
+
+Inference reads the offer's name, value propositions and use cases for cues: a word or
+phrase of a department's work ("invoice", "phishing", "kitchen") or of an industry
+("restaurants", "clinical trials"). It is a vocabulary, not a list of known products, so it
+works for offers it has never seen; a remote provider may refine it (one call per offer).
+"""
+
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+from scoring.text_match import whole_word_pattern
+from scoring.titles import DEPARTMENTS, SENIORITIES, SENIORITY_RANK
+
+SOURCE_INFERRED = "inferred"
+SOURCE_EXPLICIT = "explicit"
+DEFAULT_MIN_SENIORITY = "manager"
+
+# Industries: key -> (label, the words a lead's industry or an offer names it by).
+# A `*` ends a word stem ("pharma*": pharma, pharmaceutical, pharmaceuticals).
+INDUSTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "software": ("Software & internet", (
+        "software", "saas", "tech", "technology", "information technology", "it services",
+        "internet", "cloud", "computer software", "developer tools", "devtools", "app*",
+        "platform", "web", "cybersecurity", "data infrastructure", "martech", "adtech",
+        "edtech", "software development", "software teams", "engineering teams",
+        "development teams", "dev teams",
+    )),
+    "finance": ("Financial services", (
+        "bank", "banking", "financial services", "financial", "finance", "fintech",
+        "insurance", "insurtech", "payments", "payment", "credit union", "lending",
+        "investment*", "asset management", "wealth management", "capital markets",
+        "pci", "brokerage", "private equity", "venture capital",
+    )),
+    "healthcare": ("Healthcare providers", (
+        "healthcare", "health care", "hospital*", "health system*", "clinic", "clinics",
+        "medical practice*", "medical cent*", "hipaa", "health", "nursing", "patient care",
+        "academic medicine", "academic medical cent*", "dental", "physician*",
+    )),
+    "life_sciences": ("Pharma, biotech & clinical research", (
+        "pharma*", "biotech*", "biopharma*", "life science*", "contract research*",
+        "cro", "cros", "clinical research", "clinical trial*", "drug development",
+        "sponsors", "genomics", "diagnostics", "academic medicine",
+    )),
+    "medical_devices": ("Medical devices", ("medical device*", "medtech", "medical equipment")),
+    "food_hospitality": ("Restaurants, food & hospitality", (
+        "restaurant*", "food service*", "foodservice", "food and beverage", "food & beverage",
+        "f&b", "hospitality", "hotel*", "café*", "cafe*", "coffee shop*", "bar", "bars",
+        "pub", "pubs", "catering", "bakery", "bakeries", "qsr", "quick service",
+        "fast casual", "dining", "bistro*", "brewery", "breweries", "food truck*",
+        "kitchen*", "diner*", "pizzeria*",
+    )),
+    "retail": ("Retail & e-commerce", (
+        "retail*", "e-commerce", "ecommerce", "consumer goods", "cpg", "fmcg", "stores",
+        "shop*", "apparel", "fashion", "grocery", "supermarket*", "wholesale",
+    )),
+    "manufacturing": ("Manufacturing & industrial", (
+        "manufactur*", "industrial", "automotive", "machinery", "factory", "factories",
+        "plant", "plants", "aerospace", "electronics", "chemicals", "metal*", "plastics",
+        "packaging", "production",
+    )),
+    "logistics": ("Logistics & transportation", (
+        "logistics", "freight", "transport*", "shipping", "trucking", "distribution",
+        "distributor*", "warehous*", "supply chain", "3pl", "courier*", "fleet*",
+        "maritime", "airline*", "aviation",
+    )),
+    "professional_services": ("Consulting & professional services", (
+        "consulting", "consultancy", "consultancies", "management consulting",
+        "professional services", "advisory", "consulting firms", "accounting firm*",
+        "agency", "agencies", "staffing", "recruitment", "outsourcing", "services",
+        "engineering services", "business services",
+    )),
+    "legal_services": ("Legal services", ("law firm*", "legal services", "legal", "law")),
+    "education": ("Education", (
+        "education", "university", "universities", "school*", "college*", "higher education",
+        "e-learning", "academic", "academia", "k-12", "training provider*",
+    )),
+    "government": ("Government & public sector", (
+        "government", "public sector", "municipal*", "federal", "defen*e", "public administration",
+        "city of", "ministry", "agency of",
+    )),
+    "energy": ("Energy & utilities", (
+        "energy", "utilit*", "oil", "gas", "oil & gas", "renewable*", "solar", "power",
+        "electricity", "mining",
+    )),
+    "construction": ("Construction, architecture & real estate", (
+        "construction", "real estate", "architecture", "property", "properties",
+        "building*", "engineering & construction", "facilities",
+    )),
+    "media": ("Media & entertainment", (
+        "media", "publishing", "entertainment", "gaming", "games", "advertising",
+        "broadcast*", "film", "music", "news",
+    )),
+    "telecom": ("Telecommunications", ("telecom*", "telecommunications", "wireless", "isp")),
+    "nonprofit": ("Non-profit", ("non-profit", "nonprofit", "ngo", "charity", "charities", "foundation")),
+}  # fmt: skip
+# Industries near enough that a vertical offer for one is a partial fit for the other.
+RELATED_INDUSTRIES = {
+    "healthcare": ("life_sciences", "medical_devices"),
+    "life_sciences": ("healthcare", "medical_devices"),
+    "medical_devices": ("healthcare", "life_sciences"),
+    "food_hospitality": ("retail",),
+    "retail": ("food_hospitality",),
+    "logistics": ("manufacturing", "retail"),
+    "manufacturing": ("logistics",),
+    "legal_services": ("professional_services",),
+    "professional_services": ("legal_services",),
+}
+# Words too generic to name an offer's industry ("services" in "Business services" is an
+# industry of a lead, not what an offer is for).
+_LEAD_ONLY_INDUSTRY_WORDS = frozenset(
+    {"services", "platform", "web", "app*", "health", "financial", "finance", "legal",
+     "law", "power", "plant", "plants", "production", "bar", "shop*", "stores", "agency",
+     "building*", "gas", "oil", "news", "games", "film", "music", "foundation", "school*",
+     "properties", "property", "payment", "distribution", "transport*", "fleet*", "kitchen*",
+     "dining", "sponsors", "facilities", "tech", "technology", "software", "cloud",
+     "internet", "academic", "staffing", "recruitment"}
+)  # fmt: skip
+
+# Department cues in an offer's text: key -> words and phrases of that department's work.
+DEPARTMENT_CUES: dict[str, tuple[str, ...]] = {
+    "engineering": (
+        "ci", "cd", "ci/cd", "continuous integration", "continuous delivery", "build*",
+        "deploy*", "pipeline*", "developer*", "engineer*", "code", "codebase", "test suite*",
+        "flaky test*", "devops", "release*", "repositor*", "monorepo*", "kubernetes",
+        "containers", "software teams", "merge*", "pull request*", "compile*", "cache*",
+        "staging", "rollback*", "observability", "on-call", "incident*", "sre", "api*",
+        "sdk*", "git*", "commit*", "runners",
+    ),
+    "it": (
+        "it", "devices", "endpoint*", "laptops", "helpdesk", "help desk", "sso",
+        "single sign-on", "provisioning", "identity", "access management", "infrastructure",
+        "network*", "it teams", "it and", "systems administration", "saas management",
+        "software licen*", "workforce",
+    ),
+    "security": (
+        "security", "secure", "phishing", "threat*", "vulnerabilit*", "cyber*", "attack*",
+        "breach*", "malware", "ransomware", "soc", "siem", "zero trust", "penetration",
+        "awareness", "iso 27001", "soc 2",
+    ),
+    "data": (
+        "analytics", "analyse*", "analyze*", "analysis", "dashboard*", "data", "bi",
+        "business intelligence", "reporting", "machine learning", "predictive", "insights",
+        "data warehouse", "metrics", "kpi*", "forecast*", "statistic*", "attribution",
+    ),
+    "product": ("product teams", "roadmap*", "feature flag*", "user research", "product analytics",
+                "product managers", "a/b test*", "experiments"),
+    "design": ("design*", "creative", "prototyp*", "mockups", "brand assets"),
+    "sales": (
+        "sales", "deal*", "quota*", "crm", "prospect*", "revenue", "field sales", "selling",
+        "sellers", "account executives", "sales teams", "win rate*", "sales performance",
+        "outreach", "territor*",
+    ),
+    "marketing": (
+        "marketing", "campaign*", "attribution", "brand", "seo", "content", "lead generation",
+        "demand generation", "email marketing", "advertis*", "ad spend", "audience*",
+        "conversion*", "funnel*", "customer behavior", "customer behaviour", "social media",
+    ),
+    "customer_success": (
+        "customer support", "support tickets", "tickets", "customer service", "help center",
+        "churn", "csat", "nps", "customer success", "onboard customers", "retention",
+        "customer experience", "live chat", "contact cent*",
+    ),
+    "finance": (
+        "invoice*", "accounts payable", "accounts receivable", "payable*", "expense*",
+        "spend", "budget*", "finance", "financial", "accounting", "accountants", "close the books",
+        "month-end", "month end", "close", "reconcil*", "ledger", "erp", "tax*", "audit trail*",
+        "cash flow", "cash", "payments", "vendor payments", "bill pay*", "three-way match*",
+        "3-way match*", "approval workflow*", "cost*", "cfo*", "controller*", "treasury",
+        "procure-to-pay", "purchase orders",
+    ),
+    "hr": (
+        "hr", "human resources", "hiring", "hire*", "onboarding", "new hires", "new-hire*",
+        "employee*", "people teams", "people ops", "talent", "recruit*", "payroll",
+        "benefits", "offboarding", "performance reviews", "duty of care", "duty-of-care",
+        "l&d", "learning and development", "training", "culture", "headcount", "org chart",
+        "workforce", "staff",
+    ),
+    "operations": (
+        "operations", "travel*", "booking*", "itinerar*", "trip*", "flights", "airline*",
+        "hotel*", "logistics", "inventory", "warehous*", "supply chain", "fulfil*",
+        "shipping", "shipments", "fleet*", "scheduling", "field service", "dispatch*",
+        "stock", "picking", "orders", "order management", "distribution", "throughput",
+        "efficiency", "process*",
+    ),
+    "administration": (
+        "office*", "front desk", "reception", "visitor management", "assistants",
+        "admin*", "facilities booking", "desk booking",
+    ),
+    "legal": (
+        "compliance", "compliant", "audit*", "regulat*", "legal", "contract*", "clause*",
+        "counsel", "gdpr", "privacy", "hipaa", "pci", "sox", "21 cfr", "part 11", "policy",
+        "policies", "risk", "e-signature*", "negotiat*", "obligations", "redline*",
+    ),
+    "procurement": (
+        "procurement", "purchas*", "supplier*", "vendor*", "sourcing", "negotiated",
+        "spend management", "rfp*", "tender*", "purchase orders",
+    ),
+    "food_beverage": (
+        "restaurant*", "kitchen*", "menu*", "covers", "tables", "table service", "servers",
+        "waitstaff", "tips", "chef*", "pos", "point of sale", "point-of-sale", "bar", "bars",
+        "café*", "cafe*", "dining", "takeaway", "takeout", "delivery apps", "food cost*",
+        "front of house", "back of house", "tickets", "hospitality", "guests",
+    ),
+    "clinical": (
+        "clinical", "trial*", "patient*", "edc", "electronic data capture", "crf*", "ctms",
+        "etmf", "investigator*", "stud*", "phase i*", "sponsors", "site monitoring",
+        "medical", "physician*", "nurs*", "care teams", "ehr", "emr",
+    ),
+    "research": ("research*", "r&d", "scientist*", "laborator*", "lab", "labs", "experiment*"),
+    "education": ("courses", "learning", "teachers", "students", "curricul*", "classroom*",
+                  "lessons", "lms", "e-learning"),
+    "facilities": ("facilities", "buildings", "maintenance", "workplace", "real estate",
+                   "space planning", "energy management"),
+}  # fmt: skip
+# Departments that usually buy together: one primary makes the other primary too.
+BUYING_TOGETHER = {"security": ("it",), "it": ("security",)}
+# Departments adjacent to a primary one: secondary (influencers) even without a cue.
+ADJACENT_DEPARTMENTS = {
+    "security": ("it", "legal"),
+    "it": ("security", "engineering"),
+    "engineering": ("it", "product"),
+    "data": ("engineering", "product"),
+    "finance": ("procurement", "operations"),
+    "procurement": ("finance", "operations"),
+    "operations": ("procurement", "administration"),
+    "hr": ("administration",),
+    "sales": ("marketing", "customer_success"),
+    "marketing": ("sales", "data"),
+    "customer_success": ("sales", "product"),
+    "legal": ("finance", "procurement"),
+    "clinical": ("research", "data"),
+    "research": ("clinical", "data"),
+    "food_beverage": ("operations",),
+    "education": ("hr",),
+    "facilities": ("operations", "administration"),
+    "administration": ("operations",),
+}
+# Departments that only exist in one line of business: an offer for them is vertical.
+INDUSTRY_LINE_DEPARTMENTS = {"food_beverage": "food_hospitality", "clinical": "life_sciences"}
+# A primary department needs at least this share of the strongest department's cue weight.
+PRIMARY_SHARE = 0.5
+# A department with fewer cue hits than this is not even secondary (a stray word).
+SECONDARY_MIN_HITS = 2
+MAX_PRIMARY = 3
+
+INVALID_DEPARTMENT_ERROR = "Unknown department {value!r}; expected one of: {choices}."
+INVALID_INDUSTRY_ERROR = "Unknown industry {value!r}; expected one of: {choices}."
+INVALID_SENIORITY_ERROR = "Unknown seniority {value!r}; expected one of: {choices}."
+
+
+_INDUSTRY_PATTERNS = {key: whole_word_pattern(*words) for key, (_, words) in INDUSTRIES.items()}
+_OFFER_INDUSTRY_PATTERNS = {
+    key: whole_word_pattern(*(w for w in words if w not in _LEAD_ONLY_INDUSTRY_WORDS))
+    for key, (_, words) in INDUSTRIES.items()
+}
+_DEPARTMENT_PATTERNS = {key: whole_word_pattern(*cues) for key, cues in DEPARTMENT_CUES.items()}
+# "IT" the department is written in capitals; "it" the pronoun is everywhere.
+_IT_PRONOUN = re.compile(r"(?<!\w)it(?!\w)")
+
+
+@dataclass(frozen=True)
+class BuyerProfile:
+    primary_departments: tuple[str, ...] = ()
+    secondary_departments: tuple[str, ...] = ()
+    min_seniority: str = DEFAULT_MIN_SENIORITY
+    target_industries: tuple[str, ...] = ()  # none: a horizontal product
+    vertical: bool = False  # only the target industries buy it
+    competitors: tuple[str, ...] = ()
+    source: str = SOURCE_INFERRED
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in data.items()}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "BuyerProfile":
+        data = data or {}
+        return cls(
+            primary_departments=tuple(data.get("primary_departments") or ()),
+            secondary_departments=tuple(data.get("secondary_departments") or ()),
+            min_seniority=data.get("min_seniority") or DEFAULT_MIN_SENIORITY,
+            target_industries=tuple(data.get("target_industries") or ()),
+            vertical=bool(data.get("vertical")),
+            competitors=tuple(data.get("competitors") or ()),
+            source=data.get("source") or SOURCE_INFERRED,
+        )
+
+    @property
+    def horizontal(self) -> bool:
+        return not self.target_industries
+
+
+def validate_profile_fields(data: dict) -> None:
+    """Raise ValueError naming the first unknown department, industry or seniority."""
+    for key in ("primary_departments", "secondary_departments"):
+        for value in data.get(key) or ():
+            if value not in DEPARTMENTS:
+                raise ValueError(
+                    INVALID_DEPARTMENT_ERROR.format(value=value, choices=", ".join(DEPARTMENTS))
+                )
+    for value in data.get("target_industries") or ():
+        if value not in INDUSTRIES:
+            raise ValueError(
+                INVALID_INDUSTRY_ERROR.format(value=value, choices=", ".join(INDUSTRIES))
+            )
+    seniority = data.get("min_seniority")
+    if seniority and seniority not in SENIORITY_RANK:
+        raise ValueError(
+            INVALID_SENIORITY_ERROR.format(value=seniority, choices=", ".join(SENIORITIES))
+        )
+
+
+@lru_cache(maxsize=100_000)
+def industries_of(text: str) -> tuple[str, ...]:
+    """The industry keys a lead's industry (or company) text names, first-named first."""
+    if not text:
+        return ()
+    hits = []
+    for key, pattern in _INDUSTRY_PATTERNS.items():
+        match = pattern.search(text)
+        if match:
+            hits.append((match.start(), -len(match.group(0)), key))
+    return tuple(key for _, _, key in sorted(hits))
+
+
+def industry_label(key: str) -> str:
+    return INDUSTRIES[key][0]
+
+
+def _department_weights(texts: list[str]) -> dict[str, float]:
+    """Cue hits per department across the offer's texts; the offer's name counts double."""
+    weights: dict[str, float] = {}
+    for position, text in enumerate(texts):
+        scale = 2.0 if position == 0 else 1.0
+        for key, pattern in _DEPARTMENT_PATTERNS.items():
+            hits = pattern.findall(text)
+            if key == "it":  # only the capitalised department, never the pronoun
+                hits = [hit for hit in hits if not _IT_PRONOUN.fullmatch(hit)]
+            if hits:
+                weights[key] = weights.get(key, 0.0) + scale * len(hits)
+    return weights
+
+
+def _offer_industries(texts: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for text in texts:
+        for key, pattern in _OFFER_INDUSTRY_PATTERNS.items():
+            if pattern.search(text):
+                counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def buyer_profile_infer(*, name: str, value_props, ideal_use_cases) -> BuyerProfile:
+    """The profile the offer's own words describe (source "inferred")."""
+    texts = [name or "", *(value_props or ()), *(ideal_use_cases or ())]
+    weights = _department_weights(texts)
+    ranked = sorted(weights.items(), key=lambda item: (-item[1], item[0]))
+    primary: list[str] = []
+    if ranked:
+        top = ranked[0][1]
+        primary = [key for key, weight in ranked if weight >= top * PRIMARY_SHARE][:MAX_PRIMARY]
+    for key in list(primary):
+        primary += [other for other in BUYING_TOGETHER.get(key, ()) if other not in primary]
+    secondary = [
+        key for key, weight in ranked if key not in primary and weight >= SECONDARY_MIN_HITS
+    ]
+    for key in primary:
+        secondary += [
+            other
+            for other in ADJACENT_DEPARTMENTS.get(key, ())
+            if other not in primary and other not in secondary
+        ]
+
+    industries = _offer_industries(texts)
+    for department, industry in INDUSTRY_LINE_DEPARTMENTS.items():
+        if department in primary:
+            industries[industry] = industries.get(industry, 0) + 2
+    targets = [key for key, _ in sorted(industries.items(), key=lambda item: (-item[1], item[0]))]
+    line_primary = any(department in INDUSTRY_LINE_DEPARTMENTS for department in primary)
+    vertical = bool(targets) and (line_primary or industries[targets[0]] >= 2)
+    return BuyerProfile(
+        primary_departments=tuple(primary),
+        secondary_departments=tuple(secondary),
+        min_seniority=DEFAULT_MIN_SENIORITY,
+        target_industries=tuple(targets),
+        vertical=vertical,
+        source=SOURCE_INFERRED,
+    )
+
+
+def department_label(key: str) -> str:
+    return DEPARTMENTS.get(key, key)
+

@@ -1,0 +1,150 @@
+"""What a lead's bio says about buying: a stated need, or a reason not to call.
+
+Need signals are read by the local provider (the AI half); the negative ones cap a lead's
+total in the fit rules: a competitor's employee or a student is Low whatever else fits, and
+a lead that just bought or renewed a product like this one is at most Medium.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from scoring.text_match import whole_word_pattern
+
+# An active search for something: the strongest sign of intent a bio can give.
+ACTIVE_SEARCH = (
+    "looking for", "looking at", "evaluating", "shopping for", "in the market for",
+    "selecting", "choosing", "shortlisting", "comparing", "searching for", "seeking a new",
+    "seeking a better", "need a", "need an", "needs a", "need to replace", "replacing",
+    "want to replace", "plan to replace", "planning to replace", "rfp", "request for proposal",
+    "requesting proposals", "contract ends", "contract expires", "contract is up",
+    "up for renewal", "renewal is coming", "budget approved", "budgeted for", "budget for",
+    "piloting", "trialling", "trialing", "open to new", "switching from", "migrating from",
+    "moving off", "moving away from", "buying", "sourcing a", "looking to",
+    "busca", "buscamos", "evaluando", "suchen", "evaluieren", "cherchons", "recherche",
+)  # fmt: skip
+# A pain or a change that a product could answer, short of an explicit search.
+PAIN_OR_CHANGE = (
+    "flagged", "lack of", "lacks", "no way to", "struggl*", "pain*", "chasing", "always end up",
+    "won't survive", "will not survive", "can't keep up", "cannot keep up", "too slow",
+    "too long", "takes hours", "takes days", "takes weeks", "hours a week", "days a month",
+    "manual*", "by hand", "spreadsheet*", "paper", "error-prone", "bottleneck*", "backlog",
+    "biggest cost", "second-biggest cost", "cost line", "overspend*", "out of control",
+    "regulators want", "auditors want", "audit found", "failed audit", "need to prove",
+    "need evidence", "scaling", "scale our", "scaling our", "growing fast", "doubling",
+    "rolling out", "roll out", "preparing", "planning", "modernis*", "moderniz*", "overhaul*",
+    "implementing", "building out", "standing up", "live on planes", "every week",
+    "four days a week", "constantly", "mandatory", "deadline", "before our", "this year",
+    "this quarter", "next quarter", "improving", "improve", "reduce", "reducing", "cut",
+    "streamline*", "automate", "automating", "frustrat*", "headache*", "slow", "broken",
+    "outgrown", "outgrew", "complain*", "keeps failing", "keep failing", "fail*",
+)  # fmt: skip
+# Already bought: a product like this one was just signed, renewed or rolled out.
+ALREADY_BOUGHT = (
+    "just renewed", "renewed our", "recently renewed", "just signed", "signed with",
+    "recently signed", "signed a", "just bought", "just purchased", "recently purchased",
+    "just implemented", "recently implemented", "just rolled out", "just switched to",
+    "switched to", "moved every", "moved all", "moved everything", "moved our", "standardised on",
+    "standardized on", "locked in", "multi-year contract", "three-year contract",
+    "3-year contract", "two-year contract", "2-year contract", "five-year contract",
+    "not looking", "no budget", "happy with our", "very happy with", "no need for",
+    "don't need", "do not need",
+)  # fmt: skip
+# Not a buyer at all: studying, or looking for a job rather than a product.
+NOT_A_BUYER = (
+    "student", "students", "studying", "msc", "phd candidate", "undergraduate", "thesis",
+    "dissertation", "internship", "intern", "seeking a placement", "seeking placement",
+    "looking for a placement", "looking for an internship", "looking for a job",
+    "looking for my next", "looking for a new role", "looking for new opportunities",
+    "seeking new opportunities", "seeking opportunities", "open to work", "job seeker",
+    "job hunting", "between roles", "career change", "recent graduate", "graduating",
+)  # fmt: skip
+# Words that say a company sells something, for spotting a competitor's employee.
+VENDOR_NOUNS = (
+    "platform", "software", "vendor", "provider", "tool", "app", "solution", "startup",
+    "company", "saas", "suite", "product", "service",
+)  # fmt: skip
+
+_ACTIVE = whole_word_pattern(*ACTIVE_SEARCH)
+_PAIN = whole_word_pattern(*PAIN_OR_CHANGE)
+_ALREADY = whole_word_pattern(*ALREADY_BOUGHT)
+_NOT_BUYER = whole_word_pattern(*NOT_A_BUYER)
+# "<Company>, the/a ... platform", "at <Company>, a ... tool", "we build/sell/make ...".
+_VENDOR_PHRASE = re.compile(
+    r"(?:,\s*|\b(?:is|are|builds?|building|sells?|selling|makes?|making|develops?|"
+    r"developing|founded|co-founded|runs?)\s+)(?:the|a|an|our)\s+((?:[\w&/-]+\s+){0,6}?)"
+    r"(?:" + "|".join(VENDOR_NOUNS) + r")s?\b",
+    re.IGNORECASE,
+)
+_WE_SELL = re.compile(r"\bwe\s+(?:sell|build|make|develop|offer)\s+((?:[\w&/-]+\s+){0,6})", re.I)
+
+
+@dataclass(frozen=True)
+class BioSignals:
+    active_search: str = ""  # the phrase, as written
+    pain: str = ""
+    already_bought: str = ""
+    not_a_buyer: str = ""
+
+
+@lru_cache(maxsize=100_000)
+def bio_signals(bio: str) -> BioSignals:
+    if not bio:
+        return BioSignals()
+    found = {}
+    for key, pattern in (
+        ("active_search", _ACTIVE),
+        ("pain", _PAIN),
+        ("already_bought", _ALREADY),
+        ("not_a_buyer", _NOT_BUYER),
+    ):
+        match = pattern.search(bio)
+        found[key] = match.group(0) if match else ""
+    return BioSignals(**found)
+
+
+def vendor_descriptions(bio: str) -> list[str]:
+    """The words a bio describes its own company's product with ("the phishing-simulation"
+    in "at X, the phishing-simulation platform"), for matching against an offer's terms."""
+    if not bio:
+        return []
+    return [m.group(1) for m in _VENDOR_PHRASE.finditer(bio)] + [
+        m.group(1) for m in _WE_SELL.finditer(bio)
+    ]
+
+
+def names_in(text: str, names) -> str:
+    """The first of names (competitors) that text mentions as whole words, or ""."""
+    names = [name for name in names if name and name.strip()]
+    if not text or not names:
+        return ""
+    match = whole_word_pattern(*names).search(text)
+    return match.group(0) if match else ""
+
+
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+                 "forty": 40, "fifty": 50, "hundred": 100}  # fmt: skip
+_HEADCOUNT = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:[,.\s]\d{3})+|\d+|" + "|".join(_NUMBER_WORDS) + r")\+?"
+    r"(?:[\s-]+(?:person|people|employee|staff|strong|seat|member|headcount|fte|"
+    r"consultant|engineer|developer|agent|nurse|clinician|lawyer|attorney|accountant|"
+    r"associate|teacher|worker|field)s?\b)",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=100_000)
+def company_size(bio: str) -> int | None:
+    """The headcount a bio states ("a 40-person studio", "1,200 field staff", "800
+    employees"): the largest number of people it names; None when it names none."""
+    if not bio:
+        return None
+    sizes = []
+    for match in _HEADCOUNT.finditer(bio):
+        number = match.group(1).lower()
+        if number in _NUMBER_WORDS:
+            sizes.append(_NUMBER_WORDS[number])
+        else:
+            sizes.append(int(re.sub(r"[,.\s]", "", number)))
+    return max(sizes) if sizes else None

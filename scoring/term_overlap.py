@@ -1,0 +1,104 @@
+"""Offer and lead text as word stems, for measuring their overlap.
+
+Words are lower-cased, stemmed (Snowball English) and abbreviations are expanded ("ML" →
+"machine learning"), so "Looking for advanced ML platforms" meets "Advanced Machine
+Learning Analytics". An offer's terms are its stems and its adjacent stem pairs (two-word
+phrases), phrase by phrase (name, value propositions, use cases).
+"""
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+
+import snowballstemmer
+
+# Abbreviations expanded in both the offer and the lead, so either side may use either form.
+SYNONYMS = {
+    "ml": "machine learning",
+    "ai": "artificial intelligence",
+    "bi": "business intelligence",
+    "crm": "customer relationship management",
+    "erp": "enterprise resource planning",
+    "kpi": "key performance indicator",
+    "kpis": "key performance indicators",
+    "saas": "software as a service",
+    "nlp": "natural language processing",
+    "etl": "data pipeline",
+    "realtime": "real time",
+}
+# Stems that mean the same thing to a buyer.
+STEM_ALIASES = {"analysi": "analyt", "analyz": "analyt", "analys": "analyt"}
+# Words the stemmer would conflate with a different one ("customer" is not "custom").
+WORD_STEMS = {"customer": "customer", "customers": "customer"}
+# Words too common in bios and offers to be evidence of fit.
+STOPWORDS = frozenset(
+    """a an and are as at be by for from has have in into is it its of on or our over the
+    their this to with we you your i my me us about through across per via than that who
+    year years experience experienced plus passionate focus focused focusing professional
+    leading leader strong background expertise expert team teams new based help helping
+    company companies inc corp llc ltd solution solutions pro""".split()
+)
+_WORD = re.compile(r"[^\W_]+")
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=50_000)
+def stems_of_word(word: str) -> tuple[str, ...]:
+    """Content stems one word stands for: none for a stopword, several for an abbreviation."""
+    words = SYNONYMS.get(word, word).split()
+    stems = []
+    for part in words:
+        if part in STOPWORDS:
+            continue
+        stem = WORD_STEMS.get(part) or _stemmer.stemWord(part)
+        stems.append(STEM_ALIASES.get(stem, stem))
+    return tuple(stems)
+
+
+def tokens(text: str) -> list[tuple[re.Match, tuple[str, ...]]]:
+    """(match, stems) for each word of text, stopwords included with no stems."""
+    return [(m, stems_of_word(m.group(0).lower())) for m in _WORD.finditer(text)]
+
+
+def terms(text: str, text_tokens=None) -> tuple[set[str], set[tuple[str, str]]]:
+    """Stems and adjacent stem pairs (two-word phrases) of text (whose tokens, if given)."""
+    text_tokens = tokens(text) if text_tokens is None else text_tokens
+    stems = [stem for _, word_stems in text_tokens for stem in word_stems]
+    return set(stems), set(pairwise(stems))
+
+
+@dataclass(frozen=True)
+class OfferPhrase:
+    text: str
+    stems: frozenset[str]
+    pairs: frozenset[tuple[str, str]]
+    is_offer_name: bool = False
+
+
+@dataclass(frozen=True)
+class OfferTerms:
+    phrases: tuple[OfferPhrase, ...]
+    stems: frozenset[str]
+    pairs: frozenset[tuple[str, str]]
+
+
+@lru_cache(maxsize=64)
+def offer_terms(offer) -> OfferTerms:
+    phrases = []
+    for position, text in enumerate((offer.name, *offer.value_props, *offer.ideal_use_cases)):
+        stems, pairs = terms(text)
+        if stems:
+            phrases.append(
+                OfferPhrase(
+                    text=text,
+                    stems=frozenset(stems),
+                    pairs=frozenset(pairs),
+                    is_offer_name=position == 0,
+                )
+            )
+    return OfferTerms(
+        phrases=tuple(phrases),
+        stems=frozenset().union(*(p.stems for p in phrases)),
+        pairs=frozenset().union(*(p.pairs for p in phrases)),
+    )
