@@ -179,15 +179,16 @@ DEPARTMENT_CUES: dict[str, tuple[str, ...]] = {
         "hr", "human resources", "hiring", "hire*", "onboarding", "new hires", "new-hire*",
         "employee*", "people teams", "people ops", "talent", "recruit*", "payroll",
         "benefits", "offboarding", "performance reviews", "duty of care", "duty-of-care",
-        "l&d", "learning and development", "training", "culture", "headcount", "org chart",
-        "workforce", "staff",
+        "l&d", "learning and development", "headcount", "org chart", "people", "right-to-work",
+        "frontline", "seasonal",
     ),
     "operations": (
         "operations", "travel*", "booking*", "itinerar*", "trip*", "flights", "airline*",
         "hotel*", "logistics", "inventory", "warehous*", "supply chain", "fulfil*",
         "shipping", "shipments", "fleet*", "scheduling", "field service", "dispatch*",
         "stock", "picking", "orders", "order management", "distribution", "throughput",
-        "efficiency", "process*",
+        "wms", "pick lists", "put-away", "stocktake", "cycle counts", "carrier*", "dock*",
+        "order lines", "lot", "bin", "goods receipts",
     ),
     "administration": (
         "office*", "front desk", "reception", "visitor management", "assistants",
@@ -220,7 +221,11 @@ DEPARTMENT_CUES: dict[str, tuple[str, ...]] = {
                    "space planning", "energy management"),
 }  # fmt: skip
 # Departments that usually buy together: one primary makes the other primary too.
-BUYING_TOGETHER = {"security": ("it",), "it": ("security",)}
+BUYING_TOGETHER = {
+    "security": ("it",),
+    "it": ("security",),
+    "food_beverage": ("operations",),  # a restaurant's operators buy its systems
+}
 # Departments adjacent to a primary one: secondary (influencers) even without a cue.
 ADJACENT_DEPARTMENTS = {
     "security": ("it", "legal"),
@@ -245,10 +250,13 @@ ADJACENT_DEPARTMENTS = {
 # Departments that only exist in one line of business: an offer for them is vertical.
 INDUSTRY_LINE_DEPARTMENTS = {"food_beverage": "food_hospitality", "clinical": "life_sciences"}
 # A primary department needs at least this share of the strongest department's cue weight.
-PRIMARY_SHARE = 0.5
+PRIMARY_SHARE = 0.75
 # A department with fewer cue hits than this is not even secondary (a stray word).
 SECONDARY_MIN_HITS = 2
 MAX_PRIMARY = 3
+# The offer's name says most about who buys it; a line naming a team says who uses it.
+NAME_WEIGHT = 2.0
+TEAM_WEIGHT = 2.0
 
 INVALID_DEPARTMENT_ERROR = "Unknown department {value!r}; expected one of: {choices}."
 INVALID_INDUSTRY_ERROR = "Unknown industry {value!r}; expected one of: {choices}."
@@ -261,6 +269,13 @@ _OFFER_INDUSTRY_PATTERNS = {
     for key, (_, words) in INDUSTRIES.items()
 }
 _DEPARTMENT_PATTERNS = {key: whole_word_pattern(*cues) for key, cues in DEPARTMENT_CUES.items()}
+# "finance teams", "run by IT and HR": the offer names who uses it.
+_TEAM_MENTION = re.compile(
+    r"((?:[\w&/-]+\s+){1,3}?)(?:teams?|leaders?|departments?|managers?|professionals|heads|"
+    r"officers?|organi[sz]ations|orgs)\b|\b(?:run|used|owned|led) by\s+((?:[\w&/-]+\s*){1,4})",
+    re.IGNORECASE,
+)
+_FOR_CONTEXT = re.compile(r"\b(?:for|at|in|across|to)\s+(?:[\w&'-]+\s+)?$", re.IGNORECASE)
 # "IT" the department is written in capitals; "it" the pronoun is everywhere.
 _IT_PRONOUN = re.compile(r"(?<!\w)it(?!\w)")
 
@@ -277,7 +292,9 @@ class BuyerProfile:
 
     def as_dict(self) -> dict:
         data = asdict(self)
-        return {key: list(value) if isinstance(value, tuple) else value for key, value in data.items()}
+        return {
+            key: list(value) if isinstance(value, tuple) else value for key, value in data.items()
+        }
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "BuyerProfile":
@@ -335,25 +352,46 @@ def industry_label(key: str) -> str:
 
 
 def _department_weights(texts: list[str]) -> dict[str, float]:
-    """Cue hits per department across the offer's texts; the offer's name counts double."""
+    """Per department, the lines of the offer that speak of its work (a line repeating a
+    word counts once), the name NAME_WEIGHT times; a line naming the department's people
+    ("finance teams", "run by IT and HR") counts TEAM_WEIGHT more."""
     weights: dict[str, float] = {}
     for position, text in enumerate(texts):
-        scale = 2.0 if position == 0 else 1.0
+        scale = NAME_WEIGHT if position == 0 else 1.0
+        teams = " ".join(m.group(1) or m.group(2) for m in _TEAM_MENTION.finditer(text))
         for key, pattern in _DEPARTMENT_PATTERNS.items():
             hits = pattern.findall(text)
             if key == "it":  # only the capitalised department, never the pronoun
                 hits = [hit for hit in hits if not _IT_PRONOUN.fullmatch(hit)]
-            if hits:
-                weights[key] = weights.get(key, 0.0) + scale * len(hits)
+            if not hits:
+                continue
+            weight = scale
+            named = pattern.findall(teams)
+            if key == "it":
+                named = [hit for hit in named if not _IT_PRONOUN.fullmatch(hit)]
+            if named:
+                weight += TEAM_WEIGHT
+            weights[key] = weights.get(key, 0.0) + weight
     return weights
 
 
-def _offer_industries(texts: list[str]) -> dict[str, int]:
+def _offer_industries(name: str, value_props, ideal_use_cases) -> dict[str, int]:
+    """Per industry, the lines naming it: anywhere in the name and the use cases (who it is
+    for); in a value proposition only after "for", "at", "in" or "across" ("rates for
+    hotels" names a customer, "airline and hotel rates" a supplier)."""
     counts: dict[str, int] = {}
-    for text in texts:
+    lines = [
+        (name, False),
+        *((text, True) for text in value_props),
+        *((t, False) for t in ideal_use_cases),
+    ]
+    for text, needs_context in lines:
         for key, pattern in _OFFER_INDUSTRY_PATTERNS.items():
-            if pattern.search(text):
-                counts[key] = counts.get(key, 0) + 1
+            for match in pattern.finditer(text):
+                before = text[max(0, match.start() - 40) : match.start()]
+                if not needs_context or _FOR_CONTEXT.search(before):
+                    counts[key] = counts.get(key, 0) + 1
+                    break
     return counts
 
 
@@ -378,7 +416,7 @@ def buyer_profile_infer(*, name: str, value_props, ideal_use_cases) -> BuyerProf
             if other not in primary and other not in secondary
         ]
 
-    industries = _offer_industries(texts)
+    industries = _offer_industries(texts[0], value_props or (), ideal_use_cases or ())
     for department, industry in INDUSTRY_LINE_DEPARTMENTS.items():
         if department in primary:
             industries[industry] = industries.get(industry, 0) + 2
@@ -397,4 +435,3 @@ def buyer_profile_infer(*, name: str, value_props, ideal_use_cases) -> BuyerProf
 
 def department_label(key: str) -> str:
     return DEPARTMENTS.get(key, key)
-

@@ -21,7 +21,12 @@ ACTIVE_SEARCH = (
     "up for renewal", "renewal is coming", "budget approved", "budgeted for", "budget for",
     "piloting", "trialling", "trialing", "open to new", "switching from", "migrating from",
     "moving off", "moving away from", "buying", "sourcing a", "looking to",
-    "busca", "buscamos", "evaluando", "suchen", "evaluieren", "cherchons", "recherche",
+    "i want", "we want", "would like", "i'd like", "we'd like", "want to move", "fixing",
+    "top item", "top priority", "priority", "on my plan", "on our roadmap", "asked me to find",
+    # The same in Spanish, Portuguese, French and German.
+    "busca", "buscamos", "buscando", "evaluando", "necesitamos", "queremos", "procuramos",
+    "precisamos", "queremos", "cherchons", "recherchons", "nous voulons", "voulons",
+    "besoin d", "wir suchen", "suchen", "evaluieren", "brauchen", "wir wollen", "ich will",
 )  # fmt: skip
 # A pain or a change that a product could answer, short of an explicit search.
 PAIN_OR_CHANGE = (
@@ -37,7 +42,12 @@ PAIN_OR_CHANGE = (
     "four days a week", "constantly", "mandatory", "deadline", "before our", "this year",
     "this quarter", "next quarter", "improving", "improve", "reduce", "reducing", "cut",
     "streamline*", "automate", "automating", "frustrat*", "headache*", "slow", "broken",
-    "outgrown", "outgrew", "complain*", "keeps failing", "keep failing", "fail*",
+    "outgrown", "outgrew", "complain*", "keeps failing", "keep failing", "fail*", "excel",
+    "takes * minutes", "take * minutes", "wait* for", "waiting", "queue", "pile up", "piles up",
+    "type * by hand", "still runs on", "still turn up", "still use", "no laptop", "goodwill",
+    # The same in Spanish, Portuguese, French and German.
+    "a mano", "papel", "hojas de cálculo", "planilha*", "à la main", "papier", "paperasse",
+    "submerge", "en finir", "per hand", "zettel", "tabellen", "mühsam", "manuell*",
 )  # fmt: skip
 # Already bought: a product like this one was just signed, renewed or rolled out.
 ALREADY_BOUGHT = (
@@ -127,11 +137,14 @@ _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 
                  "forty": 40, "fifty": 50, "hundred": 100}  # fmt: skip
 _HEADCOUNT = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:[,.\s]\d{3})+|\d+|" + "|".join(_NUMBER_WORDS) + r")\+?"
-    r"(?:[\s-]+(?:person|people|employee|staff|strong|seat|member|headcount|fte|"
-    r"consultant|engineer|developer|agent|nurse|clinician|lawyer|attorney|accountant|"
-    r"associate|teacher|worker|field)s?\b)",
+    r"[\s-]+(?:[\w-]+[\s-]+)?(?:person|people|employee|staff|strong|member|fte|mitarbeiter|"
+    r"salariés|empleados|funcionários|consultant|engineer|developer|agent|nurse|clinician|"
+    r"lawyer|attorney|accountant|associate|teacher|worker|chauffeur|driver)s?\b"
+    r"(?!\s+(?:a|an|per|each|every)\s+(?:day|week|month|year|quarter|season|winter|summer))",
     re.IGNORECASE,
 )
+# "two people type those bills": too few to be the company's size.
+MIN_STATED_HEADCOUNT = 5
 
 
 @lru_cache(maxsize=100_000)
@@ -143,8 +156,7 @@ def company_size(bio: str) -> int | None:
     sizes = []
     for match in _HEADCOUNT.finditer(bio):
         number = match.group(1).lower()
-        if number in _NUMBER_WORDS:
-            sizes.append(_NUMBER_WORDS[number])
-        else:
-            sizes.append(int(re.sub(r"[,.\s]", "", number)))
+        size = _NUMBER_WORDS.get(number) or int(re.sub(r"[,.\s]", "", number))
+        if size >= MIN_STATED_HEADCOUNT:
+            sizes.append(size)
     return max(sizes) if sizes else None

@@ -148,18 +148,28 @@ PRIMARY_POINTS = 20  # a decision maker in a buying department
 PRIMARY_JUNIOR_POINTS = 10  # a buying department, a level below the seniority that signs
 SECONDARY_POINTS = 10  # a department that influences the purchase, manager or above
 SECONDARY_JUNIOR_POINTS = 5
-GENERAL_MANAGEMENT_POINTS = 10  # a CEO, founder, owner or partner: signs, seldom chooses
+GENERAL_MANAGEMENT_POINTS = 10  # a CEO, founder, owner or partner of a mid-sized company
+GENERAL_MANAGEMENT_REMOTE_POINTS = 5  # ... of a small, a large or an unknown-sized one
 GENERAL_MANAGEMENT_BUYER_POINTS = 20  # ... of a vertical product, which owners buy
-UNKNOWN_DEPARTMENT_SENIOR_POINTS = 10  # a director or above whose role names no department
+UNKNOWN_DEPARTMENT_SENIOR_POINTS = 5  # a director or above whose role names no department
 UNKNOWN_DEPARTMENT_MANAGER_POINTS = 5
 TARGET_INDUSTRY_POINTS = 20
 COMPATIBLE_INDUSTRY_POINTS = 10
 # Companies below this many people buy through their general management, not departments.
 SMALL_COMPANY_STAFF = 50
+# Above this many, general management delegates the choice to departments.
+LARGE_COMPANY_STAFF = 1000
 # The caps a negative signal puts on the whole score.
 NOT_A_BUYER_CAP = 20  # a competitor's employee, a student or job seeker: Low
 WRONG_DEPARTMENT_CAP = 35  # a role in a department that does not buy this: Low
 ALREADY_BOUGHT_CAP = 60  # just bought or renewed something like it: Medium at most
+
+NO_INDUSTRY_REASON = "industry: none given"
+# Departments that run any business: inside the industry of a vertical product, they
+# influence its purchase (a restaurant group's finance director, its IT manager).
+BACK_OFFICE_DEPARTMENTS = frozenset(
+    {"it", "finance", "operations", "procurement", "administration"}
+)
 
 SENIORITY_LABELS = {
     "c_level": "C-level",
@@ -187,8 +197,14 @@ FIT_NONE = "none"  # a department that does not buy this
 FIT_UNKNOWN = "unknown"  # the role names no department
 
 
-def department_fit(title: NormalisedTitle, profile: BuyerProfile) -> str:
-    """How the role's departments meet the profile's, the closest fit first."""
+def in_target_industry(lead, profile: BuyerProfile) -> bool:
+    keys = industries_of(lead.industry or "") or industries_of(lead.company or "")
+    return any(key in profile.target_industries for key in keys)
+
+
+def department_fit(title: NormalisedTitle, profile: BuyerProfile, *, insider: bool = False) -> str:
+    """How the role's departments meet the profile's, the closest fit first; `insider`:
+    the lead works in a target industry of the (vertical) product."""
     functional = [key for key in title.departments if key != "executive"]
     if any(key in profile.primary_departments for key in functional):
         return FIT_PRIMARY
@@ -198,10 +214,14 @@ def department_fit(title: NormalisedTitle, profile: BuyerProfile) -> str:
         return FIT_GENERAL
     if any(key in profile.secondary_departments for key in functional):
         return FIT_SECONDARY
+    if insider and profile.vertical and BACK_OFFICE_DEPARTMENTS.intersection(functional):
+        return FIT_SECONDARY
     return FIT_NONE if functional else FIT_UNKNOWN
 
 
-def _role_factor(title: NormalisedTitle, profile: BuyerProfile, small: bool) -> Factor:
+def _role_factor(
+    title: NormalisedTitle, profile: BuyerProfile, *, size: int | None, insider: bool
+) -> Factor:
     seniority = title.seniority
     if not seniority:
         return Factor("role", 0, "role: none given")
@@ -209,7 +229,8 @@ def _role_factor(title: NormalisedTitle, profile: BuyerProfile, small: bool) -> 
     if seniority == "entry":
         return Factor("role", 0, f"{who} role: not a buyer")
     rank = SENIORITY_RANK[seniority]
-    fit = department_fit(title, profile)
+    small = size is not None and size < SMALL_COMPANY_STAFF
+    fit = department_fit(title, profile, insider=insider)
     functional = [key for key in title.departments if key != "executive"]
     if fit == FIT_PRIMARY:
         primary = [key for key in functional if key in profile.primary_departments]
@@ -223,9 +244,15 @@ def _role_factor(title: NormalisedTitle, profile: BuyerProfile, small: bool) -> 
         where = f"{who} in general management"
         if profile.vertical or "executive" in profile.primary_departments:
             return Factor("role", GENERAL_MANAGEMENT_BUYER_POINTS, f"{where}, the buyer of this")
-        return Factor("role", GENERAL_MANAGEMENT_POINTS, f"{where}, signs for larger purchases")
+        if size is not None and SMALL_COMPANY_STAFF <= size <= LARGE_COMPANY_STAFF:
+            return Factor("role", GENERAL_MANAGEMENT_POINTS, f"{where} of a mid-sized company")
+        return Factor(
+            "role", GENERAL_MANAGEMENT_REMOTE_POINTS, f"{where}, seldom the one who chooses this"
+        )
     if fit == FIT_SECONDARY:
-        secondary = [key for key in functional if key in profile.secondary_departments]
+        secondary = [key for key in functional if key in profile.secondary_departments] or sorted(
+            BACK_OFFICE_DEPARTMENTS.intersection(functional)
+        )
         where = f"{who} in {_departments_text(secondary)}, a department that influences this"
         points = SECONDARY_POINTS if rank >= SENIORITY_RANK["manager"] else SECONDARY_JUNIOR_POINTS
         return Factor("role", points, where)
@@ -239,42 +266,47 @@ def _role_factor(title: NormalisedTitle, profile: BuyerProfile, small: bool) -> 
 
 
 def _industry_factor(lead, profile: BuyerProfile) -> tuple[Factor, str]:
-    """The industry's points and the industry key they were given for."""
+    """The industry's points and the industry key they were given for ("" for none). A
+    lead with no industry is placed by its company's name where that names one."""
     written = (lead.industry or "").strip()
-    if profile.horizontal:
-        points, keyword = _tier_match("industry", written)
-        reason = f"industry {written}" if written else "industry: none given"
-        tier = "for any industry, a technology company fits best" if points else "no preference"
-        return Factor("industry", points, f"{reason} ({tier})"), keyword
     keys = industries_of(written) or industries_of(lead.company or "")
-    shown = written or (lead.company or "")
-    if not keys:
-        if not shown:
-            return Factor("industry", 0, "industry: none given"), ""
-        if profile.vertical:
-            return Factor("industry", 0, f"industry {shown}: not a target"), ""
-        return Factor("industry", COMPATIBLE_INDUSTRY_POINTS, f"industry {shown}: compatible"), ""
+    shown = written or (lead.company if keys else "")
+    if not shown:
+        return Factor("industry", 0, NO_INDUSTRY_REASON), ""
+    if profile.horizontal:
+        # The seed's table still ranks a technology company first; any other stated
+        # industry is compatible with a product every industry buys.
+        points, keyword = _tier_match("industry", written)
+        if points < COMPATIBLE_INDUSTRY_POINTS:
+            return Factor(
+                "industry", COMPATIBLE_INDUSTRY_POINTS, f"industry {shown}: compatible"
+            ), (keys[0] if keys else "")
+        return Factor("industry", points, f"industry {shown}: a technology company"), keyword
     targets = [key for key in keys if key in profile.target_industries]
     if targets:
+        label = industry_label(targets[0])
         return Factor(
-            "industry",
-            TARGET_INDUSTRY_POINTS,
-            f"industry {shown}: a target ({industry_label(targets[0])})",
+            "industry", TARGET_INDUSTRY_POINTS, f"industry {shown}: a target ({label})"
         ), targets[0]
     related = [
         key
         for key in keys
         if any(target in RELATED_INDUSTRIES.get(key, ()) for target in profile.target_industries)
     ]
-    if profile.vertical and not related:
-        return Factor("industry", 0, f"industry {shown}: not a target"), keys[0]
-    reason = "near a target" if related else "compatible"
-    return Factor(
-        "industry", COMPATIBLE_INDUSTRY_POINTS, f"industry {shown}: {reason}"
-    ), keys[0]
+    if related:
+        return Factor(
+            "industry", COMPATIBLE_INDUSTRY_POINTS, f"industry {shown}: near a target"
+        ), related[0]
+    if profile.vertical:
+        return Factor("industry", 0, f"industry {shown}: not a target"), (keys[0] if keys else "")
+    return Factor("industry", COMPATIBLE_INDUSTRY_POINTS, f"industry {shown}: compatible"), (
+        keys[0] if keys else ""
+    )
 
 
-def _cap(lead, offer, title: NormalisedTitle) -> tuple[int | None, str]:
+def _cap(
+    lead, offer, title: NormalisedTitle, industry: Factor, *, insider: bool
+) -> tuple[int | None, str]:
     profile: BuyerProfile = offer.buyer_profile
     company = lead.company or ""
     competitor = names_in(company, profile.competitors) or names_in(
@@ -285,8 +317,10 @@ def _cap(lead, offer, title: NormalisedTitle) -> tuple[int | None, str]:
     signals = bio_signals(lead.linkedin_bio or "")
     if title.seniority == "entry" or signals.not_a_buyer:
         return NOT_A_BUYER_CAP, "a student, intern or job seeker, not a buyer"
-    if title.seniority and department_fit(title, profile) == FIT_NONE:
+    if title.seniority and department_fit(title, profile, insider=insider) == FIT_NONE:
         return WRONG_DEPARTMENT_CAP, "works in a department that does not buy this"
+    if profile.vertical and industry.points == 0 and industry.reason != NO_INDUSTRY_REASON:
+        return WRONG_DEPARTMENT_CAP, "outside the industries this product is made for"
     if signals.already_bought:
         return ALREADY_BOUGHT_CAP, f"already bought something like it ('{signals.already_bought}')"
     return None, ""
@@ -306,11 +340,11 @@ def _fit_rule_score(lead, offer) -> RuleScore:
     profile: BuyerProfile = offer.buyer_profile
     title = normalise_title(lead.role or "")
     size = company_size(lead.linkedin_bio or "")
-    small = size is not None and size < SMALL_COMPANY_STAFF
-    role = _role_factor(title, profile, small)
+    insider = in_target_industry(lead, profile)
+    role = _role_factor(title, profile, size=size, insider=insider)
     industry, industry_key = _industry_factor(lead, profile)
     completeness = _completeness(lead)
-    cap, cap_reason = _cap(lead, offer, title)
+    cap, cap_reason = _cap(lead, offer, title, industry, insider=insider)
     return RuleScore(
         role_points=role.points,
         role_keyword=" ".join((title.seniority, *title.departments))[:50],
@@ -334,9 +368,12 @@ def combined_factors(rules: RuleScore, ai: Factor | None) -> tuple[int, list[Fac
     factors = [*rules.factors, *([ai] if ai else [])]
     total = sum(factor.points for factor in factors)
     if rules.cap is not None and total > rules.cap:
-        factors.append(Factor("cap", rules.cap - total, f"capped at {rules.cap}: {rules.cap_reason}"))
+        factors.append(
+            Factor("cap", rules.cap - total, f"capped at {rules.cap}: {rules.cap_reason}")
+        )
         total = rules.cap
     return total, factors
+
 
 def intent_for_score(total: int) -> Intent:
     """The label comes from the total score alone, never from the AI's label."""

@@ -26,6 +26,16 @@ SYNONYMS = {
     "nlp": "natural language processing",
     "etl": "data pipeline",
     "realtime": "real time",
+    "pr": "pull request",
+    "prs": "pull requests",
+    "till": "point of sale",
+    "tills": "point of sale",
+    "pos": "point of sale",
+    "ap": "accounts payable",
+    "wms": "warehouse management",
+    "clm": "contract management",
+    "edc": "electronic data capture",
+    "hris": "hr system",
 }
 # Stems that mean the same thing to a buyer.
 STEM_ALIASES = {"analysi": "analyt", "analyz": "analyt", "analys": "analyt"}
@@ -38,6 +48,29 @@ STOPWORDS = frozenset(
     year years experience experienced plus passionate focus focused focusing professional
     leading leader strong background expertise expert team teams new based help helping
     company companies inc corp llc ltd solution solutions pro""".split()
+    # Everyday words: shared by an offer and a bio, they say nothing of fit.
+    + """all any each every one two three four five six ten dozen dozens hundred hundreds
+    thousand thousands many much more most less few several some no not none only just also
+    very so too still even own same other another else such both either whole single
+    first last next before after during while when where why how what which whose once
+    again always never often now today tomorrow yesterday day days week weeks weekly month
+    months monthly quarter quarterly night nights time times hour hours minute minutes
+    morning evening end start starting begin set get got gets getting make makes making
+    made take takes taking took give gives go goes going went come comes coming run runs
+    running ran keep keeps kept put puts let lets see saw use used uses using want wants
+    need needs needed find found know knew think say says said tell work works working
+    worked do does did doing done can could will would should may might must shall up down
+    out off back away right left around along within without between under above across
+    fast faster slow easy easily real really well better best good great big small large
+    high low full part parts thing things way ways lot lots kind sort number numbers
+    people person everyone everybody anyone someone nobody yes like likely able via etc
+    across between per into onto upon them they he she his her him it's i'm we're you're
+    don't can't won't isn't aren't there here then these those been being was were had
+    has if but because though although until unless whether again around about above below
+    level levels based current currently recent recently previous previously early late
+    able ready sure top key main major minor side sides line lines place places site sites
+    area areas group groups case cases point points step steps piece level
+    """.split()
 )
 _WORD = re.compile(r"[^\W_]+")
 _stemmer = snowballstemmer.stemmer("english")

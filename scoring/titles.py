@@ -75,20 +75,20 @@ _C_LEVEL_ACRONYMS = {
 
 # Titles that make their holder c-level and put her in executive management.
 _TOP_EXECUTIVE_TITLES = (
-    "chief executive", "president", "presidente", "prasident",
-    "founder", "cofounder", "founding partner", "fundador", "fundadora", "fondateur",
-    "fondatrice", "grunder", "gruender", "grunderin", "gruenderin", "mitgrunder", "mitgruender",
-    "owner", "proprietor", "inhaber", "inhaberin", "propietario", "propietaria",
-    "proprietaire", "proprietario", "proprietaria", "dueno", "duena", "entrepreneur",
-    "managing partner", "senior partner", "general partner", "equity partner",
-    "managing director", "chairman", "chairwoman", "chairperson", "chair of the board",
-    "geschaftsfuhrer", "geschaftsfuhrerin", "geschaeftsfuehrer", "geschaeftsfuehrerin",
-    "geschaftsfuhrung", "geschaeftsfuehrung", "geschaftsleitung", "geschaeftsleitung",
-    "vorstand", "vorstandsvorsitzender", "vorstandsvorsitzende",
-    "directeur general", "directrice generale", "pdg",
-    "director general", "directora general", "gerente general",
-    "director ejecutivo", "directora ejecutiva", "diretor geral", "diretora geral",
-    "diretor executivo", "diretora executiva", "amministratore delegato", "direttore generale",
+    "chief executive", "chief exec", "president", "presidente", "prasident", "founder", "cofounder",
+    "founding partner", "fundador", "fundadora", "fondateur", "fondatrice", "grunder", "gruender",
+    "grunderin", "gruenderin", "mitgrunder", "mitgruender", "owner", "proprietor", "inhaber",
+    "inhaberin", "propietario", "propietaria", "proprietaire", "proprietario", "proprietaria",
+    "dueno", "duena", "entrepreneur", "managing partner", "senior partner", "general partner",
+    "equity partner", "managing director", "chairman", "chairwoman", "chairperson",
+    "chair of the board", "geschaftsfuhrer", "geschaftsfuhrerin", "geschaeftsfuehrer",
+    "geschaeftsfuehrerin", "geschaftsfuhrender", "geschaeftsfuehrender", "geschaftsfuhrende",
+    "geschaeftsfuehrende", "geschaftsfuhrung", "geschaeftsfuehrung", "geschaftsleitung",
+    "geschaeftsleitung", "vorstand", "vorstandsvorsitzender", "vorstandsvorsitzende",
+    "directeur general", "directrice generale", "pdg", "director general", "directora general",
+    "gerente general", "director ejecutivo", "directora ejecutiva", "diretor geral",
+    "diretora geral", "diretor executivo", "diretora executiva", "amministratore delegato",
+    "direttore generale",
 )  # fmt: skip
 
 # Longer than "president", so they win: a vice president is a VP, not a president.
@@ -104,26 +104,26 @@ _SENIORITY_PHRASES = {
         "director", "dir", "directeur", "directrice", "direktor", "direktorin", "directora",
         "diretor", "diretora", "direttore", "direttrice", "head", "headteacher", "headmaster",
         "headmistress", "jefe", "jefa", "responsable", "responsabile", "general manager", "gm",
-        "dean", "vice principal", "assistant principal", "deputy principal", "chief of staff",
-        "executive chef",
+        "dean", "chefarzt", "chefarztin", "vice principal", "assistant principal",
+        "deputy principal", "chief of staff", "executive chef",
     ),
     "manager": (
         "manager", "mgr", "mngr", "manageress", "gerente", "gestionnaire", "gestor", "gestora",
         "encargado", "encargada", "supervisor", "supervisora", "superviseur", "superviseure",
-        "superintendent", "foreman", "forewoman", "lead", "leader",
-        "teamleiter", "teamleiterin", "team leiter", "team leiterin", "gruppenleiter",
-        "gruppenleiterin", "projektleiter", "projektleiterin", "schichtleiter",
-        "schichtleiterin", "filialleiter", "filialleiterin", "teamleitung", "projektleitung",
-        "chef de cuisine", "head chef", "head cook", "head bartender", "head barista",
-        "head waiter", "head nurse", "head coach", "head housekeeper", "head gardener",
+        "superintendent", "foreman", "forewoman", "lead", "leader", "teamleiter", "teamleiterin",
+        "team leiter", "team leiterin", "gruppenleiter", "gruppenleiterin", "projektleiter",
+        "projektleiterin", "schichtleiter", "schichtleiterin", "filialleiter", "filialleiterin",
+        "teamleitung", "projektleitung", "chef de cuisine", "head chef", "head cook",
+        "head bartender", "head barista", "head waiter", "head nurse", "head coach",
+        "head housekeeper", "head gardener",
     ),
     "entry": (
         "intern", "internship", "student", "trainee", "junior", "jr", "apprentice",
-        "apprenticeship", "graduate", "grad student", "entry level", "werkstudent",
-        "werkstudentin", "working student", "praktikant", "praktikantin", "stagiaire",
-        "becario", "becaria", "estagiario", "estagiaria", "pasante", "practicante", "aprendiz",
-        "azubi", "auszubildende", "auszubildender", "lehrling", "tirocinante", "stagista",
-        "phd candidate", "ph d candidate", "doctoral candidate",
+        "apprenticeship", "graduate", "grad student", "entry level", "werkstudent", "werkstudentin",
+        "working student", "praktikant", "praktikantin", "stagiaire", "becario", "becaria",
+        "estagiario", "estagiaria", "pasante", "practicante", "aprendiz", "azubi", "auszubildende",
+        "auszubildender", "lehrling", "tirocinante", "stagista", "phd candidate", "ph d candidate",
+        "doctoral candidate",
     ),
 }  # fmt: skip
 
@@ -131,11 +131,10 @@ _SENIORITY_PHRASES = {
 # rep, a head hunter a recruiter, a student services coordinator no student.
 _NO_SENIORITY_PHRASES = (
     "account manager", "account managers", "product owner", "process owner", "data owner",
-    "lead generation", "lead gen", "head hunter", "head office", "chef de partie",
-    "chef de rang", "junior high", "graduate school", "graduate admissions",
-    "graduate recruitment", "student affairs", "student services", "student success",
-    "student recruitment", "student life", "internship coordinator", "internship program",
-    "internship programme",
+    "lead generation", "lead gen", "head hunter", "head office", "chef de partie", "chef de rang",
+    "junior high", "graduate school", "graduate admissions", "graduate recruitment",
+    "student affairs", "student services", "student success", "student recruitment", "student life",
+    "internship coordinator", "internship program", "internship programme",
 )  # fmt: skip
 
 # Patterns a phrase list cannot say, tried after the phrases at each position (so a listed
@@ -156,36 +155,33 @@ _DEPARTMENT_PHRASES = {
         "engineer", "engineers", "engineering", "ingeniero", "ingeniera", "engenheiro",
         "engenheira", "ingegnere", "developer", "developers", "developpeur", "developpeuse",
         "desarrollador", "desarrolladora", "desenvolvedor", "desenvolvedora", "programmer",
-        "programador", "programadora", "programming", "coder", "software", "hardware",
-        "firmware", "embedded", "devops", "dev ops", "sre", "site reliability", "platform",
-        "qa", "quality assurance", "tester", "test automation", "sdet", "architect",
-        "architects", "architecture", "technology", "technologies", "tecnologia",
-        "tecnologias", "technologie", "technik", "tech", "technical lead", "technical director",
-        "technical writer", "frontend", "front end", "backend", "back end", "full stack",
-        "fullstack", "ios", "android", "computer science", "web development",
-        "application development", "app development",
+        "programador", "programadora", "programming", "coder", "dev", "software", "hardware",
+        "firmware", "embedded", "devops", "dev ops", "sre", "site reliability", "platform", "qa",
+        "quality assurance", "tester", "test automation", "sdet", "architect", "architects",
+        "architecture", "technology", "technologies", "tecnologia", "tecnologias", "technologie",
+        "technik", "tech", "technical lead", "technical director", "technical writer", "frontend",
+        "front end", "backend", "back end", "full stack", "fullstack", "ios", "android",
+        "computer science", "web development", "application development", "app development",
     ),
     "it": (
         "information technology", "information technology support", "information systems",
         "infrastructure", "systems", "sistemas", "network", "networks", "networking", "reseau",
-        "reseaux", "ict", "edv", "dsi", "helpdesk", "help desk", "service desk",
-        "desktop support", "sysadmin", "sys admin", "system admin", "system administrator",
-        "systems administrator", "network administrator", "noc", "data center", "data centre",
-        "datacenter", "de ti",
+        "reseaux", "ict", "edv", "dsi", "helpdesk", "help desk", "service desk", "desktop support",
+        "sysadmin", "sys admin", "system admin", "system administrator", "systems administrator",
+        "network administrator", "noc", "data center", "data centre", "datacenter", "de ti",
         # "it" in lower case is an English word; only these phrases make it the department.
         "head of it", "director of it", "dir of it", "vp of it", "vp it", "manager of it",
         "head it", "director it", "leiter it", "leiterin it", "it manager", "it director",
-        "it lead", "it support", "it specialist", "it administrator", "it admin",
-        "it analyst", "it technician", "it operations", "it infrastructure", "it services",
-        "it consultant", "it engineer", "it coordinator", "it security", "it helpdesk",
-        "it help desk", "it service desk", "it project manager", "it auditor", "it leiter",
-        "it leiterin", "it department",
+        "it lead", "it support", "it specialist", "it administrator", "it admin", "it analyst",
+        "it technician", "it operations", "it infrastructure", "it services", "it consultant",
+        "it engineer", "it coordinator", "it security", "it helpdesk", "it help desk",
+        "it service desk", "it project manager", "it auditor", "it leiter", "it leiterin",
+        "it department",
     ),
     "data": (
-        "data", "datos", "dados", "donnees", "data science", "data scientist",
-        "data scientists", "analytics", "business intelligence", "bi", "big data",
-        "machine learning", "ml", "ai", "artificial intelligence", "statistics", "database",
-        "databases",
+        "data", "datos", "dados", "donnees", "data science", "data scientist", "data scientists",
+        "analytics", "business intelligence", "bi", "big data", "machine learning", "ml", "ai",
+        "artificial intelligence", "statistics", "database", "databases",
     ),
     "security": (
         "security", "securite", "seguridad", "seguranca", "cybersecurity", "cyber", "infosec",
@@ -198,16 +194,16 @@ _DEPARTMENT_PHRASES = {
     ),
     "design": (
         "design", "designer", "designers", "diseno", "disenador", "disenadora", "ux", "ui",
-        "user experience", "user interface", "creative", "art director", "art direction",
-        "graphic", "graphics", "illustrator", "animator", "visual", "motion", "video",
-        "videographer", "photographer", "photography",
+        "user experience", "user interface", "creative", "art director", "art direction", "graphic",
+        "graphics", "illustrator", "animator", "visual", "motion", "video", "videographer",
+        "photographer", "photography",
     ),
     "sales": (
-        "sales", "account executive", "business development", "business developer", "biz dev",
-        "bizdev", "bd", "bdr", "sdr", "bdm", "revenue", "presales", "pre sales", "channel",
-        "partnerships", "alliances", "commercial", "comercial", "ventes", "vente", "ventas",
-        "vendas", "vendite", "vendeur", "vendeuse", "vendedor", "vendedora", "salesperson",
-        "salesman", "saleswoman",
+        "sales", "account executive", "business development", "business developer", "business dev",
+        "biz dev", "bizdev", "bd", "bdr", "sdr", "bdm", "revenue", "presales", "pre sales",
+        "channel", "partnerships", "alliances", "commercial", "comercial", "ventes", "vente",
+        "ventas", "vendas", "vendite", "vendeur", "vendeuse", "vendedor", "vendedora",
+        "salesperson", "salesman", "saleswoman",
     ),
     "marketing": (
         "marketer", "brand", "branding", "communications", "communication", "comms",
@@ -224,50 +220,49 @@ _DEPARTMENT_PHRASES = {
         "servicio al cliente", "atencion al cliente", "atendimento", "sucesso do cliente",
     ),
     "finance": (
-        "finance", "finances", "financial", "financier", "financiere", "financiero",
-        "financiera", "financeiro", "financeira", "financas", "accounting", "accountant",
-        "accountants", "accounts payable", "accounts receivable", "controller", "comptroller",
-        "controlling", "treasury", "treasurer", "fp and a", "bookkeeper", "bookkeeping",
-        "book keeper", "tax", "taxation", "revenue accounting", "revenue accountant",
-        "revenue recognition", "revenue cycle", "audit", "auditor", "auditing", "billing",
-        "invoicing", "credit", "investment", "investments", "investor relations", "actuary",
-        "actuarial", "m and a", "rechnungswesen", "steuerberater", "steuerberaterin",
-        "comptabilite", "comptable", "contabilidad", "contabilidade", "contador", "contadora",
-        "contable", "contabil", "tesoreria", "tesorero", "tesorera", "daf",
+        "finance", "finances", "financial", "financier", "financiere", "financiero", "financiera",
+        "financeiro", "financeira", "financas", "accounting", "accountant", "accountants",
+        "accounts payable", "accounts receivable", "controller", "comptroller", "controlling",
+        "treasury", "treasurer", "fp and a", "bookkeeper", "bookkeeping", "book keeper", "tax",
+        "taxation", "revenue accounting", "revenue accountant", "revenue recognition",
+        "revenue cycle", "audit", "auditor", "auditing", "billing", "invoicing", "credit",
+        "investment", "investments", "investor relations", "actuary", "actuarial", "m and a",
+        "rechnungswesen", "steuerberater", "steuerberaterin", "comptabilite", "comptable",
+        "contabilidad", "contabilidade", "contador", "contadora", "contable", "contabil",
+        "controleur", "controleuse", "controle de gestion", "tesoreria", "tesorero", "tesorera",
+        "daf",
     ),
     "hr": (
-        "hr", "hrbp", "human resources", "human resource", "human capital", "people",
-        "culture", "talent", "talent sourcing", "recruiting", "recruiter", "recruiters",
-        "recruitment", "sourcer", "headhunter", "head hunter", "learning and development",
-        "l and d", "benefits", "compensation", "total rewards", "dei", "diversity",
-        "inclusion", "employee experience", "employee relations", "employee engagement",
-        "workforce", "personnel", "organizational development", "organisational development",
-        "ressources humaines", "rh", "drh", "recursos humanos", "rrhh", "risorse umane",
-        "recrutement", "reclutamiento", "recrutamento", "reclutador", "reclutadora",
-        "recruteur", "recruteuse", "talento",
+        "hr", "hrbp", "human resources", "human resource", "human capital", "people", "culture",
+        "talent", "talent sourcing", "recruiting", "recruiter", "recruiters", "recruitment",
+        "sourcer", "headhunter", "head hunter", "learning and development", "l and d", "benefits",
+        "compensation", "total rewards", "dei", "diversity", "inclusion", "employee experience",
+        "employee relations", "employee engagement", "workforce", "personnel",
+        "organizational development", "organisational development", "ressources humaines", "rh",
+        "drh", "recursos humanos", "rrhh", "risorse umane", "recrutement", "reclutamiento",
+        "recrutamento", "reclutador", "reclutadora", "recruteur", "recruteuse", "talento",
     ),
     "operations": (
         "operations", "operation", "operational", "ops", "bizops", "operaciones", "operacoes",
         "operacao", "supply chain", "warehouse", "warehousing", "fleet", "distribution",
-        "inventory", "shipping", "transport", "transportation", "freight", "dispatch",
-        "dispatcher", "production", "manufacturing", "plant", "quality control", "qc",
+        "inventory", "almacen", "armazem", "shipping", "transport", "transportation", "freight",
+        "dispatch", "dispatcher", "production", "manufacturing", "plant", "quality control", "qc",
         "continuous improvement", "process improvement", "demand planning", "demand planner",
         "supply planning", "supply planner", "travel coordinator",
     ),
     "administration": (
-        "office", "administration", "administrative", "administrator", "admin",
-        "executive assistant", "personal assistant", "assistante de direction",
-        "assistant de direction", "receptionist", "reception", "front desk", "secretary",
-        "secretaria", "secretario", "secretaire", "sekretar", "sekretarin", "sekretariat",
-        "clerk", "clerical",
+        "office", "administration", "administrative", "administrativo", "administrativa",
+        "administratif", "admin", "executive assistant", "personal assistant",
+        "assistante de direction", "assistant de direction", "receptionist", "recepcionista",
+        "reception", "front desk", "secretary", "secretaria", "secretario", "secretaire",
+        "sekretar", "sekretarin", "sekretariat", "clerk", "clerical",
     ),
     "legal": (
-        "legal", "counsel", "lawyer", "attorney", "paralegal", "solicitor", "barrister",
-        "notary", "juridique", "juridico", "juridica", "abogado", "abogada", "advogado",
-        "advogada", "avocat", "avocate", "compliance", "cumplimiento", "conformite", "risk",
-        "risks", "privacy", "dpo", "data protection", "regulatory", "governance", "ethics",
-        "contracts", "contract manager", "contract management", "intellectual property",
-        "patent", "patents",
+        "legal", "counsel", "lawyer", "attorney", "paralegal", "solicitor", "barrister", "notary",
+        "juridique", "juridico", "juridica", "abogado", "abogada", "advogado", "advogada", "avocat",
+        "avocate", "compliance", "cumplimiento", "conformite", "risk", "risks", "privacy", "dpo",
+        "data protection", "regulatory", "governance", "ethics", "contracts", "contract manager",
+        "contract management", "intellectual property", "patent", "patents",
     ),
     "procurement": (
         "procurement", "purchasing", "purchaser", "purchase", "buyer", "buyers", "sourcing",
@@ -276,47 +271,46 @@ _DEPARTMENT_PHRASES = {
     ),
     "food_beverage": (
         "restaurant", "restaurants", "restaurante", "restaurateur", "chef de partie",
-        "chef de rang", "cook", "cooks", "kitchen", "f and b", "food", "beverage",
-        "beverages", "foodservice", "bar", "bartender", "barista", "catering", "caterer",
-        "banquet", "banquets", "sommelier", "waiter", "waitress", "culinary", "pastry", "baker",
-        "bakery", "brewery", "brewer", "brewmaster", "cafe", "coffee", "pub", "gastronomy",
-        "gastronomie", "gastronomia", "hospitality", "hotel", "hotels", "hotelier", "resort",
-        "front of house", "back of house", "maitre d", "cocina", "cuisine", "cuisinier",
-        "cuisiniere", "cocinero", "cocinera", "mesero", "mesera", "camarero", "camarera",
+        "chef de rang", "cook", "cooks", "kitchen", "f and b", "food", "beverage", "beverages",
+        "foodservice", "bar", "bartender", "barista", "catering", "caterer", "banquet", "banquets",
+        "sommelier", "waiter", "waitress", "culinary", "pastry", "baker", "bakery", "brewery",
+        "brewer", "brewmaster", "cafe", "coffee", "pub", "gastronomy", "gastronomie", "gastronomia",
+        "hospitality", "hotel", "hotels", "hotelier", "resort", "front of house", "back of house",
+        "maitre d", "cocina", "cuisine", "cuisinier", "cuisiniere", "cocinero", "cocinera",
+        "mesero", "mesera", "camarero", "camarera",
     ),
     "clinical": (
-        "clinical", "clinic", "clinics", "clinician", "clinical operations", "medical",
-        "medicine", "physician", "doctor", "nurse", "nurses", "nursing", "rn", "pharmacist",
-        "pharmacy", "pharmacy tech", "pharmacovigilance", "drug safety", "patient", "patients",
-        "hospital", "healthcare", "health care", "surgeon", "surgery", "surgical", "dentist",
-        "dental", "therapist", "physiotherapist", "paramedic", "midwife", "radiologist",
-        "radiology", "oncology", "oncologist", "cardiology", "psychiatrist", "medico",
-        "medica", "medecin", "enfermero", "enfermera", "enfermeiro", "enfermeira", "infirmier",
-        "infirmiere", "krankenschwester", "study coordinator",
+        "clinical", "clinic", "clinics", "clinician", "clinical operations", "medical", "medicine",
+        "physician", "doctor", "nurse", "nurses", "nursing", "rn", "pharmacist", "pharmacy",
+        "pharmacy tech", "pharmacovigilance", "drug safety", "patient", "patients", "hospital",
+        "healthcare", "health care", "surgeon", "surgery", "surgical", "dentist", "dental",
+        "therapist", "physiotherapist", "paramedic", "midwife", "radiologist", "radiology",
+        "oncology", "oncologist", "cardiology", "psychiatrist", "medico", "medica", "medecin",
+        "enfermero", "enfermera", "enfermeiro", "enfermeira", "infirmier", "infirmiere",
+        "krankenschwester", "study coordinator",
     ),
     "research": (
-        "research", "researcher", "researchers", "r and d", "scientist", "scientists",
-        "science", "sciences", "scientific", "lab", "labs", "laboratory", "lab tech", "chemist",
-        "chemistry", "biologist", "biology", "microbiologist", "biochemist", "physicist",
-        "toxicologist", "pharmacologist", "epidemiologist", "postdoc", "postdoctoral",
-        "post doc", "investigacion", "investigador", "investigadora", "recherche", "chercheur",
-        "chercheuse", "pesquisa", "pesquisador", "pesquisadora",
+        "research", "researcher", "researchers", "r and d", "scientist", "scientists", "science",
+        "sciences", "scientific", "lab", "labs", "laboratory", "lab tech", "chemist", "chemistry",
+        "biologist", "biology", "microbiologist", "biochemist", "physicist", "toxicologist",
+        "pharmacologist", "epidemiologist", "postdoc", "postdoctoral", "post doc", "investigacion",
+        "investigador", "investigadora", "recherche", "chercheur", "chercheuse", "pesquisa",
+        "pesquisador", "pesquisadora",
     ),
     "education": (
         "education", "educator", "educacion", "educacao", "teacher", "teachers", "teaching",
         "tutor", "professor", "profesor", "profesora", "professeur", "lecturer", "docente",
-        "enseignant", "enseignante", "maestra", "maestro", "dean", "school", "schools",
-        "college", "university", "academy", "academic", "faculty", "curriculum", "instructor",
-        "instructional designer", "instructional design", "learning", "e learning",
-        "elearning", "student", "students", "headteacher", "headmaster", "headmistress",
-        "kindergarten", "preschool", "registrar", "escuela", "ecole", "vice principal",
-        "assistant principal", "deputy principal",
+        "enseignant", "enseignante", "maestra", "maestro", "dean", "school", "schools", "college",
+        "university", "academy", "academic", "faculty", "curriculum", "instructor",
+        "instructional designer", "instructional design", "learning", "e learning", "elearning",
+        "student", "students", "headteacher", "headmaster", "headmistress", "kindergarten",
+        "preschool", "registrar", "escuela", "ecole", "vice principal", "assistant principal",
+        "deputy principal",
     ),
     "facilities": (
-        "facilities", "facility", "real estate", "property", "properties",
-        "property developer", "building", "buildings", "maintenance", "electrician", "plumber",
-        "janitor", "janitorial", "custodian", "custodial", "groundskeeper", "hvac", "workplace",
-        "estates", "hausmeister",
+        "facilities", "facility", "real estate", "property", "properties", "property developer",
+        "building", "buildings", "maintenance", "electrician", "plumber", "janitor", "janitorial",
+        "custodian", "custodial", "groundskeeper", "hvac", "workplace", "estates", "hausmeister",
     ),
 }  # fmt: skip
 
@@ -393,7 +387,7 @@ _DEPARTMENT_PATTERNS = {
     "marketing_compound": (r"marketing\w*", ("marketing",)),
     "operations_compound": (r"logisti\w*|produktion\w*|lager\w*|betrieb\w*", ("operations",)),
     "product_compound": (r"produkt\w*", ("product",)),
-    "legal_compound": (r"recht(?:s\w*)?|datenschutz\w*|justiziar\w*", ("legal",)),
+    "legal_compound": (r"recht(?:s\w*)?|\w*anwalt\w*|datenschutz\w*|justiziar\w*", ("legal",)),
     "it_compound": (r"\w*informati(?:k|que|ca|co|cs)\w*", ("it",)),
     "engineering_compound": (r"\w*ingenieur\w*|\w*entwickler\w*", ("engineering",)),
     "customer_compound": (r"kunden\w*", ("customer_success",)),
@@ -404,16 +398,21 @@ _DEPARTMENT_PATTERNS = {
     "facilities_compound": (r"immobilien\w*", ("facilities",)),
 }
 
+# "Assistant to the CEO" assists the CEO: what follows "to" names her principal, not her
+# role or her department, and is dropped.
+_ASSISTANT_WORDS = ("assistant", "assistante", "assistent", "assistentin", "assistenz", "pa")
+_ASSISTS_WHOM_WORDS = (
+    *_ASSISTANT_WORDS, "secretary", "aide", "advisor", "adviser", "chief of staff",
+)  # fmt: skip
+
 # Whole titles that mean more than their words: a bare "Partner" is a partner of the firm
 # ("HR Business Partner" is not), a bare "Executive Director" runs the organisation, and a
-# bare "Assistant" (what "Assistant to the CEO" leaves) is an administrative assistant.
+# bare "Assistant" (what "Assistant to the CEO" leaves) or "Administrator" works in
+# administration (a "Systems Administrator" in IT, an "Assistant Professor" in education).
 _WHOLE_TITLES = {
     "partner": ("c_level", ("executive",)),
     "executive director": ("c_level", ("executive",)),
-    **{
-        word: ("individual", ("administration",))
-        for word in ("assistant", "assistante", "assistent", "assistentin", "assistenz", "pa")
-    },
+    **{word: ("individual", ("administration",)) for word in (*_ASSISTANT_WORDS, "administrator")},
 }
 
 
@@ -469,6 +468,7 @@ _SENIORITY_OF_PATTERN = {
     for name, (_, seniority) in _SENIORITY_PATTERNS.items()
 }
 _SENIORITY_REGEX = _vocabulary_regex(_SENIORITY_OF_PHRASE, _SENIORITY_PATTERNS)
+_SENIORITY_OF_RANK = {rank: seniority for seniority, rank in SENIORITY_RANK.items()}
 
 _DEPARTMENTS_OF_PHRASE = _phrase_table(
     [(p, (key,)) for key, phrases in _DEPARTMENT_PHRASES.items() for p in phrases]
@@ -483,22 +483,12 @@ _DOTTED_ACRONYM = re.compile(r"(?<!\w)[^\W\d_](?:\.[^\W\d_])+\.?(?!\w)")
 # Only the upper-case token is the IT department ("TI" in Spanish and Portuguese): the
 # English "it" is a pronoun.
 _IT_TOKEN = re.compile(r"(?<!\w)(?:IT|TI)(?!\w)")
-_SPACED_DASH = re.compile(r"\s-+\s")
 # Punctuation between parts of a title becomes a comma, so "Principal, Riverside School"
 # keeps its "Principal" apart; inside a word it becomes a space ("co-founder", "Sr.").
 _SEPARATOR = " , "
-_PUNCTUATION = str.maketrans(
-    {
-        **dict.fromkeys(',;:|/\\()[]{}<>+@!?"•·–—‒―', _SEPARATOR),
-        **dict.fromkeys(".-'’‘`´_*#~=^", " "),
-        "&": " and ",
-    }
-)
-# "Assistant to the CEO" assists the CEO: the rest names her principal, not her role.
-_ASSISTANT_TO = re.compile(
-    r"(?<!\w)(assistant|assistante|assistent|assistentin|assistenz|secretary|aide|advisor"
-    r"|adviser|chief of staff|pa) (?:to|der)(?!\w).*"
-)
+_BETWEEN_PARTS = re.compile(r"[,;:|/\\()\[\]{}<>+@!?\"•·–—‒―]|\s-+\s")
+_INSIDE_WORDS = re.compile(r"[.\-'’‘`´_*#~=^]")
+_ASSISTS_WHOM = re.compile(r"(?<!\w)(" + "|".join(_ASSISTS_WHOM_WORDS) + r") (?:to|der)(?!\w).*")
 
 _EMPTY = NormalisedTitle(seniority="", departments=())
 
@@ -512,11 +502,11 @@ def _fold(title: str) -> str:
         title = _DOTTED_ACRONYM.sub(lambda match: match.group().replace(".", "") + " ", title)
     if "IT" in title or "TI" in title:
         title = _IT_TOKEN.sub(" information technology ", title)
-    title = title.casefold()
-    if "-" in title:
-        title = _SPACED_DASH.sub(_SEPARATOR, title)
-    title = " ".join(title.translate(_PUNCTUATION).split())
-    return _ASSISTANT_TO.sub(r"\1", title).strip(" ,")
+    title = _BETWEEN_PARTS.sub(_SEPARATOR, title.casefold())
+    title = " ".join(_INSIDE_WORDS.sub(" ", title).replace("&", " and ").split())
+    if " to " in title or " der " in title:
+        title = _ASSISTS_WHOM.sub(r"\1", title)
+    return title.strip(" ,")
 
 
 def _seniority(text: str, departments: tuple[str, ...]) -> str:
@@ -533,7 +523,7 @@ def _seniority(text: str, departments: tuple[str, ...]) -> str:
             rank = _SENIORITY_OF_PHRASE[match.group()]
         if rank is not None and rank > best:
             best = rank
-    return SENIORITIES[len(SENIORITIES) - 1 - best] if best >= 0 else "individual"
+    return _SENIORITY_OF_RANK[best] if best >= 0 else "individual"
 
 
 def _departments(text: str) -> tuple[str, ...]:

@@ -57,7 +57,9 @@ class OfferProfile:
             name=offer.name,
             value_props=tuple(offer.value_props),
             ideal_use_cases=tuple(offer.ideal_use_cases),
-            buyer_profile=BuyerProfile.from_dict(offer.buyer_profile) if offer.buyer_profile else None,
+            buyer_profile=BuyerProfile.from_dict(offer.buyer_profile)
+            if offer.buyer_profile
+            else None,
             rule_set=offer.rule_set or settings.SCORING_RULE_SET,
         )
 

@@ -18,7 +18,7 @@ from scoring.providers.base import (
     LeadProfile,
     OfferProfile,
 )
-from scoring.rules import FIT_NONE, FIT_PRIMARY, department_fit
+from scoring.rules import FIT_NONE, FIT_PRIMARY, department_fit, in_target_industry
 from scoring.term_overlap import offer_terms, tokens
 from scoring.term_overlap import terms as term_pairs
 from scoring.titles import normalise_title
@@ -87,7 +87,9 @@ class LocalProvider:
         overlap = len(matched_stems) + len(matched_pairs)
         signals = bio_signals(lead.linkedin_bio or "")
         need = signals.active_search or signals.pain
-        fit = department_fit(normalise_title(lead.role or ""), offer.buyer_profile)
+        profile = offer.buyer_profile
+        insider = in_target_industry(lead, profile)
+        fit = department_fit(normalise_title(lead.role or ""), profile, insider=insider)
         label = _label(overlap=overlap, signals=signals, fit=fit)
 
         mentions = [

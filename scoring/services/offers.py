@@ -1,6 +1,11 @@
 from django.db import transaction
 
-from scoring.buyer_profile import SOURCE_EXPLICIT, SOURCE_INFERRED, BuyerProfile, buyer_profile_infer
+from scoring.buyer_profile import (
+    SOURCE_EXPLICIT,
+    SOURCE_INFERRED,
+    BuyerProfile,
+    buyer_profile_infer,
+)
 from scoring.models import Account, AuditEvent, Offer
 from scoring.services.accounts import audit_record
 
