@@ -43,7 +43,10 @@ from scoring.services.scoring import leads_score  # noqa: E402
 LABELS = ("High", "Medium", "Low")
 DEFAULT_SETS = [
     ROOT.parent / "shared" / "eval" / "fit_dev",
-    *sorted(p.with_name(p.name.removesuffix("_offers.json")) for p in (ROOT / "bench" / "data").glob("*_offers.json")),
+    *sorted(
+        p.with_name(p.name.removesuffix("_offers.json"))
+        for p in (ROOT / "bench" / "data").glob("*_offers.json")
+    ),
 ]
 
 
@@ -68,9 +71,7 @@ def evaluate(prefix: Path, *, rule_set: str, show_errors: bool) -> tuple[list[st
         if rule_set == "seed":
             offer = offer_update(offer=offer, rule_set="seed")
         leads_score(offer=offer)
-        scores = {
-            s.lead.name: s for s in Score.objects.filter(offer=offer).select_related("lead")
-        }
+        scores = {s.lead.name: s for s in Score.objects.filter(offer=offer).select_related("lead")}
         for row in rows:
             score = scores[row["name"]]
             expected.append(row[key])
@@ -113,9 +114,7 @@ def main():
     call_command("migrate", verbosity=0)
     everything = ([], [])
     for prefix in args.sets:
-        expected, predicted = evaluate(
-            prefix, rule_set=args.rule_set, show_errors=args.show_errors
-        )
+        expected, predicted = evaluate(prefix, rule_set=args.rule_set, show_errors=args.show_errors)
         report(prefix.name, expected, predicted)
         everything[0].extend(expected)
         everything[1].extend(predicted)

@@ -1,6 +1,10 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
+from scoring.buyer_profile import BuyerProfile, validate_profile_fields
 from scoring.exceptions import ScoringError
 from scoring.models import (
     Account,
@@ -15,11 +19,14 @@ from scoring.models import (
     Score,
     ScoringRun,
 )
+from scoring.rules import Factor
 from scoring.services.conversations import grades_redeliver
+from scoring.services.offers import offer_create, offer_update
 
 _SCORE_PARTS = (
-    "score", "intent", "rule_score", "role_points", "role_keyword", "industry_points",
-    "industry_keyword", "completeness_points", "ai_status", "ai_error", "ai_label", "ai_score",
+    "score", "intent", "explanation", "rule_set", "rule_score", "role_points", "role_keyword",
+    "industry_points", "industry_keyword", "completeness_points", "ai_status", "ai_error",
+    "ai_label", "ai_score",
     "ai_factors", "reasoning", "provider", "model", "prompt_version", "content_hash",
     "latency_ms", "input_tokens", "output_tokens", "scored_at",
 )  # fmt: skip
@@ -83,12 +90,60 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_select_related = ("account", "user")
 
 
+class OfferAdminForm(forms.ModelForm):
+    class Meta:
+        model = Offer
+        fields = ("account", "name", "value_props", "ideal_use_cases", "rule_set", "buyer_profile")
+        help_texts = {
+            "buyer_profile": (
+                "Who buys it: primary_departments, secondary_departments, min_seniority, "
+                "target_industries, vertical, competitors. Fields you set make it explicit; "
+                "empty ({}) infers it again from the offer's text."
+            ),
+        }
+
+    def clean_buyer_profile(self):
+        profile = self.cleaned_data.get("buyer_profile") or {}
+        if not isinstance(profile, dict):
+            raise forms.ValidationError("The buyer profile must be a JSON object.")
+        try:
+            validate_profile_fields(profile)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return profile
+
+
 @admin.register(Offer)
 class OfferAdmin(admin.ModelAdmin):
-    list_display = ("name", "account", "created_at")
-    list_filter = ("account",)
+    form = OfferAdminForm
+    list_display = ("name", "account", "buyer", "rule_set", "created_at")
+    list_filter = ("account", "rule_set")
     search_fields = ("name",)
     date_hierarchy = "created_at"
+
+    @admin.display(description="Buyer profile")
+    def buyer(self, offer):
+        profile = BuyerProfile.from_dict(offer.buyer_profile)
+        departments = ", ".join(profile.primary_departments) or "no department"
+        industries = ", ".join(profile.target_industries) or "any industry"
+        return f"{departments} · {industries} ({profile.source})"
+
+    def save_model(self, request, obj, form, change):
+        # Through the services, so an empty or partial profile is inferred from the text.
+        given = {k: v for k, v in (obj.buyer_profile or {}).items() if k != "source"}
+        if change:
+            changed = {name: getattr(obj, name) for name in form.changed_data}
+            profile = given if changed.pop("buyer_profile", None) is not None else None
+            offer_update(offer=Offer.objects.get(pk=obj.pk), buyer_profile=profile, **changed)
+        else:
+            obj.pk = offer_create(
+                account=obj.account,
+                name=obj.name,
+                value_props=obj.value_props,
+                ideal_use_cases=obj.ideal_use_cases,
+                buyer_profile=given or None,
+                rule_set=obj.rule_set,
+            ).pk
 
 
 @admin.register(LeadUpload)
@@ -123,8 +178,11 @@ class ScoreInline(admin.TabularInline):
 
 @admin.register(Lead)
 class LeadAdmin(admin.ModelAdmin):
-    list_display = ("name", "role", "company", "industry", "location", "account", "upload")
-    list_filter = ("account", "industry")
+    list_display = (
+        "name", "role", "seniority", "departments", "company", "industry", "location", "account",
+        "upload",
+    )  # fmt: skip
+    list_filter = ("account", "seniority", "industry")
     search_fields = ("name", "company", "role")
     list_select_related = ("upload",)
     raw_id_fields = ("upload",)
@@ -149,6 +207,11 @@ class ScoreAdmin(admin.ModelAdmin):
     @admin.display(ordering="lead__company")
     def company(self, score):
         return score.lead.company
+
+    @admin.display(description="Explanation (the points add up to the score)")
+    def explanation(self, score):
+        lines = [str(Factor(**factor)) for factor in score.factors]
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)) or "-"
 
 
 @admin.register(ScoringRun)

@@ -30,6 +30,7 @@ from scoring.openapi import (
     TASK_CONFLICT,
     error_response,
 )
+from scoring.rules import Factor
 from scoring.selectors import (
     grades_for_account,
     leads_for_account,
@@ -172,7 +173,8 @@ SCORE_EXPORT_COLUMNS = (
     ("intent", "intent"), ("reasoning", "reasoning"), ("rule_score", "rule_score"),
     ("role_points", "role_points"), ("role_keyword", "role_keyword"),
     ("industry_points", "industry_points"), ("industry_keyword", "industry_keyword"),
-    ("completeness_points", "completeness_points"), ("ai_status", "ai_status"),
+    ("completeness_points", "completeness_points"), ("rule_set", "rule_set"),
+    ("factors", "factors"), ("ai_status", "ai_status"),
     ("ai_error", "ai_error"), ("ai_label", "ai_label"), ("ai_score", "ai_score"),
     ("ai_factors", "ai_factors"), ("provider", "provider"), ("model", "model"),
     ("prompt_version", "prompt_version"), ("scored_at", "scored_at"),
@@ -182,6 +184,7 @@ SCORE_EXPORT_FILE_NAME = "scores.csv"
 # ai_factors, a list, is one cell: its factors joined by this.
 SCORE_EXPORT_FACTOR_SEPARATOR = "; "
 _FACTORS = SCORE_EXPORT_HEADER.index("ai_factors")
+_SCORE_FACTORS = SCORE_EXPORT_HEADER.index("factors")
 _SCORED_AT = SCORE_EXPORT_HEADER.index("scored_at")
 
 
@@ -192,6 +195,11 @@ def _score_export_row(row: tuple) -> list:
     factors = row[_FACTORS]
     if isinstance(factors, list):
         row[_FACTORS] = SCORE_EXPORT_FACTOR_SEPARATOR.join(map(str, factors))
+    score_factors = row[_SCORE_FACTORS]
+    if isinstance(score_factors, list):  # "+20 Director in Finance…; +0 industry…"
+        row[_SCORE_FACTORS] = SCORE_EXPORT_FACTOR_SEPARATOR.join(
+            str(Factor(**factor)) for factor in score_factors
+        )
     scored_at = row[_SCORED_AT].astimezone(UTC).isoformat()
     row[_SCORED_AT] = scored_at.removesuffix("+00:00") + "Z"
     return row

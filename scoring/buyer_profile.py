@@ -98,7 +98,9 @@ INDUSTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
         "broadcast*", "film", "music", "news",
     )),
     "telecom": ("Telecommunications", ("telecom*", "telecommunications", "wireless", "isp")),
-    "nonprofit": ("Non-profit", ("non-profit", "nonprofit", "ngo", "charity", "charities", "foundation")),
+    "nonprofit": ("Non-profit", (
+        "non-profit", "nonprofit", "ngo", "charity", "charities", "foundation",
+    )),
 }  # fmt: skip
 # Industries near enough that a vertical offer for one is a partial fit for the other.
 RELATED_INDUSTRIES = {

@@ -1,8 +1,19 @@
 import django_filters
 
 from scoring.access import request_account
-from scoring.models import ConversationGrade, DeliveryStatus, Intent, Lead, LeadCategory, Score
+from scoring.models import (
+    ConversationGrade,
+    DeliveryStatus,
+    Intent,
+    Lead,
+    LeadCategory,
+    Score,
+    Seniority,
+)
 from scoring.selectors import bots_for_account, offers_for_account, uploads_for_account
+from scoring.titles import DEPARTMENTS
+
+DEPARTMENT_CHOICES = list(DEPARTMENTS.items())
 
 
 def _callers_offers(request):
@@ -24,12 +35,21 @@ def _callers_bots(request):
     return bots_for_account(account=request_account(request))
 
 
+def _with_department(queryset, name, value):
+    # departments is a JSON list of keys; matching the quoted key works on both databases.
+    return queryset.filter(**{f"{name}__icontains": f'"{value}"'}) if value else queryset
+
+
 class ScoreFilter(django_filters.FilterSet):
     offer = django_filters.ModelChoiceFilter(queryset=_callers_offers)
     intent = django_filters.ChoiceFilter(choices=Intent.choices)
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
     max_score = django_filters.NumberFilter(field_name="score", lookup_expr="lte")
     industry = django_filters.CharFilter(field_name="lead__industry", lookup_expr="iexact")
+    seniority = django_filters.ChoiceFilter(field_name="lead__seniority", choices=Seniority.choices)
+    department = django_filters.ChoiceFilter(
+        field_name="lead__departments", choices=DEPARTMENT_CHOICES, method=_with_department
+    )
 
     class Meta:
         model = Score
@@ -39,10 +59,14 @@ class ScoreFilter(django_filters.FilterSet):
 class LeadFilter(django_filters.FilterSet):
     upload = django_filters.ModelChoiceFilter(queryset=_callers_uploads)
     industry = django_filters.CharFilter(lookup_expr="iexact")
+    seniority = django_filters.ChoiceFilter(choices=Seniority.choices)
+    department = django_filters.ChoiceFilter(
+        field_name="departments", choices=DEPARTMENT_CHOICES, method=_with_department
+    )
 
     class Meta:
         model = Lead
-        fields = ["upload", "industry"]
+        fields = ["upload", "industry", "seniority", "department"]
 
 
 class ConversationGradeFilter(django_filters.FilterSet):

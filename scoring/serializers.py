@@ -2,12 +2,26 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from scoring.buyer_profile import INDUSTRIES, SOURCE_EXPLICIT, SOURCE_INFERRED
 from scoring.conversation_schemas import ConversationMessage, GradingResult
-from scoring.models import ConversationGrade, Intent, Lead, LeadUpload, Offer, Score, ScoringRun
+from scoring.models import (
+    ConversationGrade,
+    Intent,
+    Lead,
+    LeadUpload,
+    Offer,
+    RuleSet,
+    Score,
+    ScoringRun,
+    Seniority,
+)
 from scoring.pagination import RESULTS_MAX_PAGE_SIZE
 from scoring.services.conversations import grading_result_for
+from scoring.titles import DEPARTMENTS
 
 OFFER_LIST_ITEM_MAX_LENGTH = 500
+COMPETITOR_MAX_LENGTH = 255
+MAX_COMPETITORS = 100
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -26,6 +40,47 @@ class IntentField(serializers.ChoiceField):
         super().__init__(choices=Intent.choices, **kwargs)
 
 
+class BuyerProfileSerializer(serializers.Serializer):
+    """Who buys an offer. Any field given replaces the inferred one and makes the profile
+    `explicit`; the rest stay inferred from the offer's text."""
+
+    primary_departments = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(DEPARTMENTS)),
+        required=False,
+        max_length=len(DEPARTMENTS),
+        help_text="The departments that buy it.",
+    )
+    secondary_departments = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(DEPARTMENTS)),
+        required=False,
+        max_length=len(DEPARTMENTS),
+        help_text="The departments that influence the purchase.",
+    )
+    min_seniority = serializers.ChoiceField(
+        choices=Seniority.choices, required=False, help_text="The least seniority that signs."
+    )
+    target_industries = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(INDUSTRIES)),
+        required=False,
+        max_length=len(INDUSTRIES),
+        help_text="The industries it is made for; empty: a horizontal product.",
+    )
+    vertical = serializers.BooleanField(
+        required=False, help_text="Only the target industries buy it."
+    )
+    competitors = serializers.ListField(
+        child=serializers.CharField(max_length=COMPETITOR_MAX_LENGTH),
+        required=False,
+        max_length=MAX_COMPETITORS,
+        help_text="Companies whose people are never leads for it.",
+    )
+    source = serializers.ChoiceField(
+        choices=[SOURCE_INFERRED, SOURCE_EXPLICIT],
+        read_only=True,
+        help_text="explicit when any field was given, else inferred.",
+    )
+
+
 class OfferSerializer(serializers.ModelSerializer):
     value_props = serializers.ListField(
         child=serializers.CharField(max_length=OFFER_LIST_ITEM_MAX_LENGTH)
@@ -33,11 +88,31 @@ class OfferSerializer(serializers.ModelSerializer):
     ideal_use_cases = serializers.ListField(
         child=serializers.CharField(max_length=OFFER_LIST_ITEM_MAX_LENGTH)
     )
+    buyer_profile = BuyerProfileSerializer(required=False)
+    rule_set = serializers.ChoiceField(
+        choices=RuleSet.choices,
+        required=False,
+        allow_blank=True,
+        help_text="fit or seed; empty: the SCORING_RULE_SET setting (fit).",
+    )
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id", "name", "value_props", "ideal_use_cases", "buyer_profile", "rule_set",
+            "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "created_at"]
+
+
+class SeedOfferSerializer(serializers.ModelSerializer):
+    """The answer of POST /product/offer/ (which takes what OfferSerializer does): the
+    seed's five fields."""
 
     class Meta:
         model = Offer
         fields = ["id", "name", "value_props", "ideal_use_cases", "created_at"]
-        read_only_fields = ["id", "created_at"]
+        read_only_fields = fields
 
 
 class LeadUploadSerializer(serializers.ModelSerializer):
@@ -58,7 +133,7 @@ class LeadSerializer(serializers.ModelSerializer):
         model = Lead
         fields = [
             "id", "upload", "name", "role", "company", "industry", "location",
-            "linkedin_bio", "created_at",
+            "linkedin_bio", "seniority", "departments", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -66,12 +141,23 @@ class LeadSerializer(serializers.ModelSerializer):
 class LeadBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Lead
-        fields = ["id", "name", "role", "company", "industry", "location"]
+        fields = [
+            "id", "name", "role", "company", "industry", "location", "seniority", "departments",
+        ]  # fmt: skip
         read_only_fields = fields
+
+
+class ScoreFactorSerializer(serializers.Serializer):
+    part = serializers.ChoiceField(choices=["role", "industry", "completeness", "ai", "cap"])
+    points = serializers.IntegerField(help_text="Negative for a cap; the points sum to the score.")
+    reason = serializers.CharField()
 
 
 class ScoreSerializer(serializers.ModelSerializer):
     lead = LeadBriefSerializer(read_only=True)
+    factors = ScoreFactorSerializer(
+        many=True, read_only=True, help_text="Every part of the score; their points add up to it."
+    )
     intent = IntentField(read_only=True, allow_null=True, help_text="None when the AI failed.")
     ai_label = serializers.CharField(
         read_only=True, help_text="High, Medium or Low; empty when the AI call failed."
@@ -80,7 +166,7 @@ class ScoreSerializer(serializers.ModelSerializer):
     class Meta:
         model = Score
         fields = [
-            "id", "lead", "offer", "score", "intent", "reasoning",
+            "id", "lead", "offer", "score", "intent", "reasoning", "factors", "rule_set",
             "rule_score", "role_points", "role_keyword", "industry_points", "industry_keyword",
             "completeness_points", "ai_status", "ai_error", "ai_label", "ai_score", "ai_factors",
             "provider", "model", "prompt_version", "latency_ms", "input_tokens", "output_tokens",

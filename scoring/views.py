@@ -29,6 +29,7 @@ from scoring.serializers import (
     ScoreRequestSerializer,
     ScoringRunSerializer,
     SeedMessageSerializer,
+    SeedOfferSerializer,
     SeedResultPageSerializer,
     SeedResultSerializer,
     SeedResultsPageQuerySerializer,
@@ -75,12 +76,12 @@ def upload_from_request(request):
 
 
 class OfferCreateView(APIView):
-    @extend_schema(request=OfferSerializer, responses={201: OfferSerializer})
+    @extend_schema(request=OfferSerializer, responses={201: SeedOfferSerializer})
     def post(self, request):
         serializer = OfferSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         offer = offer_create(account=request_account(request), **serializer.validated_data)
-        return Response(OfferSerializer(offer).data, status=status.HTTP_201_CREATED)
+        return Response(SeedOfferSerializer(offer).data, status=status.HTTP_201_CREATED)
 
 
 class LeadUploadView(APIView):

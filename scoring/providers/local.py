@@ -86,7 +86,6 @@ class LocalProvider:
         matched_pairs = lead_pairs & terms.pairs
         overlap = len(matched_stems) + len(matched_pairs)
         signals = bio_signals(lead.linkedin_bio or "")
-        need = signals.active_search or signals.pain
         profile = offer.buyer_profile
         insider = in_target_industry(lead, profile)
         fit = department_fit(normalise_title(lead.role or ""), profile, insider=insider)

@@ -52,15 +52,17 @@ def offer_create(
 @transaction.atomic
 def offer_update(*, offer: Offer, buyer_profile: dict | None = None, **fields) -> Offer:
     """Change an offer. Fields given in `buyer_profile` replace the profile's (it becomes
-    explicit); an inferred profile is inferred again when the text it came from changes.
-    Its scores go stale by themselves: the profile is part of every score's content hash."""
+    explicit; `{}` infers it afresh); an inferred profile is inferred again when the text it
+    came from changes. Its scores go stale by themselves: the profile is part of every
+    score's content hash."""
     for field, value in fields.items():
         setattr(offer, field, value)
     changed = list(fields)
     current = BuyerProfile.from_dict(offer.buyer_profile)
     text_changed = any(field in _PROFILE_SOURCES for field in fields)
     if buyer_profile is not None or (text_changed and current.source == SOURCE_INFERRED):
-        kept = {} if current.source == SOURCE_INFERRED else offer.buyer_profile
+        reset = buyer_profile is not None and not buyer_profile
+        kept = {} if current.source == SOURCE_INFERRED or reset else offer.buyer_profile
         offer.buyer_profile = _buyer_profile(
             name=offer.name,
             value_props=offer.value_props,

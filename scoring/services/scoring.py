@@ -45,7 +45,8 @@ CIRCUIT_BREAKER_MIN_FAILURES = 4
 # Everything a re-score replaces; lead and offer identify the row.
 _SCORE_FIELDS = [
     "rule_score", "role_points", "role_keyword", "industry_points", "industry_keyword",
-    "completeness_points", "rule_set", "factors", "ai_status", "ai_error", "ai_label", "ai_score", "ai_factors",
+    "completeness_points", "rule_set", "factors", "ai_status", "ai_error", "ai_label",
+    "ai_score", "ai_factors",
     "score", "intent", "reasoning", "provider", "model", "prompt_version", "content_hash",
     "latency_ms", "input_tokens", "output_tokens", "scored_at",
 ]  # fmt: skip
