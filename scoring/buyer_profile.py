@@ -58,7 +58,7 @@ INDUSTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
     )),
     "retail": ("Retail & e-commerce", (
         "retail*", "e-commerce", "ecommerce", "consumer goods", "cpg", "fmcg", "stores",
-        "shop*", "apparel", "fashion", "grocery", "supermarket*", "wholesale",
+        "shop*", "apparel", "fashion", "grocery", "supermarket*",
     )),
     "manufacturing": ("Manufacturing & industrial", (
         "manufactur*", "industrial", "automotive", "machinery", "factory", "factories",
@@ -67,7 +67,7 @@ INDUSTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
     )),
     "logistics": ("Logistics & transportation", (
         "logistics", "freight", "transport*", "shipping", "trucking", "distribution",
-        "distributor*", "warehous*", "supply chain", "3pl", "courier*", "fleet*",
+        "distributor*", "wholesale*", "warehous*", "supply chain", "3pl", "courier*", "fleet*",
         "maritime", "airline*", "aviation",
     )),
     "professional_services": ("Consulting & professional services", (

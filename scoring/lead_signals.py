@@ -40,7 +40,7 @@ PAIN_OR_CHANGE = (
     "rolling out", "roll out", "preparing", "planning", "modernis*", "moderniz*", "overhaul*",
     "implementing", "building out", "standing up", "live on planes", "every week",
     "four days a week", "constantly", "mandatory", "deadline", "before our", "this year",
-    "this quarter", "next quarter", "improving", "improve", "reduce", "reducing", "cut",
+    "this quarter", "next quarter",
     "streamline*", "automate", "automating", "frustrat*", "headache*", "slow", "broken",
     "outgrown", "outgrew", "complain*", "keeps failing", "keep failing", "fail*", "excel",
     "takes * minutes", "take * minutes", "wait* for", "waiting", "queue", "pile up", "piles up",

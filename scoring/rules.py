@@ -148,6 +148,7 @@ PRIMARY_POINTS = 20  # a decision maker in a buying department
 PRIMARY_JUNIOR_POINTS = 10  # a buying department, a level below the seniority that signs
 SECONDARY_POINTS = 10  # a department that influences the purchase, manager or above
 SECONDARY_JUNIOR_POINTS = 5
+BACK_OFFICE_INSIDER_POINTS = 5  # IT, finance, operations inside a vertical product's industry
 GENERAL_MANAGEMENT_POINTS = 10  # a CEO, founder, owner or partner of a mid-sized company
 GENERAL_MANAGEMENT_REMOTE_POINTS = 5  # ... of a small, a large or an unknown-sized one
 GENERAL_MANAGEMENT_BUYER_POINTS = 20  # ... of a vertical product, which owners buy
@@ -250,9 +251,11 @@ def _role_factor(
             "role", GENERAL_MANAGEMENT_REMOTE_POINTS, f"{where}, seldom the one who chooses this"
         )
     if fit == FIT_SECONDARY:
-        secondary = [key for key in functional if key in profile.secondary_departments] or sorted(
-            BACK_OFFICE_DEPARTMENTS.intersection(functional)
-        )
+        secondary = [key for key in functional if key in profile.secondary_departments]
+        if not secondary:  # a back office inside the product's industry
+            back_office = sorted(BACK_OFFICE_DEPARTMENTS.intersection(functional))
+            where = f"{who} in {_departments_text(back_office)} of a business in its industry"
+            return Factor("role", BACK_OFFICE_INSIDER_POINTS, f"{where}, an influencer")
         where = f"{who} in {_departments_text(secondary)}, a department that influences this"
         points = SECONDARY_POINTS if rank >= SENIORITY_RANK["manager"] else SECONDARY_JUNIOR_POINTS
         return Factor("role", points, where)
@@ -274,14 +277,13 @@ def _industry_factor(lead, profile: BuyerProfile) -> tuple[Factor, str]:
     if not shown:
         return Factor("industry", 0, NO_INDUSTRY_REASON), ""
     if profile.horizontal:
-        # The seed's table still ranks a technology company first; any other stated
-        # industry is compatible with a product every industry buys.
+        # A product every industry buys: the seed's table, which ranks technology first.
         points, keyword = _tier_match("industry", written)
-        if points < COMPATIBLE_INDUSTRY_POINTS:
-            return Factor(
-                "industry", COMPATIBLE_INDUSTRY_POINTS, f"industry {shown}: compatible"
-            ), (keys[0] if keys else "")
-        return Factor("industry", points, f"industry {shown}: a technology company"), keyword
+        tier = {
+            HIGH_VALUE_INDUSTRY_POINTS: "a technology company",
+            MEDIUM_VALUE_INDUSTRY_POINTS: "a services company",
+        }.get(points, "no technology or services fit")
+        return Factor("industry", points, f"industry {shown}: {tier}"), keyword
     targets = [key for key in keys if key in profile.target_industries]
     if targets:
         label = industry_label(targets[0])

@@ -36,6 +36,11 @@ SYNONYMS = {
     "clm": "contract management",
     "edc": "electronic data capture",
     "hris": "hr system",
+    "starters": "hires",
+    "starter": "hire",
+    "joiners": "hires",
+    "joiner": "hire",
+    "newcomers": "new hires",
 }
 # Stems that mean the same thing to a buyer.
 STEM_ALIASES = {"analysi": "analyt", "analyz": "analyt", "analys": "analyt"}
