@@ -277,6 +277,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set that several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "DepartmentEnum": "scoring.buyer_profile.DEPARTMENT_KEYS",
+        "IndustryEnum": "scoring.buyer_profile.INDUSTRY_KEYS",
+        "SeniorityEnum": "scoring.models.Seniority",
+    },
 }
 
 # --- Logging ------------------------------------------------------------------------------

@@ -198,7 +198,7 @@ def _score_export_row(row: tuple) -> list:
     score_factors = row[_SCORE_FACTORS]
     if isinstance(score_factors, list):  # "+20 Director in Finance…; +0 industry…"
         row[_SCORE_FACTORS] = SCORE_EXPORT_FACTOR_SEPARATOR.join(
-            str(Factor(**factor)) for factor in score_factors
+            Factor(**factor).labelled() for factor in score_factors
         )
     scored_at = row[_SCORED_AT].astimezone(UTC).isoformat()
     row[_SCORED_AT] = scored_at.removesuffix("+00:00") + "Z"

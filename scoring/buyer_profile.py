@@ -260,6 +260,9 @@ MAX_PRIMARY = 3
 NAME_WEIGHT = 2.0
 TEAM_WEIGHT = 2.0
 
+DEPARTMENT_KEYS = tuple(DEPARTMENTS)
+INDUSTRY_KEYS = tuple(INDUSTRIES)
+
 INVALID_DEPARTMENT_ERROR = "Unknown department {value!r}; expected one of: {choices}."
 INVALID_INDUSTRY_ERROR = "Unknown industry {value!r}; expected one of: {choices}."
 INVALID_SENIORITY_ERROR = "Unknown seniority {value!r}; expected one of: {choices}."

@@ -1,6 +1,7 @@
 import django_filters
 
 from scoring.access import request_account
+from scoring.buyer_profile import DEPARTMENT_KEYS
 from scoring.models import (
     ConversationGrade,
     DeliveryStatus,
@@ -11,9 +12,8 @@ from scoring.models import (
     Seniority,
 )
 from scoring.selectors import bots_for_account, offers_for_account, uploads_for_account
-from scoring.titles import DEPARTMENTS
 
-DEPARTMENT_CHOICES = list(DEPARTMENTS.items())
+DEPARTMENT_CHOICES = [(key, key) for key in DEPARTMENT_KEYS]
 
 
 def _callers_offers(request):

@@ -73,6 +73,10 @@ class Factor:
         sign = "+" if self.points >= 0 else "−"
         return f"{sign}{abs(self.points)} {self.reason}"
 
+    def labelled(self) -> str:
+        """With its part first ("role +20 …"): a CSV cell a spreadsheet reads as text."""
+        return f"{self.part} {self}"
+
 
 @dataclass(frozen=True)
 class RuleScore:

@@ -2,7 +2,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from scoring.buyer_profile import INDUSTRIES, SOURCE_EXPLICIT, SOURCE_INFERRED
+from scoring.buyer_profile import (
+    DEPARTMENT_KEYS,
+    INDUSTRY_KEYS,
+    SOURCE_EXPLICIT,
+    SOURCE_INFERRED,
+)
 from scoring.conversation_schemas import ConversationMessage, GradingResult
 from scoring.models import (
     ConversationGrade,
@@ -17,7 +22,6 @@ from scoring.models import (
 )
 from scoring.pagination import RESULTS_MAX_PAGE_SIZE
 from scoring.services.conversations import grading_result_for
-from scoring.titles import DEPARTMENTS
 
 OFFER_LIST_ITEM_MAX_LENGTH = 500
 COMPETITOR_MAX_LENGTH = 255
@@ -45,24 +49,24 @@ class BuyerProfileSerializer(serializers.Serializer):
     `explicit`; the rest stay inferred from the offer's text."""
 
     primary_departments = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(DEPARTMENTS)),
+        child=serializers.ChoiceField(choices=DEPARTMENT_KEYS),
         required=False,
-        max_length=len(DEPARTMENTS),
+        max_length=len(DEPARTMENT_KEYS),
         help_text="The departments that buy it.",
     )
     secondary_departments = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(DEPARTMENTS)),
+        child=serializers.ChoiceField(choices=DEPARTMENT_KEYS),
         required=False,
-        max_length=len(DEPARTMENTS),
+        max_length=len(DEPARTMENT_KEYS),
         help_text="The departments that influence the purchase.",
     )
     min_seniority = serializers.ChoiceField(
         choices=Seniority.choices, required=False, help_text="The least seniority that signs."
     )
     target_industries = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(INDUSTRIES)),
+        child=serializers.ChoiceField(choices=INDUSTRY_KEYS),
         required=False,
-        max_length=len(INDUSTRIES),
+        max_length=len(INDUSTRY_KEYS),
         help_text="The industries it is made for; empty: a horizontal product.",
     )
     vertical = serializers.BooleanField(

@@ -404,7 +404,8 @@ _DEPARTMENT_PATTERNS = {
     "legal_compound": (r"recht(?:s\w*)?|\w*anwalt\w*|datenschutz\w*|justiziar\w*", ("legal",)),
     "it_compound": (r"\w*informati(?:k|que|ca|co|cs)\w*", ("it",)),
     "engineering_compound": (
-        r"\w*ingenieur\w*|\w*entwickler\w*|\w*entwicklung\w*", ("engineering",)
+        r"\w*ingenieur\w*|\w*entwickler\w*|\w*entwicklung\w*",
+        ("engineering",),
     ),
     "customer_compound": (r"kunden\w*", ("customer_success",)),
     "security_compound": (r"\w*sicherheit\w*", ("security",)),

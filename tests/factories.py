@@ -19,6 +19,7 @@ from scoring.models import (
     ScoringRun,
 )
 from scoring.services.accounts import api_key_create
+from scoring.titles import normalise_title
 
 SEED_OFFER = {
     "name": "AI Analytics Platform Pro",
@@ -99,6 +100,9 @@ class LeadFactory(factory.django.DjangoModelFactory):
     industry = "SaaS"
     location = "Berlin"
     linkedin_bio = "Looking for machine learning analytics to scale our data team."
+    # As an upload stores them: the role, normalised.
+    seniority = factory.LazyAttribute(lambda lead: normalise_title(lead.role).seniority)
+    departments = factory.LazyAttribute(lambda lead: list(normalise_title(lead.role).departments))
 
 
 class ScoreFactory(factory.django.DjangoModelFactory):

@@ -29,6 +29,11 @@ MEDIUM_FIT_POINTS = 2
 HIGH_FIT_POINTS = 4
 STRONG_FIT_POINTS = 6
 
+NO_OVERLAP_REASONING = (
+    "Nothing in the lead's role, industry or bio matches the offer's value propositions or "
+    "use cases"
+)
+NOTHING_MATCHES_REASONING = f"{NO_OVERLAP_REASONING}, and the bio states no need."
 FIELD_LABELS = (("linkedin_bio", "Bio"), ("role", "Role"), ("industry", "Industry"))
 
 
@@ -127,8 +132,7 @@ class LocalProvider:
         else:
             need = ""
         if not mentions:
-            first = "The bio says nothing the offer's value propositions or use cases speak to"
-            return f"{first}; {need}." if need else f"{first}, and states no need."
+            return f"{NO_OVERLAP_REASONING}; {need}." if need else NOTHING_MATCHES_REASONING
         said = "; ".join(f"{who.lower()} mentions {_join(runs)}" for who, runs in mentions)
         quoted = _join([f"'{p.text}'" for p in best_phrases])
         first = f"{said[0].upper()}{said[1:]}, matching {quoted}."

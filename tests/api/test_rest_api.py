@@ -22,11 +22,13 @@ LEADS_URL = "/api/leads/"
 SCORES_URL = "/api/scores/"
 
 PAGE_KEYS = {"count", "next", "previous", "results"}
-OFFER_KEYS = {"id", "name", "value_props", "ideal_use_cases", "created_at"}
+OFFER_KEYS = {
+    "id", "name", "value_props", "ideal_use_cases", "buyer_profile", "rule_set", "created_at",
+}  # fmt: skip
 UPLOAD_KEYS = {"id", "file_name", "row_count", "created_at"}
 LEAD_KEYS = {
     "id", "upload", "name", "role", "company", "industry", "location", "linkedin_bio",
-    "created_at",
+    "seniority", "departments", "created_at",
 }  # fmt: skip
 SUMMARY_KEYS = {
     "offer", "scored", "skipped", "failed", "deferred", "calls", "input_tokens",

@@ -42,6 +42,12 @@ def test_export_is_a_csv_attachment_with_every_part_of_the_score(api_client, acc
         reasoning="Bio mentions analytics.", rule_score=50, role_points=20, role_keyword="cto",
         industry_points=20, industry_keyword="saas", completeness_points=10,
         ai_label=Intent.MEDIUM, ai_score=30, ai_factors=["bio: analytics", "signal: evaluating"],
+        rule_set="fit", factors=[
+            {"part": "role", "points": 20, "reason": "C-level in Engineering, a buying department"},
+            {"part": "industry", "points": 20, "reason": "industry SaaS: a technology company"},
+            {"part": "completeness", "points": 10, "reason": "complete"},
+            {"part": "ai", "points": 30, "reason": "AI Medium: Bio mentions analytics."},
+        ],
         provider="openai", model="gpt-4o-mini", prompt_version="v3",
         scored_at=datetime(2026, 1, 31, 9, 30, 0, 123456, tzinfo=UTC),
     )  # fmt: skip
@@ -60,7 +66,11 @@ def test_export_is_a_csv_attachment_with_every_part_of_the_score(api_client, acc
         "offer_id": str(offer.id), "score": "80", "intent": "High",
         "reasoning": "Bio mentions analytics.", "rule_score": "50", "role_points": "20",
         "role_keyword": "cto", "industry_points": "20", "industry_keyword": "saas",
-        "completeness_points": "10", "ai_status": "ok", "ai_error": "", "ai_label": "Medium",
+        "completeness_points": "10", "rule_set": "fit",
+        "factors": "role +20 C-level in Engineering, a buying department; "
+        "industry +20 industry SaaS: a technology company; completeness +10 complete; "
+        "ai +30 AI Medium: Bio mentions analytics.",
+        "ai_status": "ok", "ai_error": "", "ai_label": "Medium",
         "ai_score": "30", "ai_factors": "bio: analytics; signal: evaluating",
         "provider": "openai", "model": "gpt-4o-mini", "prompt_version": "v3",
         "scored_at": "2026-01-31T09:30:00.123456Z",

@@ -2,7 +2,7 @@ import pytest
 
 from scoring.models import Intent
 from scoring.providers import LeadProfile, OfferProfile
-from scoring.providers.local import LocalProvider
+from scoring.providers.local import NOTHING_MATCHES_REASONING, LocalProvider
 from tests.factories import SEED_OFFER
 
 SEED_OFFER_PROFILE = OfferProfile(
@@ -99,7 +99,7 @@ def test_no_overlap_is_low_and_says_so():
     lead = LeadProfile(role="Student", industry="Education", linkedin_bio="Studying history.")
     result = assess(lead)
     assert result.label == Intent.LOW
-    assert result.reasoning.startswith("Nothing in the lead's role, industry or bio matches")
+    assert result.reasoning == NOTHING_MATCHES_REASONING
     assert result.factors == ()
 
 

@@ -61,17 +61,26 @@ def lead_from(profile):
 
 
 @pytest.mark.parametrize(
-    ("profile", "rule_score", "ai_score", "total", "intent"),
+    ("rule_set", "profile", "rule_score", "ai_score", "total", "intent"),
     [
-        (SCENARIO_1_HIGH, 40, 50, 90, Intent.HIGH),
-        (SCENARIO_2_MEDIUM, 10, 30, 40, Intent.MEDIUM),
-        (SCENARIO_3_LOW, 20, 10, 30, Intent.LOW),
+        # The seed's own figures, from its fixed table...
+        ("seed", SCENARIO_1_HIGH, 40, 50, 90, Intent.HIGH),
+        ("seed", SCENARIO_2_MEDIUM, 10, 30, 40, Intent.MEDIUM),
+        ("seed", SCENARIO_3_LOW, 20, 10, 30, Intent.LOW),
+        # ...and the same outcomes from the buyer profile the seed's offer implies (data
+        # and analytics people buy it): a VP of Analytics 20, a business analyst 10 as an
+        # individual in that department; a marketing coordinator none, and capped.
+        ("fit", SCENARIO_1_HIGH, 40, 50, 90, Intent.HIGH),
+        ("fit", SCENARIO_2_MEDIUM, 10, 30, 40, Intent.MEDIUM),
+        ("fit", SCENARIO_3_LOW, 10, 10, 20, Intent.LOW),
     ],
 )
-def test_seed_worked_examples_with_the_local_provider(
-    seed_offer, profile, rule_score, ai_score, total, intent
+def test_seed_worked_examples_hold_under_both_rule_sets(
+    seed_offer, rule_set, profile, rule_score, ai_score, total, intent
 ):
     lead = lead_from(profile)
+    seed_offer.rule_set = rule_set
+    seed_offer.save()
     leads_score(offer=seed_offer)
     score = Score.objects.get(lead=lead, offer=seed_offer)
     assert (score.rule_score, score.ai_score, score.score, score.intent) == (
@@ -84,7 +93,7 @@ def test_a_score_keeps_its_parts(seed_offer):
     lead = lead_from(replace(SCENARIO_1_HIGH, location="Austin"))
     leads_score(offer=seed_offer)
     score = Score.objects.get(lead=lead)
-    assert (score.role_points, score.role_keyword) == (20, "vp")
+    assert (score.role_points, score.role_keyword) == (20, "vp data")
     assert (score.industry_points, score.industry_keyword) == (20, "saas")
     assert score.completeness_points == 10
     assert score.ai_label == Intent.HIGH
@@ -93,6 +102,8 @@ def test_a_score_keeps_its_parts(seed_offer):
 
 
 def test_the_label_comes_from_the_total_not_the_ai(seed_offer):
+    seed_offer.rule_set = "seed"
+    seed_offer.save()
     LeadFactory(role="Intern", industry="Retail", location="")
     leads_score(offer=seed_offer, provider=FixedProvider(Intent.HIGH))
     score = Score.objects.get()
@@ -180,7 +191,8 @@ def test_a_failed_call_keeps_the_rule_score_and_is_retried_next_run(seed_offer):
     assert summary.failures == [{"lead": broken.id, "error": "HTTP 503 from fixed"}]
     failed = Score.objects.get(lead=broken)
     assert (failed.ai_status, failed.ai_label, failed.ai_score) == (AiStatus.FAILED, "", 0)
-    assert (failed.score, failed.intent) == (50, None)
+    # General management of a company of unknown size 5, SaaS 20, complete 10.
+    assert (failed.score, failed.rule_score, failed.intent) == (35, 35, None)
     assert failed.reasoning == AI_FAILED_REASONING.format(error="HTTP 503 from fixed")
 
     provider.fail_for = set()
