@@ -21,6 +21,7 @@ from scoring.titles import DEPARTMENTS, SENIORITIES, SENIORITY_RANK
 SOURCE_INFERRED = "inferred"
 SOURCE_EXPLICIT = "explicit"
 DEFAULT_MIN_SENIORITY = "manager"
+LOCAL_INFERENCE = "local-vocabulary-v1"
 
 # Industries: key -> (label, the words a lead's industry or an offer names it by).
 # A `*` ends a word stem ("pharma*": pharma, pharmaceutical, pharmaceuticals).
@@ -294,6 +295,8 @@ class BuyerProfile:
     vertical: bool = False  # only the target industries buy it
     competitors: tuple[str, ...] = ()
     source: str = SOURCE_INFERRED
+    # Who read it from the offer's text: the local vocabulary or a remote provider's model.
+    inferred_by: str = LOCAL_INFERENCE
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -312,6 +315,7 @@ class BuyerProfile:
             vertical=bool(data.get("vertical")),
             competitors=tuple(data.get("competitors") or ()),
             source=data.get("source") or SOURCE_INFERRED,
+            inferred_by=data.get("inferred_by") or LOCAL_INFERENCE,
         )
 
     @property

@@ -43,7 +43,8 @@ PAIN_OR_CHANGE = (
     "this quarter", "next quarter",
     "streamline*", "automate", "automating", "frustrat*", "headache*", "slow", "broken",
     "outgrown", "outgrew", "complain*", "keeps failing", "keep failing", "fail*", "excel",
-    "takes * minutes", "take * minutes", "wait* for", "waiting", "queue", "pile up", "piles up",
+    "takes * minutes", "take * minutes", "takes * hours", "takes * days", "takes * weeks",
+    "take * days", "take * weeks", "wait* for", "waiting", "queue", "pile up", "piles up",
     "type * by hand", "still runs on", "still turn up", "still use", "no laptop", "goodwill",
     # The same in Spanish, Portuguese, French and German.
     "a mano", "papel", "hojas de cálculo", "planilha*", "à la main", "papier", "paperasse",

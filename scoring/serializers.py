@@ -83,6 +83,11 @@ class BuyerProfileSerializer(serializers.Serializer):
         read_only=True,
         help_text="explicit when any field was given, else inferred.",
     )
+    inferred_by = serializers.CharField(
+        read_only=True,
+        help_text="What read the inferred fields from the offer's text: the local vocabulary "
+        "or a remote provider's model.",
+    )
 
 
 class OfferSerializer(serializers.ModelSerializer):

@@ -33,6 +33,9 @@ Behaviour, configurable at any time (thread-safe):
   ``{"lead_score", "intent_signals", "key_interests", "recommended_actions",
   "reasoning"}``. ``conversation_answer``: a dict sent as every conversation answer
   instead (a score of 150, an extra key...), ``None`` for answers by content.
+- A prompt that carries ``<buyer_profile_request>`` (who buys an offer) gets
+  `buyer_profile_answer_for(offer)`: primary department "data" when the offer's text
+  mentions "analytics", else "operations"; min_seniority "director"; no industries.
 - ``delay``: seconds every request waits before answering.
 - ``fail_next([...])``: the next calls' outcomes, in order, then normal answers again. An
   outcome is an HTTP status (``"429"``, ``"500"``, ``401``...; 429 and 503 carry the
@@ -74,6 +77,7 @@ __all__ = [
     "LlmStub",
     "RecordedRequest",
     "answer_for",
+    "buyer_profile_answer_for",
     "conversation_answer_for",
     "conversation_score_for",
     "label_for",
@@ -97,6 +101,8 @@ CONVERSATION_OFF_SCHEMA_ANSWER = {
     "reasoning": "Sounds keen.",
 }
 LEAD_DATA = re.compile(r"<lead_data>(.*?)</lead_data>", re.DOTALL)
+OFFER_DATA = re.compile(r"<offer_data>(.*?)</offer_data>", re.DOTALL)
+PROFILE_REQUEST = re.compile(r"<buyer_profile_request>(.*?)</buyer_profile_request>", re.DOTALL)
 CONVERSATION_TAG = "<conversation_data>"
 CONVERSATION_DATA = re.compile(r"<conversation_data>(.*?)</conversation_data>", re.DOTALL)
 CONVERSATION_KEYWORDS = ("pricing", "demo", "enterprise", "integration", "budget")
@@ -139,6 +145,19 @@ def answer_for(lead: dict) -> dict:
     words = [w for w in ("analytics", "machine learning", "data") if w in bio]
     reasoning = f"The bio mentions {', '.join(words)}." if words else "Nothing in the bio fits."
     return {"intent": label, "reasoning": reasoning, "factors": [f"bio: {w}" for w in words]}
+
+
+def buyer_profile_answer_for(offer: dict) -> dict:
+    """The profile the stub reads from an offer (a <buyer_profile_request> dict)."""
+    text = json.dumps(offer).lower()
+    return {
+        "primary_departments": ["data"] if "analytics" in text else ["operations"],
+        "secondary_departments": ["marketing"],
+        "min_seniority": "director",
+        "target_industries": [],
+        "vertical": False,
+        "competitors": [],
+    }
 
 
 def _visitor_text(conversation: dict) -> str:
@@ -196,6 +215,11 @@ class RecordedRequest:
         return _lead_data(self.body)
 
     @property
+    def offer(self) -> dict | None:
+        """The <offer_data> JSON of a lead prompt, or the offer of a profile request."""
+        return _tagged_json(self.body, OFFER_DATA) or _tagged_json(self.body, PROFILE_REQUEST)
+
+    @property
     def conversation(self) -> dict | None:
         """The <conversation_data> JSON found in the request's prompt."""
         return _conversation_data(self.body)
@@ -226,20 +250,23 @@ def _lead_data(body: dict) -> dict | None:
     return None
 
 
-def _carries_conversation(body: dict) -> bool:
-    return any(CONVERSATION_TAG in text for text in _strings(body))
-
-
-def _conversation_data(body: dict) -> dict | None:
-    """The first <conversation_data>...</conversation_data> that holds JSON (a system
-    prompt may name the tag in its prose)."""
+def _tagged_json(body: dict, pattern: re.Pattern) -> dict | None:
+    """The first JSON between the pattern's tags (a system prompt may name them in prose)."""
     for text in _strings(body):
-        for match in CONVERSATION_DATA.finditer(text):
+        for match in pattern.finditer(text):
             try:
                 return json.loads(match.group(1))
             except ValueError:
                 continue
     return None
+
+
+def _carries_conversation(body: dict) -> bool:
+    return any(CONVERSATION_TAG in text for text in _strings(body))
+
+
+def _conversation_data(body: dict) -> dict | None:
+    return _tagged_json(body, CONVERSATION_DATA)
 
 
 def _key_of(headers: dict[str, str]) -> str:
@@ -440,6 +467,8 @@ class _Handler(BaseHTTPRequestHandler):
                 text = json.dumps(
                     CONVERSATION_OFF_SCHEMA_ANSWER if conversation else OFF_SCHEMA_ANSWER
                 )
+            elif (offer := _tagged_json(body, PROFILE_REQUEST)) is not None:
+                text = json.dumps(buyer_profile_answer_for(offer))
             elif conversation:
                 data = _conversation_data(body)
                 if data is None:

@@ -100,6 +100,11 @@ class IntentProvider(Protocol):
         """Raise scoring.providers.llm.ProviderError when the provider fails."""
         ...
 
+    def infer_buyer_profile(self, *, offer: OfferProfile) -> BuyerProfile:
+        """Who buys the offer, read from its name, value propositions and use cases (its
+        buyer_profile is ignored); raise ProviderError when the provider fails."""
+        ...
+
     def grade_conversation(self, *, task: GradingTask) -> ConversationAssessment:
         """Grade a visitor's chat by the seed's criteria (scoring/conversation_rules.py);
         raise ProviderError when the provider fails."""

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
 
+from scoring.buyer_profile import DEPARTMENT_KEYS, INDUSTRY_KEYS, SOURCE_INFERRED, BuyerProfile
 from scoring.conversation_schemas import GradingTask
 from scoring.models import Intent
 from scoring.providers.base import (
@@ -40,6 +41,7 @@ logger = logging.getLogger(__name__)
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 PROMPT_PATH = PROMPTS_DIR / "lead_intent.yaml"
 CONVERSATION_PROMPT_PATH = PROMPTS_DIR / "conversation_grading.yaml"
+BUYER_PROFILE_PROMPT_PATH = PROMPTS_DIR / "buyer_profile.yaml"
 MALFORMED_ANSWER_ERROR = "{provider} answered with something other than the expected JSON: {detail}"
 MAX_REASONING_CHARS = 600
 MAX_FACTORS = 8
@@ -81,6 +83,23 @@ class ConversationGradeAnswer(BaseModel):
         default_factory=list, max_length=MAX_CONVERSATION_ITEMS
     )
     reasoning: str = Field(min_length=1, max_length=MAX_CONVERSATION_REASONING_CHARS)
+
+
+Department = Literal[DEPARTMENT_KEYS]
+Industry = Literal[INDUSTRY_KEYS]
+
+
+class BuyerProfileAnswer(BaseModel):
+    """Who buys an offer, as a provider reads it from the offer's text (and held to)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    primary_departments: list[Department] = Field(min_length=1, max_length=len(DEPARTMENT_KEYS))
+    secondary_departments: list[Department] = Field(max_length=len(DEPARTMENT_KEYS))
+    min_seniority: Literal["c_level", "vp", "director", "manager", "individual"]
+    target_industries: list[Industry] = Field(max_length=len(INDUSTRY_KEYS))
+    vertical: bool
+    competitors: list[Annotated[str, StringConstraints(max_length=255)]] = Field(max_length=20)
 
 
 def strict_json_schema(model: type[BaseModel]) -> dict:
@@ -276,13 +295,19 @@ def _as_data(value) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def build_prompt(*, lead: LeadProfile, offer: OfferProfile) -> Prompt:
-    template = _prompt_template()
-    offer_data = {
+def _offer_text_data(offer: OfferProfile) -> dict:
+    return {
         "name": offer.name,
         "value_props": list(offer.value_props),
         "ideal_use_cases": list(offer.ideal_use_cases),
     }
+
+
+def build_prompt(*, lead: LeadProfile, offer: OfferProfile) -> Prompt:
+    template = _prompt_template()
+    profile = offer.buyer_profile.as_dict()
+    profile.pop("source", None)
+    offer_data = {**_offer_text_data(offer), "buyer_profile": profile}
     lead_data = {
         "name": lead.name,
         "role": lead.role,
@@ -297,6 +322,21 @@ def build_prompt(*, lead: LeadProfile, offer: OfferProfile) -> Prompt:
         system=template["system"],
         user=user,
         schema=answer_json_schema(),
+    )
+
+
+def buyer_profile_prompt_version() -> str:
+    return _load_template(BUYER_PROFILE_PROMPT_PATH)["version"]
+
+
+def build_buyer_profile_prompt(*, offer: OfferProfile) -> Prompt:
+    template = _load_template(BUYER_PROFILE_PROMPT_PATH)
+    return Prompt(
+        version=template["version"],
+        system=template["system"],
+        user=template["user"].format(offer_json=_as_data(_offer_text_data(offer))),
+        schema=strict_json_schema(BuyerProfileAnswer),
+        schema_name="buyer_profile",
     )
 
 
@@ -342,6 +382,23 @@ def parse_answer(provider: str, reply: LlmReply) -> IntentAssessment:
         factors=_cleaned(answer.factors),
         input_tokens=reply.input_tokens,
         output_tokens=reply.output_tokens,
+    )
+
+
+def parse_buyer_profile_answer(provider: str, reply: LlmReply, *, inferred_by: str) -> BuyerProfile:
+    answer = _validated(provider, BuyerProfileAnswer, reply)
+    primary = tuple(dict.fromkeys(answer.primary_departments))
+    return BuyerProfile(
+        primary_departments=primary,
+        secondary_departments=tuple(
+            key for key in dict.fromkeys(answer.secondary_departments) if key not in primary
+        ),
+        min_seniority=answer.min_seniority,
+        target_industries=tuple(dict.fromkeys(answer.target_industries)),
+        vertical=answer.vertical and bool(answer.target_industries),
+        competitors=_cleaned(answer.competitors),
+        source=SOURCE_INFERRED,
+        inferred_by=inferred_by,
     )
 
 
@@ -414,6 +471,10 @@ class RemoteProvider:
     def assess(self, *, lead: LeadProfile, offer: OfferProfile) -> IntentAssessment:
         reply = self.complete_with_retries(build_prompt(lead=lead, offer=offer))
         return parse_answer(self.name, reply)
+
+    def infer_buyer_profile(self, *, offer: OfferProfile) -> BuyerProfile:
+        reply = self.complete_with_retries(build_buyer_profile_prompt(offer=offer))
+        return parse_buyer_profile_answer(self.name, reply, inferred_by=f"{self.name}/{self.model}")
 
     def grade_conversation(self, *, task: GradingTask) -> ConversationAssessment:
         reply = self.complete_with_retries(build_conversation_prompt(task=task))

@@ -9,6 +9,7 @@ does not buy this are not a need.
 """
 
 from scoring import conversation_rules
+from scoring.buyer_profile import BuyerProfile, buyer_profile_infer
 from scoring.conversation_schemas import GradingTask
 from scoring.lead_signals import bio_signals
 from scoring.models import Intent
@@ -65,6 +66,11 @@ class LocalProvider:
     @classmethod
     def from_settings(cls) -> "LocalProvider":
         return cls()
+
+    def infer_buyer_profile(self, *, offer: OfferProfile) -> BuyerProfile:
+        return buyer_profile_infer(
+            name=offer.name, value_props=offer.value_props, ideal_use_cases=offer.ideal_use_cases
+        )
 
     def grade_conversation(self, *, task: GradingTask) -> ConversationAssessment:
         messages = task.visitor_messages
@@ -159,6 +165,8 @@ def _label(*, overlap: int, signals, fit: str) -> Intent:
     if overlap >= STRONG_FIT_POINTS and (search or pain):
         return Intent.HIGH
     if search and overlap >= 1 or pain and overlap >= HIGH_FIT_POINTS:
+        return Intent.HIGH
+    if pain and overlap >= MEDIUM_FIT_POINTS and fit == FIT_PRIMARY:  # the buyer's own pain
         return Intent.HIGH
     if overlap >= MEDIUM_FIT_POINTS or (search or pain) and (overlap or fit == FIT_PRIMARY):
         return Intent.MEDIUM

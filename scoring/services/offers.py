@@ -1,31 +1,53 @@
+"""Writes of offers. An offer's buyer profile is inferred from its text when not given."""
+
+import logging
+
 from django.db import transaction
 
-from scoring.buyer_profile import (
-    SOURCE_EXPLICIT,
-    SOURCE_INFERRED,
-    BuyerProfile,
-    buyer_profile_infer,
-)
+from scoring.buyer_profile import SOURCE_EXPLICIT, SOURCE_INFERRED, BuyerProfile
 from scoring.models import Account, AuditEvent, Offer
+from scoring.providers import OfferProfile, provider_from_settings
+from scoring.providers.llm import ProviderError
+from scoring.providers.local import LocalProvider
 from scoring.services.accounts import audit_record
+
+logger = logging.getLogger(__name__)
 
 # The offer fields a buyer profile is inferred from: changing one re-infers an inferred one.
 _PROFILE_SOURCES = ("name", "value_props", "ideal_use_cases")
 
 
+def buyer_profile_for_text(*, name, value_props, ideal_use_cases, provider=None) -> dict:
+    """The profile the offer's text implies: from a remote provider (one call), else, or when
+    that call fails, from the local vocabulary."""
+    provider = provider or provider_from_settings()
+    offer = OfferProfile(
+        name=name,
+        value_props=tuple(value_props),
+        ideal_use_cases=tuple(ideal_use_cases),
+        buyer_profile=BuyerProfile(),  # not inferred twice
+    )
+    try:
+        return provider.infer_buyer_profile(offer=offer).as_dict()
+    except ProviderError as exc:
+        logger.warning("buyer profile inference by %s failed: %s", provider.name, exc.message)
+        local = LocalProvider().infer_buyer_profile(offer=offer)
+        fallback = f"{local.inferred_by} (fallback: {provider.name} failed)"
+        return {**local.as_dict(), "inferred_by": fallback}
+
+
 def _buyer_profile(*, name, value_props, ideal_use_cases, given: dict | None) -> dict:
     """The profile inferred from the offer's text, with the fields given over it; "explicit"
     when any field was given."""
-    inferred = buyer_profile_infer(
+    inferred = buyer_profile_for_text(
         name=name, value_props=value_props, ideal_use_cases=ideal_use_cases
-    ).as_dict()
+    )
     if not given:
         return inferred
-    given = {key: value for key, value in given.items() if key != "source"}
+    given = {key: value for key, value in given.items() if key not in ("source", "inferred_by")}
     return {**inferred, **given, "source": SOURCE_EXPLICIT}
 
 
-@transaction.atomic
 def offer_create(
     *,
     account: Account,
@@ -36,20 +58,21 @@ def offer_create(
     rule_set: str = "",
 ) -> Offer:
     """An offer with its buyer profile: the fields of `buyer_profile` given, the rest read
-    from the offer's own text."""
-    return Offer.objects.create(
-        account=account,
-        name=name,
-        value_props=list(value_props),
-        ideal_use_cases=list(ideal_use_cases),
-        buyer_profile=_buyer_profile(
-            name=name, value_props=value_props, ideal_use_cases=ideal_use_cases, given=buyer_profile
-        ),
-        rule_set=rule_set,
+    from the offer's own text (before the write: a remote provider may take seconds)."""
+    profile = _buyer_profile(
+        name=name, value_props=value_props, ideal_use_cases=ideal_use_cases, given=buyer_profile
     )
+    with transaction.atomic():
+        return Offer.objects.create(
+            account=account,
+            name=name,
+            value_props=list(value_props),
+            ideal_use_cases=list(ideal_use_cases),
+            buyer_profile=profile,
+            rule_set=rule_set,
+        )
 
 
-@transaction.atomic
 def offer_update(*, offer: Offer, buyer_profile: dict | None = None, **fields) -> Offer:
     """Change an offer. Fields given in `buyer_profile` replace the profile's (it becomes
     explicit; `{}` infers it afresh); an inferred profile is inferred again when the text it
@@ -71,7 +94,8 @@ def offer_update(*, offer: Offer, buyer_profile: dict | None = None, **fields) -
         )
         changed.append("buyer_profile")
     if changed:
-        offer.save(update_fields=changed)
+        with transaction.atomic():  # after the inference: a remote provider may take seconds
+            offer.save(update_fields=changed)
     return offer
 
 

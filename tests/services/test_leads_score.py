@@ -153,7 +153,7 @@ def test_changing_what_the_answer_depends_on_scores_again(seed_offer, monkeypatc
     elif change == "provider model":
         provider.model = "fixed-2"
     else:
-        monkeypatch.setattr("scoring.services.scoring.prompt_version", lambda: "lead-intent-v2")
+        monkeypatch.setattr("scoring.services.scoring.prompt_version", lambda: "lead-intent-v99")
 
     summary = leads_score(offer=seed_offer, provider=provider)
 
