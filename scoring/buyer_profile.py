@@ -234,7 +234,7 @@ ADJACENT_DEPARTMENTS = {
     "security": ("it", "legal"),
     "it": ("security", "engineering"),
     "engineering": ("it", "product"),
-    "data": ("engineering", "product"),
+    "data": ("engineering", "product", "it"),
     "finance": ("procurement", "operations"),
     "procurement": ("finance", "operations"),
     "operations": ("procurement", "administration"),
@@ -415,8 +415,12 @@ def buyer_profile_infer(*, name: str, value_props, ideal_use_cases) -> BuyerProf
         primary = [key for key, weight in ranked if weight >= top * PRIMARY_SHARE][:MAX_PRIMARY]
     for key in list(primary):
         primary += [other for other in BUYING_TOGETHER.get(key, ()) if other not in primary]
+    # A use case says who uses the product: a department it names at least influences.
+    in_use_cases = set(_department_weights(["", *(ideal_use_cases or ())]))
     secondary = [
-        key for key, weight in ranked if key not in primary and weight >= SECONDARY_MIN_HITS
+        key
+        for key, weight in ranked
+        if key not in primary and (weight >= SECONDARY_MIN_HITS or key in in_use_cases)
     ]
     for key in primary:
         secondary += [
