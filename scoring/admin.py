@@ -21,6 +21,7 @@ from scoring.models import (
 )
 from scoring.rules import Factor
 from scoring.services.conversations import grades_redeliver
+from scoring.services.leads import lead_update
 from scoring.services.offers import offer_create, offer_update
 
 _SCORE_PARTS = (
@@ -107,10 +108,9 @@ class OfferAdminForm(forms.ModelForm):
         if not isinstance(profile, dict):
             raise forms.ValidationError("The buyer profile must be a JSON object.")
         try:
-            validate_profile_fields(profile)
+            return validate_profile_fields(profile)
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
-        return profile
 
 
 @admin.register(Offer)
@@ -130,7 +130,7 @@ class OfferAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # Through the services, so an empty or partial profile is inferred from the text.
-        given = {k: v for k, v in (obj.buyer_profile or {}).items() if k != "source"}
+        given = obj.buyer_profile or {}  # cleaned: profile fields only
         if change:
             changed = {name: getattr(obj, name) for name in form.changed_data}
             profile = given if changed.pop("buyer_profile", None) is not None else None
@@ -183,10 +183,16 @@ class LeadAdmin(admin.ModelAdmin):
         "upload",
     )  # fmt: skip
     list_filter = ("account", "seniority", "industry")
+    readonly_fields = ("seniority", "departments")  # from the role, on every save
     search_fields = ("name", "company", "role")
     list_select_related = ("upload",)
     raw_id_fields = ("upload",)
     inlines = (ScoreInline,)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+        lead_update(lead=obj, **{name: getattr(obj, name) for name in form.changed_data})
 
 
 @admin.register(Score)

@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
 from scoring.exceptions import ScoringError
@@ -25,7 +26,14 @@ TOO_MANY_FIELDS_ERROR = "The request has too many form fields or files."
 
 def _flatten(detail, prefix="") -> list[str]:
     if isinstance(detail, dict):
-        return [m for key, value in detail.items() for m in _flatten(value, f"{prefix}{key}.")]
+        # An object's own errors ("Expected a dictionary") belong to the object's name.
+        return [
+            m
+            for key, value in detail.items()
+            for m in _flatten(
+                value, prefix if key == api_settings.NON_FIELD_ERRORS_KEY else f"{prefix}{key}."
+            )
+        ]
     if isinstance(detail, list):
         if all(not isinstance(item, (dict, list)) for item in detail):
             return [f"{prefix.rstrip('.')}: {item}" if prefix else str(item) for item in detail]
@@ -34,7 +42,7 @@ def _flatten(detail, prefix="") -> list[str]:
 
 
 def validation_error_body(detail) -> dict:
-    message = " ".join(_flatten(detail)).replace("non_field_errors: ", "")
+    message = " ".join(_flatten(detail))
     return {"error": message, "fields": detail}
 
 

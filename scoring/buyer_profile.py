@@ -120,10 +120,10 @@ RELATED_INDUSTRIES = {
 _LEAD_ONLY_INDUSTRY_WORDS = frozenset(
     {"services", "platform", "web", "app*", "health", "financial", "finance", "legal",
      "law", "power", "plant", "plants", "production", "bar", "shop*", "stores", "agency",
-     "building*", "gas", "oil", "news", "games", "film", "music", "foundation", "school*",
+     "building*", "gas", "oil", "news", "games", "film", "music", "foundation",
      "properties", "property", "payment", "distribution", "transport*", "fleet*", "kitchen*",
      "dining", "sponsors", "facilities", "tech", "technology", "software", "cloud",
-     "internet", "academic", "staffing", "recruitment"}
+     "internet", "academic", "staffing", "recruitment", "shipping"}
 )  # fmt: skip
 
 # Department cues in an offer's text: key -> words and phrases of that department's work.
@@ -188,7 +188,7 @@ DEPARTMENT_CUES: dict[str, tuple[str, ...]] = {
     "operations": (
         "operations", "travel*", "booking*", "itinerar*", "trip*", "flights", "airline*",
         "hotel*", "logistics", "inventory", "warehous*", "supply chain", "fulfil*",
-        "shipping", "shipments", "fleet*", "scheduling", "field service", "dispatch*",
+        "shipments", "fleet*", "scheduling", "field service", "dispatch*",
         "stock", "picking", "orders", "order management", "distribution", "throughput",
         "wms", "pick lists", "put-away", "stocktake", "cycle counts", "carrier*", "dock*",
         "order lines", "lot", "bin", "goods receipts",
@@ -210,16 +210,16 @@ DEPARTMENT_CUES: dict[str, tuple[str, ...]] = {
         "restaurant*", "kitchen*", "menu*", "covers", "tables", "table service", "servers",
         "waitstaff", "tips", "chef*", "pos", "point of sale", "point-of-sale", "bar", "bars",
         "café*", "cafe*", "dining", "takeaway", "takeout", "delivery apps", "food cost*",
-        "front of house", "back of house", "tickets", "hospitality", "guests",
+        "front of house", "back of house", "hospitality", "guests",
     ),
     "clinical": (
         "clinical", "trial*", "patient*", "edc", "electronic data capture", "crf*", "ctms",
-        "etmf", "investigator*", "stud*", "phase i*", "sponsors", "site monitoring",
+        "etmf", "investigator*", "study", "studies", "phase i*", "sponsors", "site monitoring",
         "medical", "physician*", "nurs*", "care teams", "ehr", "emr",
     ),
     "research": ("research*", "r&d", "scientist*", "laborator*", "lab", "labs", "experiment*"),
     "education": ("courses", "learning", "teachers", "students", "curricul*", "classroom*",
-                  "lessons", "lms", "e-learning"),
+                  "lessons", "lms", "e-learning", "school*", "pupils", "timetabl*"),
     "facilities": ("facilities", "buildings", "maintenance", "workplace", "real estate",
                    "space planning", "energy management"),
 }  # fmt: skip
@@ -264,6 +264,15 @@ TEAM_WEIGHT = 2.0
 DEPARTMENT_KEYS = tuple(DEPARTMENTS)
 INDUSTRY_KEYS = tuple(INDUSTRIES)
 
+PROFILE_FIELDS = (
+    "primary_departments", "secondary_departments", "min_seniority", "target_industries",
+    "vertical", "competitors",
+)  # fmt: skip
+PROFILE_METADATA = ("source", "inferred_by")
+
+UNKNOWN_PROFILE_FIELD_ERROR = "Unknown buyer profile field {key!r}; expected one of: {choices}."
+NOT_A_LIST_ERROR = "{key} must be a list of strings."
+NOT_A_BOOLEAN_ERROR = "{key} must be true or false."
 INVALID_DEPARTMENT_ERROR = "Unknown department {value!r}; expected one of: {choices}."
 INVALID_INDUSTRY_ERROR = "Unknown industry {value!r}; expected one of: {choices}."
 INVALID_SENIORITY_ERROR = "Unknown seniority {value!r}; expected one of: {choices}."
@@ -282,8 +291,11 @@ _TEAM_MENTION = re.compile(
     re.IGNORECASE,
 )
 _FOR_CONTEXT = re.compile(r"\b(?:for|at|in|across|to)\s+(?:[\w&'-]+\s+)?$", re.IGNORECASE)
-# "IT" the department is written in capitals; "it" the pronoun is everywhere.
-_IT_PRONOUN = re.compile(r"(?<!\w)it(?!\w)")
+
+
+def _is_it_department(hit: str) -> bool:
+    """ "IT" the department is written in capitals; "it" and "It" are the pronoun."""
+    return hit.lower() != "it" or hit == "IT"
 
 
 @dataclass(frozen=True)
@@ -323,24 +335,41 @@ class BuyerProfile:
         return not self.target_industries
 
 
-def validate_profile_fields(data: dict) -> None:
-    """Raise ValueError naming the first unknown department, industry or seniority."""
+def validate_profile_fields(data: dict) -> dict:
+    """The profile fields of data, checked: raise ValueError naming the first unknown
+    field, department, industry or seniority, or a value of the wrong type. `source` and
+    `inferred_by`, which say how a profile was made, are dropped."""
+    cleaned = {}
+    for key, value in data.items():
+        if key in PROFILE_METADATA:
+            continue
+        if key not in PROFILE_FIELDS:
+            raise ValueError(
+                UNKNOWN_PROFILE_FIELD_ERROR.format(key=key, choices=", ".join(PROFILE_FIELDS))
+            )
+        if key == "vertical":
+            if not isinstance(value, bool):
+                raise ValueError(NOT_A_BOOLEAN_ERROR.format(key=key))
+        elif key == "min_seniority":
+            if value not in SENIORITY_RANK:
+                raise ValueError(
+                    INVALID_SENIORITY_ERROR.format(value=value, choices=", ".join(SENIORITIES))
+                )
+        elif not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValueError(NOT_A_LIST_ERROR.format(key=key))
+        cleaned[key] = value
     for key in ("primary_departments", "secondary_departments"):
-        for value in data.get(key) or ():
+        for value in cleaned.get(key) or ():
             if value not in DEPARTMENTS:
                 raise ValueError(
                     INVALID_DEPARTMENT_ERROR.format(value=value, choices=", ".join(DEPARTMENTS))
                 )
-    for value in data.get("target_industries") or ():
+    for value in cleaned.get("target_industries") or ():
         if value not in INDUSTRIES:
             raise ValueError(
                 INVALID_INDUSTRY_ERROR.format(value=value, choices=", ".join(INDUSTRIES))
             )
-    seniority = data.get("min_seniority")
-    if seniority and seniority not in SENIORITY_RANK:
-        raise ValueError(
-            INVALID_SENIORITY_ERROR.format(value=seniority, choices=", ".join(SENIORITIES))
-        )
+    return cleaned
 
 
 @lru_cache(maxsize=100_000)
@@ -370,14 +399,14 @@ def _department_weights(texts: list[str]) -> dict[str, float]:
         teams = " ".join(m.group(1) or m.group(2) for m in _TEAM_MENTION.finditer(text))
         for key, pattern in _DEPARTMENT_PATTERNS.items():
             hits = pattern.findall(text)
-            if key == "it":  # only the capitalised department, never the pronoun
-                hits = [hit for hit in hits if not _IT_PRONOUN.fullmatch(hit)]
+            if key == "it":  # only the department, in capitals, never the pronoun
+                hits = [hit for hit in hits if _is_it_department(hit)]
             if not hits:
                 continue
             weight = scale
             named = pattern.findall(teams)
             if key == "it":
-                named = [hit for hit in named if not _IT_PRONOUN.fullmatch(hit)]
+                named = [hit for hit in named if _is_it_department(hit)]
             if named:
                 weight += TEAM_WEIGHT
             weights[key] = weights.get(key, 0.0) + weight

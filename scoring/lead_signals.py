@@ -30,7 +30,8 @@ ACTIVE_SEARCH = (
 )  # fmt: skip
 # A pain or a change that a product could answer, short of an explicit search.
 PAIN_OR_CHANGE = (
-    "flagged", "lack of", "lacks", "no way to", "struggl*", "pain*", "chasing", "always end up",
+    "flagged", "lack of", "lacks", "no way to", "struggl*", "pain", "pains", "painful",
+    "pain point*", "chasing", "always end up",
     "won't survive", "will not survive", "can't keep up", "cannot keep up", "too slow",
     "too long", "takes hours", "takes days", "takes weeks", "hours a week", "days a month",
     "manual*", "by hand", "spreadsheet*", "paper", "error-prone", "bottleneck*", "backlog",
@@ -52,10 +53,10 @@ PAIN_OR_CHANGE = (
 )  # fmt: skip
 # Already bought: a product like this one was just signed, renewed or rolled out.
 ALREADY_BOUGHT = (
-    "just renewed", "renewed our", "recently renewed", "just signed", "signed with",
-    "recently signed", "signed a", "just bought", "just purchased", "recently purchased",
+    "just renewed", "renewed our", "recently renewed", "just signed with", "signed with",
+    "recently signed with", "just bought", "just purchased", "recently purchased",
     "just implemented", "recently implemented", "just rolled out", "just switched to",
-    "switched to", "moved every", "moved all", "moved everything", "moved our", "standardised on",
+    "switched to", "moved every", "moved all", "moved everything", "standardised on",
     "standardized on", "locked in", "multi-year contract", "three-year contract",
     "3-year contract", "two-year contract", "2-year contract", "five-year contract",
     "not looking", "no budget", "happy with our", "very happy with", "no need for",
@@ -63,9 +64,11 @@ ALREADY_BOUGHT = (
 )  # fmt: skip
 # Not a buyer at all: studying, or looking for a job rather than a product.
 NOT_A_BUYER = (
-    "student", "students", "studying", "msc", "phd candidate", "undergraduate", "thesis",
-    "dissertation", "internship", "intern", "seeking a placement", "seeking placement",
-    "looking for a placement", "looking for an internship", "looking for a job",
+    # One student, not the students a teacher teaches; an intern, not an internship programme.
+    "student", "studying", "msc", "phd candidate", "undergraduate", "thesis", "dissertation",
+    "intern", "looking for an internship", "seeking an internship", "seeking a placement",
+    "seeking placement",
+    "looking for a placement", "looking for a job",
     "looking for my next", "looking for a new role", "looking for new opportunities",
     "seeking new opportunities", "seeking opportunities", "open to work", "job seeker",
     "job hunting", "between roles", "career change", "recent graduate", "graduating",
@@ -79,6 +82,10 @@ VENDOR_NOUNS = (
 _ACTIVE = whole_word_pattern(*ACTIVE_SEARCH)
 _PAIN = whole_word_pattern(*PAIN_OR_CHANGE)
 _ALREADY = whole_word_pattern(*ALREADY_BOUGHT)
+# "signed a three-year contract", "signed a five-year deal with ...": a purchase, not a lease.
+_SIGNED_A_DEAL = re.compile(
+    r"(?<!\w)signed\s+an?\s+(?:[\w-]+\s+){0,3}?(?:contract|deal|agreement)(?!\w)", re.IGNORECASE
+)
 _NOT_BUYER = whole_word_pattern(*NOT_A_BUYER)
 # "<Company>, the/a ... platform", "at <Company>, a ... tool", "we build/sell/make ...".
 _VENDOR_PHRASE = re.compile(
@@ -110,6 +117,8 @@ def bio_signals(bio: str) -> BioSignals:
         ("not_a_buyer", _NOT_BUYER),
     ):
         match = pattern.search(bio)
+        if key == "already_bought" and match is None:
+            match = _SIGNED_A_DEAL.search(bio)
         found[key] = match.group(0) if match else ""
     return BioSignals(**found)
 
@@ -138,7 +147,7 @@ _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 
                  "forty": 40, "fifty": 50, "hundred": 100}  # fmt: skip
 _HEADCOUNT = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:[,.\s]\d{3})+|\d+|" + "|".join(_NUMBER_WORDS) + r")\+?"
-    r"[\s-]+(?:[\w-]+[\s-]+)?(?:person|people|employee|staff|strong|member|fte|mitarbeiter|"
+    r"[\s-]+(?:[\w-]+[\s-]+)?(?:person|people|employee|staff|strong|member|fte|mitarbeiter(?:n|innen)?|"
     r"salariés|empleados|funcionários|consultant|engineer|developer|agent|nurse|clinician|"
     r"lawyer|attorney|accountant|associate|teacher|worker|chauffeur|driver)s?\b"
     r"(?!\s+(?:a|an|per|each|every)\s+(?:day|week|month|year|quarter|season|winter|summer))",

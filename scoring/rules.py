@@ -315,11 +315,14 @@ def _cap(
 ) -> tuple[int | None, str]:
     profile: BuyerProfile = offer.buyer_profile
     company = lead.company or ""
-    competitor = names_in(company, profile.competitors) or names_in(
+    at_competitor = names_in(
         lead.linkedin_bio or "", [f"at {name}" for name in profile.competitors]
     )
-    if competitor or _sells_what_the_offer_sells(lead, offer):
-        return NOT_A_BUYER_CAP, f"works for a competitor ({company or competitor})"
+    competitor = names_in(company, profile.competitors) and company or at_competitor[3:].strip()
+    if competitor:
+        return NOT_A_BUYER_CAP, f"works for a competitor ({competitor})"
+    if _sells_what_the_offer_sells(lead, offer):
+        return NOT_A_BUYER_CAP, f"works for a competitor ({company or 'sells a product like it'})"
     signals = bio_signals(lead.linkedin_bio or "")
     if title.seniority == "entry" or signals.not_a_buyer:
         return NOT_A_BUYER_CAP, "a student, intern or job seeker, not a buyer"

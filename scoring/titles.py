@@ -106,6 +106,8 @@ _SENIORITY_PHRASES = {
         "headmistress", "jefe", "jefa", "responsable", "responsabile", "general manager", "gm",
         "dean", "chefarzt", "chefarztin", "vice principal", "assistant principal",
         "deputy principal", "chief of staff", "executive chef",
+        # A controller runs the accounting function.
+        "controller", "comptroller", "financial controller", "corporate controller",
     ),
     "manager": (
         "manager", "mgr", "mngr", "manageress", "gerente", "gestionnaire", "gestor", "gestora",

@@ -209,6 +209,17 @@ def lead_upload_delete(*, upload: LeadUpload, user=None) -> None:
 
 
 @transaction.atomic
+def lead_update(*, lead: Lead, **fields) -> Lead:
+    """Change a lead's fields; its seniority and departments follow its role."""
+    for field, value in fields.items():
+        setattr(lead, field, value)
+    title = normalise_title(lead.role)
+    lead.seniority, lead.departments = title.seniority, list(title.departments)
+    lead.save(update_fields=[*fields, "seniority", "departments"])
+    return lead
+
+
+@transaction.atomic
 def lead_delete(*, lead: Lead, user=None) -> None:
     """Delete a lead and its scores."""
     audit_record(

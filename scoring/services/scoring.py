@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from scoring.buyer_profile import PROFILE_METADATA
 from scoring.exceptions import InvalidInput, ScoringError
 from scoring.models import AiStatus, AuditEvent, Lead, Offer, Score
 from scoring.providers import IntentProvider, LeadProfile, OfferProfile, provider_from_settings
@@ -80,7 +81,10 @@ class _Outcome:
 
 def content_hash(*, lead: LeadProfile, offer: OfferProfile, provider, version: str) -> str:
     """What a stored AI answer depends on: change any of it and the lead is scored again."""
-    parts = [asdict(lead), asdict(offer), provider.name, provider.model, version]
+    offer_data = asdict(offer)
+    for key in PROFILE_METADATA:  # how the profile was made does not change an answer
+        offer_data["buyer_profile"].pop(key, None)
+    parts = [asdict(lead), offer_data, provider.name, provider.model, version]
     payload = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=list)
     return hashlib.sha256(payload.encode()).hexdigest()
 

@@ -5,7 +5,7 @@ re-scores an offer's leads, and every score explains itself factor by factor."""
 import pytest
 
 from scoring.buyer_profile import SOURCE_EXPLICIT, SOURCE_INFERRED, buyer_profile_infer
-from scoring.models import Offer, Score
+from scoring.models import Offer, Score, ScoringRun
 from tests.api.test_seed_endpoints import OFFER_KEYS as SEED_OFFER_KEYS
 from tests.api.test_seed_endpoints import RESULT_KEYS, SCORED_LEAD_KEYS
 from tests.factories import SEED_OFFER, AccountFactory, LeadFactory, OfferFactory
@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 OFFERS_URL = "/api/offers/"
 SCORES_URL = "/api/scores/"
+RUNS_URL = "/api/runs/"
 SEED_OFFER_URL = "/product/offer/"
 SEED_SCORE_URL = "/score/"
 SEED_RESULTS_URL = "/results/"
@@ -129,13 +130,21 @@ def test_offer_create_ignores_a_given_source(api_client):
 @pytest.mark.parametrize(
     ("profile", "field", "value"),
     [
-        ({"primary_departments": ["astrology"]}, "buyer_profile.primary_departments.0", "astrology"),
+        (
+            {"primary_departments": ["astrology"]},
+            "buyer_profile.primary_departments.0",
+            "astrology",
+        ),
         (
             {"secondary_departments": ["sales", "wizardry"]},
             "buyer_profile.secondary_departments.1",
             "wizardry",
         ),
-        ({"target_industries": ["moon mining"]}, "buyer_profile.target_industries.0", "moon mining"),
+        (
+            {"target_industries": ["moon mining"]},
+            "buyer_profile.target_industries.0",
+            "moon mining",
+        ),
         ({"min_seniority": "overlord"}, "buyer_profile.min_seniority", "overlord"),
     ],
     ids=["primary-department", "secondary-department", "industry", "seniority"],
@@ -170,12 +179,6 @@ def test_offer_create_with_a_profile_that_is_not_an_object_gives_400(api_client)
     assert Offer.objects.count() == 0
 
 
-@pytest.mark.xfail(
-    reason="BUG: scoring/api_errors.py validation_error_body removes 'non_field_errors: ' "
-    "from the flattened message, so a nested serializer's own error reads "
-    "'buyer_profile.Invalid data. ...' instead of 'buyer_profile: Invalid data. ...'",
-    strict=True,
-)
 def test_offer_create_with_a_profile_that_is_not_an_object_names_the_field(api_client):
     response = api_client.post(
         OFFERS_URL, {**HELPDESK, "buyer_profile": ["finance"]}, format="json"
@@ -476,6 +479,25 @@ def test_the_default_rule_set_follows_the_setting(api_client, leads, settings):
 
     assert (summary["scored"], summary["skipped"]) == (2, 0)
     assert set(Score.objects.values_list("rule_set", flat=True)) == {"seed"}
+
+
+def test_a_scoring_run_after_a_profile_change_rescores_instead_of_reusing(api_client, leads):
+    offer_id = create_offer(api_client)["id"]
+    first = api_client.post(RUNS_URL, {"offer": offer_id}, format="json")
+    unchanged = api_client.post(RUNS_URL, {"offer": offer_id}, format="json")
+
+    api_client.patch(
+        offer_url(offer_id), {"buyer_profile": {"primary_departments": ["finance"]}}, format="json"
+    )
+    changed = api_client.post(RUNS_URL, {"offer": offer_id}, format="json")
+
+    assert first.status_code == unchanged.status_code == changed.status_code == 202
+    counts = [
+        ScoringRun.objects.values_list("scored", "cached").get(pk=response.json()["id"])
+        for response in (first, unchanged, changed)
+    ]
+    assert counts == [(2, 0), (0, 2), (2, 0)]
+    assert role_factor(leads["finance"], offer_id)["points"] == 20
 
 
 def test_rescore_true_scores_again_even_when_nothing_changed(api_client, leads):

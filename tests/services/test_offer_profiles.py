@@ -108,9 +108,7 @@ def test_offer_create_keeps_every_given_field(account):
 
 
 def test_offer_create_ignores_a_given_source(account):
-    offer = create(
-        account, buyer_profile={"min_seniority": "vp", "source": SOURCE_INFERRED}
-    )
+    offer = create(account, buyer_profile={"min_seniority": "vp", "source": SOURCE_INFERRED})
 
     profile = stored(offer)
     assert (profile["min_seniority"], profile["source"]) == ("vp", SOURCE_EXPLICIT)
