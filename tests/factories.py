@@ -38,6 +38,37 @@ SEED_OFFER = {
 }
 
 
+# Offers of other domains than the seed's, for the buyer-profile tests: a help desk, which
+# customer support buys, and a lesson planner, which teachers and schools buy.
+HELPDESK = {
+    "name": "Beacon Helpdesk",
+    "value_props": [
+        "Shared inbox for customer support tickets",
+        "Live chat and a self-service help center",
+        "CSAT and NPS surveys after every conversation",
+    ],
+    "ideal_use_cases": [
+        "Customer support teams answering tickets",
+        "Reducing churn through better customer service",
+    ],
+}
+LESSONS = {
+    "name": "Greenhouse Lesson Planner",
+    "value_props": ["Lesson plans and curriculum mapping", "Classroom quizzes for students"],
+    "ideal_use_cases": ["Teachers preparing courses", "Schools tracking learning"],
+}
+# The fields of a stored buyer profile that say who buys (not who inferred it).
+PROFILE_KEYS = {
+    "primary_departments", "secondary_departments", "min_seniority", "target_industries",
+    "vertical", "competitors", "source",
+}  # fmt: skip
+
+
+def profile_core(profile: dict) -> dict:
+    """The profile's fields that say who buys."""
+    return {key: profile[key] for key in PROFILE_KEYS}
+
+
 class AccountFactory(factory.django.DjangoModelFactory):
     """By default every factory shares the one account "Acme"; pass another for isolation."""
 

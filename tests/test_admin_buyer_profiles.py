@@ -25,36 +25,13 @@ from scoring.models import Offer
 from scoring.services.offers import offer_create
 from scoring.services.scoring import leads_score
 from scoring.titles import SENIORITIES
-from tests.factories import AccountFactory, LeadFactory, ScoreFactory
+from tests.factories import HELPDESK, AccountFactory, LeadFactory, ScoreFactory, profile_core
 
 pytestmark = pytest.mark.django_db
 
-PROFILE_KEYS = {
-    "primary_departments", "secondary_departments", "min_seniority", "target_industries",
-    "vertical", "competitors", "source",
-}  # fmt: skip
-
-# A help desk: customer support buys it.
-HELPDESK = {
-    "name": "Beacon Helpdesk",
-    "value_props": [
-        "Shared inbox for customer support tickets",
-        "Live chat and a self-service help center",
-        "CSAT and NPS surveys after every conversation",
-    ],
-    "ideal_use_cases": [
-        "Customer support teams answering tickets",
-        "Reducing churn through better customer service",
-    ],
-}
-
-
-def core(profile: dict) -> dict:
-    return {key: profile[key] for key in PROFILE_KEYS}
-
 
 def inferred(texts) -> dict:
-    return core(buyer_profile_infer(**texts).as_dict())
+    return profile_core(buyer_profile_infer(**texts).as_dict())
 
 
 def form_data(account, *, buyer_profile, texts=HELPDESK, rule_set="") -> dict:
@@ -112,7 +89,7 @@ def test_offer_add_with_an_empty_profile_infers_it(admin_client, account):
     offer = Offer.objects.get()
     assert (offer.account, offer.name) == (account, HELPDESK["name"])
     assert offer.value_props == HELPDESK["value_props"]
-    assert core(offer.buyer_profile) == inferred(HELPDESK)
+    assert profile_core(offer.buyer_profile) == inferred(HELPDESK)
     assert offer.buyer_profile["source"] == SOURCE_INFERRED
     assert offer.buyer_profile["primary_departments"] == ["customer_success"]
 
@@ -126,7 +103,7 @@ def test_offer_add_with_a_partial_profile_keeps_it_and_infers_the_rest(admin_cli
     assert response.status_code == 302
     offer = Offer.objects.get()
     assert offer.rule_set == "seed"
-    assert core(offer.buyer_profile) == {
+    assert profile_core(offer.buyer_profile) == {
         **inferred(HELPDESK), "primary_departments": ["sales"], "source": SOURCE_EXPLICIT,
     }  # fmt: skip
 
@@ -228,7 +205,7 @@ def test_offer_change_with_an_empty_profile_infers_it_again(admin_client, accoun
 
     assert response.status_code == 302
     offer.refresh_from_db()
-    assert core(offer.buyer_profile) == inferred(HELPDESK)
+    assert profile_core(offer.buyer_profile) == inferred(HELPDESK)
 
 
 def test_offer_change_of_the_rule_set_only_keeps_the_inferred_profile(admin_client, account, offer):
@@ -240,7 +217,7 @@ def test_offer_change_of_the_rule_set_only_keeps_the_inferred_profile(admin_clie
     assert response.status_code == 302
     offer.refresh_from_db()
     assert offer.rule_set == "seed"
-    assert core(offer.buyer_profile) == inferred(HELPDESK)
+    assert profile_core(offer.buyer_profile) == inferred(HELPDESK)
 
 
 def test_offer_change_of_the_name_infers_an_inferred_profile_again(admin_client, offer):
@@ -253,13 +230,13 @@ def test_offer_change_of_the_name_infers_an_inferred_profile_again(admin_client,
     assert response.status_code == 302
     offer.refresh_from_db()
     assert offer.name == name
-    assert core(offer.buyer_profile) == inferred({**HELPDESK, "name": name})
+    assert profile_core(offer.buyer_profile) == inferred({**HELPDESK, "name": name})
     assert offer.buyer_profile["source"] == SOURCE_INFERRED
 
 
 def test_offer_change_of_the_name_keeps_an_explicit_profile(admin_client, account):
     offer = offer_create(account=account, **HELPDESK, buyer_profile={"primary_departments": ["hr"]})
-    before = core(offer.buyer_profile)
+    before = profile_core(offer.buyer_profile)
 
     response = admin_client.post(
         reverse("admin:scoring_offer_change", args=[offer.pk]),
@@ -269,7 +246,7 @@ def test_offer_change_of_the_name_keeps_an_explicit_profile(admin_client, accoun
     assert response.status_code == 302
     offer.refresh_from_db()
     assert offer.name == "Greenhouse Lesson Planner"
-    assert core(offer.buyer_profile) == before
+    assert profile_core(offer.buyer_profile) == before
 
 
 def test_offer_change_with_an_unknown_department_shows_the_error_and_changes_nothing(

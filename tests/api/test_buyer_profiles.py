@@ -8,7 +8,16 @@ from scoring.buyer_profile import SOURCE_EXPLICIT, SOURCE_INFERRED, buyer_profil
 from scoring.models import Offer, Score, ScoringRun
 from tests.api.test_seed_endpoints import OFFER_KEYS as SEED_OFFER_KEYS
 from tests.api.test_seed_endpoints import RESULT_KEYS, SCORED_LEAD_KEYS
-from tests.factories import SEED_OFFER, AccountFactory, LeadFactory, OfferFactory
+from tests.factories import (
+    HELPDESK,
+    LESSONS,
+    PROFILE_KEYS,
+    SEED_OFFER,
+    AccountFactory,
+    LeadFactory,
+    OfferFactory,
+    profile_core,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,40 +28,11 @@ SEED_OFFER_URL = "/product/offer/"
 SEED_SCORE_URL = "/score/"
 SEED_RESULTS_URL = "/results/"
 
-PROFILE_KEYS = {
-    "primary_departments", "secondary_departments", "min_seniority", "target_industries",
-    "vertical", "competitors", "source",
-}  # fmt: skip
 FACTOR_KEYS = {"part", "points", "reason"}
-
-# A help desk: customer support buys it.
-HELPDESK = {
-    "name": "Beacon Helpdesk",
-    "value_props": [
-        "Shared inbox for customer support tickets",
-        "Live chat and a self-service help center",
-        "CSAT and NPS surveys after every conversation",
-    ],
-    "ideal_use_cases": [
-        "Customer support teams answering tickets",
-        "Reducing churn through better customer service",
-    ],
-}
-# A lesson planner: teachers and schools buy it.
-LESSONS = {
-    "name": "Greenhouse Lesson Planner",
-    "value_props": ["Lesson plans and curriculum mapping", "Classroom quizzes for students"],
-    "ideal_use_cases": ["Teachers preparing courses", "Schools tracking learning"],
-}
-
-
-def core(profile: dict) -> dict:
-    """The profile's fields that say who buys."""
-    return {key: profile[key] for key in PROFILE_KEYS}
 
 
 def inferred(texts) -> dict:
-    return core(buyer_profile_infer(**texts).as_dict())
+    return profile_core(buyer_profile_infer(**texts).as_dict())
 
 
 def offer_url(offer_id, suffix=""):
@@ -75,17 +55,17 @@ def test_offer_create_with_the_text_only_infers_its_buyer_profile(api_client):
     assert set(profile) >= PROFILE_KEYS
     assert profile["source"] == SOURCE_INFERRED
     assert profile["primary_departments"] == ["customer_success"]
-    assert core(profile) == inferred(HELPDESK)
+    assert profile_core(profile) == inferred(HELPDESK)
     assert body["rule_set"] == ""
     offer = Offer.objects.get(pk=body["id"])
-    assert core(offer.buyer_profile) == core(profile)
+    assert profile_core(offer.buyer_profile) == profile_core(profile)
     assert offer.rule_set == ""
 
 
 def test_offer_create_with_an_empty_profile_infers_it(api_client):
     body = create_offer(api_client, buyer_profile={})
 
-    assert core(body["buyer_profile"]) == inferred(HELPDESK)
+    assert profile_core(body["buyer_profile"]) == inferred(HELPDESK)
 
 
 def test_offer_create_with_a_partial_profile_keeps_it_and_infers_the_rest(api_client):
@@ -96,7 +76,7 @@ def test_offer_create_with_a_partial_profile_keeps_it_and_infers_the_rest(api_cl
     assert profile["source"] == SOURCE_EXPLICIT
     for key in PROFILE_KEYS - {"primary_departments", "source"}:
         assert profile[key] == guess[key], key
-    assert core(Offer.objects.get(pk=body["id"]).buyer_profile) == core(profile)
+    assert profile_core(Offer.objects.get(pk=body["id"]).buyer_profile) == profile_core(profile)
 
 
 def test_offer_create_with_a_whole_profile_and_rule_set_stores_them(api_client):
@@ -115,16 +95,19 @@ def test_offer_create_with_a_whole_profile_and_rule_set_stores_them(api_client):
 
     assert response.status_code == 201
     body = response.json()
-    assert core(body["buyer_profile"]) == {**given, "source": SOURCE_EXPLICIT}
+    assert profile_core(body["buyer_profile"]) == {**given, "source": SOURCE_EXPLICIT}
     assert body["rule_set"] == "seed"
     offer = Offer.objects.get(pk=body["id"])
-    assert (core(offer.buyer_profile), offer.rule_set) == (core(body["buyer_profile"]), "seed")
+    assert (profile_core(offer.buyer_profile), offer.rule_set) == (
+        profile_core(body["buyer_profile"]),
+        "seed",
+    )
 
 
 def test_offer_create_ignores_a_given_source(api_client):
     body = create_offer(api_client, buyer_profile={"source": SOURCE_EXPLICIT})
 
-    assert core(body["buyer_profile"]) == inferred(HELPDESK)
+    assert profile_core(body["buyer_profile"]) == inferred(HELPDESK)
 
 
 @pytest.mark.parametrize(
@@ -217,7 +200,7 @@ def test_offer_patch_buyer_profile_stores_it_as_explicit(api_client):
     assert profile["source"] == SOURCE_EXPLICIT
     assert profile["secondary_departments"] == inferred(HELPDESK)["secondary_departments"]
     stored = Offer.objects.get(pk=offer_id)
-    assert core(stored.buyer_profile) == core(profile)
+    assert profile_core(stored.buyer_profile) == profile_core(profile)
     assert stored.name == HELPDESK["name"]
 
 
@@ -227,9 +210,9 @@ def test_offer_patch_empty_buyer_profile_infers_it_again(api_client):
     response = api_client.patch(offer_url(offer_id), {"buyer_profile": {}}, format="json")
 
     assert response.status_code == 200
-    assert core(response.json()["buyer_profile"]) == inferred(HELPDESK)
+    assert profile_core(response.json()["buyer_profile"]) == inferred(HELPDESK)
     assert response.json()["buyer_profile"]["source"] == SOURCE_INFERRED
-    assert core(Offer.objects.get(pk=offer_id).buyer_profile) == inferred(HELPDESK)
+    assert profile_core(Offer.objects.get(pk=offer_id).buyer_profile) == inferred(HELPDESK)
 
 
 def test_offer_patch_rule_set_seed_stores_it_and_keeps_the_profile(api_client):
@@ -259,9 +242,9 @@ def test_offer_patch_name_of_an_inferred_profile_infers_it_again(api_client):
 
     assert response.status_code == 200
     profile = response.json()["buyer_profile"]
-    assert core(profile) == inferred(LESSONS)
+    assert profile_core(profile) == inferred(LESSONS)
     assert profile["primary_departments"] == ["education"]
-    assert core(Offer.objects.get(pk=offer_id).buyer_profile) == inferred(LESSONS)
+    assert profile_core(Offer.objects.get(pk=offer_id).buyer_profile) == inferred(LESSONS)
 
 
 def test_offer_patch_name_only_of_an_inferred_profile_infers_it_from_the_new_name(api_client):
@@ -271,8 +254,8 @@ def test_offer_patch_name_only_of_an_inferred_profile_infers_it_from_the_new_nam
     response = api_client.patch(offer_url(offer_id), {"name": name}, format="json")
 
     assert response.status_code == 200
-    assert core(response.json()["buyer_profile"]) == inferred({**HELPDESK, "name": name})
-    assert core(response.json()["buyer_profile"]) != inferred(HELPDESK)
+    assert profile_core(response.json()["buyer_profile"]) == inferred({**HELPDESK, "name": name})
+    assert profile_core(response.json()["buyer_profile"]) != inferred(HELPDESK)
 
 
 def test_offer_patch_name_of_an_explicit_profile_keeps_it(api_client):
@@ -281,7 +264,7 @@ def test_offer_patch_name_of_an_explicit_profile_keeps_it(api_client):
     response = api_client.patch(offer_url(body["id"]), LESSONS, format="json")
 
     assert response.status_code == 200
-    assert core(response.json()["buyer_profile"]) == core(body["buyer_profile"])
+    assert profile_core(response.json()["buyer_profile"]) == profile_core(body["buyer_profile"])
 
 
 def test_offer_patch_unknown_department_gives_400_and_changes_nothing(api_client):
@@ -295,7 +278,9 @@ def test_offer_patch_unknown_department_gives_400_and_changes_nothing(api_client
 
     assert response.status_code == 400
     assert response.json()["error"].startswith("buyer_profile.primary_departments.0:")
-    assert core(Offer.objects.get(pk=body["id"]).buyer_profile) == core(body["buyer_profile"])
+    assert profile_core(Offer.objects.get(pk=body["id"]).buyer_profile) == profile_core(
+        body["buyer_profile"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -327,7 +312,7 @@ def test_seed_offer_create_answers_the_seeds_five_keys(api_client):
     assert response.status_code == 201
     assert set(response.json()) == SEED_OFFER_KEYS
     offer = Offer.objects.get()
-    assert core(offer.buyer_profile) == inferred(SEED_OFFER)
+    assert profile_core(offer.buyer_profile) == inferred(SEED_OFFER)
     assert offer.rule_set == ""
 
 

@@ -12,48 +12,17 @@ from scoring.buyer_profile import (
 )
 from scoring.models import Offer
 from scoring.services.offers import offer_create, offer_update
-from tests.factories import OfferFactory
+from tests.factories import HELPDESK, LESSONS, PROFILE_KEYS, OfferFactory, profile_core
 
 pytestmark = pytest.mark.django_db
 
-PROFILE_KEYS = {
-    "primary_departments", "secondary_departments", "min_seniority", "target_industries",
-    "vertical", "competitors", "source",
-}  # fmt: skip
-
-# A help desk: bought by customer support.
-HELPDESK = {
-    "name": "Beacon Helpdesk",
-    "value_props": [
-        "Shared inbox for customer support tickets",
-        "Live chat and a self-service help center",
-        "CSAT and NPS surveys after every conversation",
-    ],
-    "ideal_use_cases": [
-        "Customer support teams answering tickets",
-        "Reducing churn through better customer service",
-    ],
-}
-# A lesson planner: bought by education.
-LESSONS = {
-    "name": "Greenhouse Lesson Planner",
-    "value_props": ["Lesson plans and curriculum mapping", "Classroom quizzes for students"],
-    "ideal_use_cases": ["Teachers preparing courses", "Schools tracking learning"],
-}
-
-
-def core(profile: dict) -> dict:
-    """The profile's fields that say who buys (what else it records, such as who inferred
-    it, is left out)."""
-    return {key: profile[key] for key in PROFILE_KEYS}
-
 
 def inferred(texts) -> dict:
-    return core(buyer_profile_infer(**texts).as_dict())
+    return profile_core(buyer_profile_infer(**texts).as_dict())
 
 
 def stored(offer) -> dict:
-    return core(Offer.objects.get(pk=offer.pk).buyer_profile)
+    return profile_core(Offer.objects.get(pk=offer.pk).buyer_profile)
 
 
 def create(account, texts=HELPDESK, **kwargs) -> Offer:
@@ -173,7 +142,7 @@ def test_offer_update_of_the_text_infers_an_inferred_profile_again(account):
     assert (offer.name, offer.value_props, offer.ideal_use_cases) == (
         LESSONS["name"], LESSONS["value_props"], LESSONS["ideal_use_cases"],
     )  # fmt: skip
-    assert core(offer.buyer_profile) == inferred(LESSONS)
+    assert profile_core(offer.buyer_profile) == inferred(LESSONS)
     assert offer.buyer_profile["primary_departments"] == ["education"]
 
 
@@ -211,7 +180,7 @@ def test_offer_update_of_the_rule_set_leaves_the_profile_alone(account):
 
     reloaded = Offer.objects.get(pk=offer.pk)
     assert reloaded.rule_set == "seed"
-    assert core(reloaded.buyer_profile) == inferred(HELPDESK)
+    assert profile_core(reloaded.buyer_profile) == inferred(HELPDESK)
 
 
 def test_offer_update_of_an_offer_without_a_profile_infers_one_when_its_text_changes():
@@ -229,5 +198,5 @@ def test_offer_update_returns_the_offer_as_stored(account):
     returned = offer_update(offer=offer, buyer_profile={"competitors": ["Tellwell Support"]})
 
     assert returned.pk == offer.pk
-    assert core(returned.buyer_profile) == stored(offer)
+    assert profile_core(returned.buyer_profile) == stored(offer)
     assert returned.buyer_profile["competitors"] == ["Tellwell Support"]
