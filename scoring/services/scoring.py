@@ -12,8 +12,9 @@ import json
 import logging
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
+from functools import lru_cache
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -79,14 +80,26 @@ class _Outcome:
     latency_ms: int
 
 
-def content_hash(*, lead: LeadProfile, offer: OfferProfile, provider, version: str) -> str:
-    """What a stored AI answer depends on: change any of it and the lead is scored again."""
+_LEAD_FIELDS = tuple(field.name for field in fields(LeadProfile))
+
+
+@lru_cache(maxsize=64)
+def _offer_part(offer: OfferProfile) -> str:
+    """The offer's share of every content hash, as JSON: computed once per offer, not per
+    lead (asdict of the offer and its profile was a third of a local run's time)."""
     offer_data = asdict(offer)
     for key in PROFILE_METADATA:  # how the profile was made does not change an answer
         offer_data["buyer_profile"].pop(key, None)
-    parts = [asdict(lead), offer_data, provider.name, provider.model, version]
-    payload = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=list)
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return json.dumps(offer_data, sort_keys=True, ensure_ascii=False, default=list)
+
+
+def content_hash(*, lead: LeadProfile, offer: OfferProfile, provider, version: str) -> str:
+    """What a stored score depends on (the lead, the offer with its buyer profile and rule
+    set, the provider, its model and prompt version): change any of it and the lead is
+    scored again."""
+    lead_part = json.dumps([getattr(lead, name) for name in _LEAD_FIELDS], ensure_ascii=False)
+    parts = [lead_part, _offer_part(offer), provider.name, provider.model, version]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 def _assess(provider, lead: Lead, offer_profile: OfferProfile) -> _Outcome:
