@@ -35,7 +35,9 @@ INDUSTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
     )),
     "finance": ("Financial services", (
         "bank", "banking", "financial services", "financial", "finance", "fintech",
-        "insurance", "insurtech", "payments", "payment", "credit union", "lending",
+        "insurance", "insurers", "insurance compan*", "insurance carrier*", "insurtech",
+        "payments", "payment", "credit union", "lending", "banca", "banque", "seguros",
+        "versicherung*", "assurance*", "finanzas", "finanzdienst*",
         "investment*", "asset management", "wealth management", "capital markets",
         "pci", "brokerage", "private equity", "venture capital",
     )),
@@ -64,12 +66,14 @@ INDUSTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "manufacturing": ("Manufacturing & industrial", (
         "manufactur*", "industrial", "automotive", "machinery", "factory", "factories",
         "plant", "plants", "aerospace", "electronics", "chemicals", "metal*", "plastics",
-        "packaging", "production",
+        "packaging", "production", "manufactura", "fabricación", "fertigung", "industrie",
+        "maschinenbau", "fabrication",
     )),
     "logistics": ("Logistics & transportation", (
         "logistics", "freight", "transport*", "shipping", "trucking", "distribution",
         "distributor*", "wholesale*", "warehous*", "supply chain", "3pl", "courier*", "fleet*",
-        "maritime", "airline*", "aviation",
+        "maritime", "airline*", "aviation", "logística", "logistica", "logistique", "logistik",
+        "transporte*", "spedition*",
     )),
     "professional_services": ("Consulting & professional services", (
         "consulting", "consultancy", "consultancies", "management consulting",
@@ -80,7 +84,8 @@ INDUSTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "legal_services": ("Legal services", ("law firm*", "legal services", "legal", "law")),
     "education": ("Education", (
         "education", "university", "universities", "school*", "college*", "higher education",
-        "e-learning", "academic", "academia", "k-12", "training provider*",
+        "e-learning", "academic", "academia", "k-12", "training provider*", "educación",
+        "éducation", "bildung", "enseignement", "higher ed",
     )),
     "government": ("Government & public sector", (
         "government", "public sector", "municipal*", "federal", "defen*e", "public administration",
@@ -123,7 +128,7 @@ _LEAD_ONLY_INDUSTRY_WORDS = frozenset(
      "building*", "gas", "oil", "news", "games", "film", "music", "foundation",
      "properties", "property", "payment", "distribution", "transport*", "fleet*", "kitchen*",
      "dining", "sponsors", "facilities", "tech", "technology", "software", "cloud",
-     "internet", "academic", "staffing", "recruitment", "shipping"}
+     "internet", "academic", "staffing", "recruitment", "shipping", "insurance"}
 )  # fmt: skip
 
 # Department cues in an offer's text: key -> words and phrases of that department's work.
@@ -219,7 +224,9 @@ DEPARTMENT_CUES: dict[str, tuple[str, ...]] = {
     ),
     "research": ("research*", "r&d", "scientist*", "laborator*", "lab", "labs", "experiment*"),
     "education": ("courses", "learning", "teachers", "students", "curricul*", "classroom*",
-                  "lessons", "lms", "e-learning", "school*", "pupils", "timetabl*"),
+                  "lessons", "lms", "e-learning", "school*", "pupils", "timetabl*",
+                  "admission*", "enrol*", "enroll*", "applicants", "campus*", "universit*",
+                  "faculty", "alumni"),
     "facilities": ("facilities", "buildings", "maintenance", "workplace", "real estate",
                    "space planning", "energy management"),
 }  # fmt: skip
@@ -273,6 +280,10 @@ PROFILE_METADATA = ("source", "inferred_by")
 UNKNOWN_PROFILE_FIELD_ERROR = "Unknown buyer profile field {key!r}; expected one of: {choices}."
 NOT_A_LIST_ERROR = "{key} must be a list of strings."
 NOT_A_BOOLEAN_ERROR = "{key} must be true or false."
+NO_PRIMARY_DEPARTMENT_ERROR = "primary_departments must name at least one department."
+BOTH_PRIMARY_AND_SECONDARY_ERROR = (
+    "A department is either primary or secondary, not both: {departments}."
+)
 INVALID_DEPARTMENT_ERROR = "Unknown department {value!r}; expected one of: {choices}."
 INVALID_INDUSTRY_ERROR = "Unknown industry {value!r}; expected one of: {choices}."
 INVALID_SENIORITY_ERROR = "Unknown seniority {value!r}; expected one of: {choices}."
@@ -291,6 +302,15 @@ _TEAM_MENTION = re.compile(
     re.IGNORECASE,
 )
 _FOR_CONTEXT = re.compile(r"\b(?:for|at|in|across|to)\s+(?:[\w&'-]+\s+)?$", re.IGNORECASE)
+
+
+_PRODUCT_NAME = r"[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*)?"
+_REPLACES = re.compile(
+    r"\b(?:[Mm]ov(?:e|es|ing) (?:off|away from)|[Ss]witch(?:es|ing)? from|[Mm]igrat\w* "
+    r"(?:off|from)|[Rr]eplac(?:e|es|ing)|[Aa]lternative to|[Ii]nstead of|[Oo]utgr[eo]w\w* )"
+    rf"\s+(?:an?\s+|the\s+|your\s+)?({_PRODUCT_NAME}(?:(?:,\s*|\s+or\s+|\s+and\s+){_PRODUCT_NAME})*)"
+)
+_NAME_LIST_SPLIT = re.compile(r",\s*|\s+or\s+|\s+and\s+")
 
 
 def _is_it_department(hit: str) -> bool:
@@ -369,6 +389,15 @@ def validate_profile_fields(data: dict) -> dict:
             raise ValueError(
                 INVALID_INDUSTRY_ERROR.format(value=value, choices=", ".join(INDUSTRIES))
             )
+    if cleaned.get("primary_departments") == []:
+        raise ValueError(NO_PRIMARY_DEPARTMENT_ERROR)
+    both = set(cleaned.get("primary_departments") or ()) & set(
+        cleaned.get("secondary_departments") or ()
+    )
+    if both:
+        raise ValueError(
+            BOTH_PRIMARY_AND_SECONDARY_ERROR.format(departments=", ".join(sorted(both)))
+        )
     return cleaned
 
 
@@ -433,6 +462,16 @@ def _offer_industries(name: str, value_props, ideal_use_cases) -> dict[str, int]
     return counts
 
 
+def _competitors_named(texts: list[str]) -> tuple[str, ...]:
+    """Products the offer says it replaces ("Moving off Acme or Globex", "an alternative
+    to Initech"): capitalised names after such a phrase."""
+    names = []
+    for text in texts:
+        for match in _REPLACES.finditer(text):
+            names += [n for n in _NAME_LIST_SPLIT.split(match.group(1)) if n[:1].isupper()]
+    return tuple(dict.fromkeys(names))
+
+
 def buyer_profile_infer(*, name: str, value_props, ideal_use_cases) -> BuyerProfile:
     """The profile the offer's own words describe (source "inferred")."""
     texts = [name or "", *(value_props or ()), *(ideal_use_cases or ())]
@@ -471,6 +510,7 @@ def buyer_profile_infer(*, name: str, value_props, ideal_use_cases) -> BuyerProf
         min_seniority=DEFAULT_MIN_SENIORITY,
         target_industries=tuple(targets),
         vertical=vertical,
+        competitors=_competitors_named(texts),
         source=SOURCE_INFERRED,
     )
 

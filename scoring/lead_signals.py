@@ -62,16 +62,18 @@ ALREADY_BOUGHT = (
     "not looking", "no budget", "happy with our", "very happy with", "no need for",
     "don't need", "do not need",
 )  # fmt: skip
-# Not a buyer at all: studying, or looking for a job rather than a product.
-NOT_A_BUYER = (
-    # One student, not the students a teacher teaches; an intern, not an internship programme.
+# Not a buyer at all: studying (of a lead below manager: an enrolment director's bio speaks
+# of students too), or looking for a job rather than a product (whatever the title says).
+STUDYING = (
     "student", "studying", "msc", "phd candidate", "undergraduate", "thesis", "dissertation",
     "intern", "looking for an internship", "seeking an internship", "seeking a placement",
-    "seeking placement",
-    "looking for a placement", "looking for a job",
-    "looking for my next", "looking for a new role", "looking for new opportunities",
-    "seeking new opportunities", "seeking opportunities", "open to work", "job seeker",
-    "job hunting", "between roles", "career change", "recent graduate", "graduating",
+    "seeking placement", "looking for a placement", "recent graduate", "graduating",
+)  # fmt: skip
+JOB_SEEKING = (
+    "looking for a job", "looking for my next", "looking for a new role",
+    "looking for new opportunities", "seeking new opportunities", "seeking opportunities",
+    "open to work", "job seeker", "job hunting", "between roles", "career change",
+    "hoping to start",
 )  # fmt: skip
 # Words that say a company sells something, for spotting a competitor's employee.
 VENDOR_NOUNS = (
@@ -86,7 +88,8 @@ _ALREADY = whole_word_pattern(*ALREADY_BOUGHT)
 _SIGNED_A_DEAL = re.compile(
     r"(?<!\w)signed\s+an?\s+(?:[\w-]+\s+){0,3}?(?:contract|deal|agreement)(?!\w)", re.IGNORECASE
 )
-_NOT_BUYER = whole_word_pattern(*NOT_A_BUYER)
+_STUDYING = whole_word_pattern(*STUDYING)
+_JOB_SEEKING = whole_word_pattern(*JOB_SEEKING)
 # "<Company>, the/a ... platform", "at <Company>, a ... tool", "we build/sell/make ...".
 _VENDOR_PHRASE = re.compile(
     r"(?:,\s*|\b(?:is|are|builds?|building|sells?|selling|makes?|making|develops?|"
@@ -102,7 +105,12 @@ class BioSignals:
     active_search: str = ""  # the phrase, as written
     pain: str = ""
     already_bought: str = ""
-    not_a_buyer: str = ""
+    studying: str = ""
+    job_seeking: str = ""
+
+    @property
+    def not_a_buyer(self) -> str:
+        return self.job_seeking or self.studying
 
 
 @lru_cache(maxsize=100_000)
@@ -114,7 +122,8 @@ def bio_signals(bio: str) -> BioSignals:
         ("active_search", _ACTIVE),
         ("pain", _PAIN),
         ("already_bought", _ALREADY),
-        ("not_a_buyer", _NOT_BUYER),
+        ("studying", _STUDYING),
+        ("job_seeking", _JOB_SEEKING),
     ):
         match = pattern.search(bio)
         if key == "already_bought" and match is None:
@@ -147,10 +156,13 @@ _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 
                  "forty": 40, "fifty": 50, "hundred": 100}  # fmt: skip
 _HEADCOUNT = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:[,.\s]\d{3})+|\d+|" + "|".join(_NUMBER_WORDS) + r")\+?"
-    r"[\s-]+(?:[\w-]+[\s-]+)?(?:person|people|employee|staff|strong|member|fte|mitarbeiter(?:n|innen)?|"
-    r"salariés|empleados|funcionários|consultant|engineer|developer|agent|nurse|clinician|"
+    r"[\s-]+(?:[\w-]+[\s-]+)?(?:person|people|employee|staff|strong|member|fte|"
+    r"mitarbeiter(?:n|innen)?|salariés|empleados|funcionários|consultant|engineer|developer|"
+    r"agent|nurse|clinician|"
     r"lawyer|attorney|accountant|associate|teacher|worker|chauffeur|driver)s?\b"
-    r"(?!\s+(?:a|an|per|each|every)\s+(?:day|week|month|year|quarter|season|winter|summer))",
+    r"(?!\s+(?:a|an|per|each|every)\s+(?:day|week|month|year|quarter|season|winter|summer))"
+    # "a 35-agent support team": a team's size, not the company's ("a 90-strong team" is).
+    r"(?![\s-]+[\w-]+[\s-]+(?:team|teams|department|desk|crew|squad|unit)\b)",
     re.IGNORECASE,
 )
 # "two people type those bills": too few to be the company's size.

@@ -247,6 +247,8 @@ def _role_factor(
         return Factor("role", PRIMARY_POINTS, where)
     if fit == FIT_GENERAL:
         where = f"{who} in general management"
+        if profile.vertical and not insider:
+            return Factor("role", 0, f"{where} of a business outside its industries")
         if profile.vertical or "executive" in profile.primary_departments:
             return Factor("role", GENERAL_MANAGEMENT_BUYER_POINTS, f"{where}, the buyer of this")
         if size is not None and SMALL_COMPANY_STAFF <= size <= LARGE_COMPANY_STAFF:
@@ -324,7 +326,10 @@ def _cap(
     if _sells_what_the_offer_sells(lead, offer):
         return NOT_A_BUYER_CAP, f"works for a competitor ({company or 'sells a product like it'})"
     signals = bio_signals(lead.linkedin_bio or "")
-    if title.seniority == "entry" or signals.not_a_buyer:
+    # A bio's "student" is the lead's own status only below manager: an enrolment director's
+    # bio speaks of students too.
+    junior = SENIORITY_RANK.get(title.seniority, 0) < SENIORITY_RANK["manager"]
+    if title.seniority == "entry" or signals.job_seeking or (signals.studying and junior):
         return NOT_A_BUYER_CAP, "a student, intern or job seeker, not a buyer"
     if title.seniority and department_fit(title, profile, insider=insider) == FIT_NONE:
         return WRONG_DEPARTMENT_CAP, "works in a department that does not buy this"
@@ -399,6 +404,9 @@ def score_reasoning(rules: RuleScore, factors: list[Factor], ai_reasoning: str) 
     seed's reasoning, the AI's alone."""
     if rules.rule_set == RULE_SET_SEED:
         return ai_reasoning
-    rule_factors = [factor for factor in factors if factor.part != "ai"]
-    listed = "; ".join(str(factor) for factor in rule_factors)
-    return f"{ai_reasoning} Rules {rules.total}/50: {listed}."
+    listed = "; ".join(str(factor) for factor in rules.factors)
+    text = f"{ai_reasoning} Rules {rules.total}/50: {listed}."
+    caps = [factor for factor in factors if factor.part == "cap"]
+    if caps:
+        text += f" {caps[0].reason[0].upper()}{caps[0].reason[1:]}."
+    return text

@@ -3,10 +3,13 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from scoring.buyer_profile import (
+    BOTH_PRIMARY_AND_SECONDARY_ERROR,
     DEPARTMENT_KEYS,
     INDUSTRY_KEYS,
+    PROFILE_FIELDS,
     SOURCE_EXPLICIT,
     SOURCE_INFERRED,
+    UNKNOWN_PROFILE_FIELD_ERROR,
 )
 from scoring.conversation_schemas import ConversationMessage, GradingResult
 from scoring.models import (
@@ -44,30 +47,33 @@ class IntentField(serializers.ChoiceField):
         super().__init__(choices=Intent.choices, **kwargs)
 
 
+def _choice_list(choices, help_text: str, **kwargs) -> serializers.ListField:
+    """A list of keys whose error, for a wrong one, lists the keys there are."""
+    invalid = '"{input}" is not a valid choice; expected one of: ' + ", ".join(choices) + "."
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=choices, error_messages={"invalid_choice": invalid}),
+        required=False,
+        max_length=len(choices),
+        help_text=help_text,
+        **kwargs,
+    )
+
+
 class BuyerProfileSerializer(serializers.Serializer):
     """Who buys an offer. Any field given replaces the inferred one and makes the profile
-    `explicit`; the rest stay inferred from the offer's text."""
+    `explicit`; the rest stay inferred from the offer's text; `{}` infers it afresh."""
 
-    primary_departments = serializers.ListField(
-        child=serializers.ChoiceField(choices=DEPARTMENT_KEYS),
-        required=False,
-        max_length=len(DEPARTMENT_KEYS),
-        help_text="The departments that buy it.",
+    primary_departments = _choice_list(
+        DEPARTMENT_KEYS, "The departments that buy it.", allow_empty=False
     )
-    secondary_departments = serializers.ListField(
-        child=serializers.ChoiceField(choices=DEPARTMENT_KEYS),
-        required=False,
-        max_length=len(DEPARTMENT_KEYS),
-        help_text="The departments that influence the purchase.",
+    secondary_departments = _choice_list(
+        DEPARTMENT_KEYS, "The departments that influence the purchase."
     )
     min_seniority = serializers.ChoiceField(
         choices=Seniority.choices, required=False, help_text="The least seniority that signs."
     )
-    target_industries = serializers.ListField(
-        child=serializers.ChoiceField(choices=INDUSTRY_KEYS),
-        required=False,
-        max_length=len(INDUSTRY_KEYS),
-        help_text="The industries it is made for; empty: a horizontal product.",
+    target_industries = _choice_list(
+        INDUSTRY_KEYS, "The industries it is made for; empty: a horizontal product."
     )
     vertical = serializers.BooleanField(
         required=False, help_text="Only the target industries buy it."
@@ -88,6 +94,36 @@ class BuyerProfileSerializer(serializers.Serializer):
         help_text="What read the inferred fields from the offer's text: the local vocabulary "
         "or a remote provider's model.",
     )
+
+    def to_internal_value(self, data):
+        # A misspelt field must not pass for "no field given", which infers the profile
+        # afresh and drops the fields set before.
+        if isinstance(data, dict):
+            unknown = [key for key in data if key not in self.fields]
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        key: UNKNOWN_PROFILE_FIELD_ERROR.format(
+                            key=key, choices=", ".join(PROFILE_FIELDS)
+                        )
+                        for key in unknown
+                    }
+                )
+        return super().to_internal_value(data)
+
+    def validate(self, attrs):
+        both = set(attrs.get("primary_departments", ())) & set(
+            attrs.get("secondary_departments", ())
+        )
+        if both:
+            raise serializers.ValidationError(
+                {
+                    "secondary_departments": BOTH_PRIMARY_AND_SECONDARY_ERROR.format(
+                        departments=", ".join(sorted(both))
+                    )
+                }
+            )
+        return attrs
 
 
 class OfferSerializer(serializers.ModelSerializer):

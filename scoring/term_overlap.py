@@ -22,7 +22,7 @@ SYNONYMS = {
     "erp": "enterprise resource planning",
     "kpi": "key performance indicator",
     "kpis": "key performance indicators",
-    "saas": "software as a service",
+    "saas": "software",
     "nlp": "natural language processing",
     "etl": "data pipeline",
     "realtime": "real time",
@@ -75,6 +75,11 @@ STOPWORDS = frozenset(
     level levels based current currently recent recently previous previously early late
     able ready sure top key main major minor side sides line lines place places site sites
     area areas group groups case cases point points step steps piece level
+    """.split()
+    # Words of any job title: the rules judge the role; in a bio they say nothing of need.
+    + """manager managers management managing director directors officer officers chief
+    senior head vice president responsible responsibility responsibilities role roles job
+    jobs position staff member members
     """.split()
 )
 _WORD = re.compile(r"[^\W_]+")

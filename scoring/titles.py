@@ -307,7 +307,8 @@ _DEPARTMENT_PHRASES = {
         "instructional designer", "instructional design", "learning", "e learning", "elearning",
         "student", "students", "headteacher", "headmaster", "headmistress", "kindergarten",
         "preschool", "registrar", "escuela", "ecole", "vice principal", "assistant principal",
-        "deputy principal",
+        "deputy principal", "admissions", "admission", "enrollment", "enrolment",
+        "financial aid", "student affairs", "student services", "alumni",
     ),
     "facilities": (
         "facilities", "facility", "real estate", "property", "properties", "property developer",

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.buyer_profile import (
+    BOTH_PRIMARY_AND_SECONDARY_ERROR,
     DEFAULT_MIN_SENIORITY,
     DEPARTMENT_KEYS,
     INDUSTRIES,
@@ -21,6 +22,7 @@ from scoring.buyer_profile import (
     INVALID_DEPARTMENT_ERROR,
     INVALID_INDUSTRY_ERROR,
     INVALID_SENIORITY_ERROR,
+    NO_PRIMARY_DEPARTMENT_ERROR,
     SOURCE_EXPLICIT,
     SOURCE_INFERRED,
     BuyerProfile,
@@ -476,3 +478,36 @@ def test_an_inferred_profile_round_trips():
     for offer in (RESTAURANT_ORDERING, FLEET, INVOICE_INBOX):
         profile = offer.profile()
         assert BuyerProfile.from_dict(profile.as_dict()) == profile
+
+
+@pytest.mark.parametrize(
+    ("texts", "competitors"),
+    [
+        (["Moving off Tellbox or Quickdesk in a weekend"], ("Tellbox", "Quickdesk")),
+        (["An alternative to Ledgerly, Paymo and Billmate"], ("Ledgerly", "Paymo", "Billmate")),
+        (["Switching from Acme Cloud without downtime"], ("Acme Cloud",)),
+        (["Replacing spreadsheet-and-email onboarding"], ()),  # no product named
+        (["Replace paper pick lists with scanners"], ()),
+    ],
+)
+def test_competitors_the_offer_says_it_replaces_are_inferred(texts, competitors):
+    profile = buyer_profile_infer(name="Offer", value_props=texts, ideal_use_cases=[])
+
+    assert profile.competitors == competitors
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"primary_departments": []}, NO_PRIMARY_DEPARTMENT_ERROR),
+        (
+            {"primary_departments": ["hr"], "secondary_departments": ["hr"]},
+            BOTH_PRIMARY_AND_SECONDARY_ERROR.format(departments="hr"),
+        ),
+    ],
+)
+def test_a_profile_needs_a_buyer_and_no_department_twice(data, error):
+    with pytest.raises(ValueError) as raised:
+        validate_profile_fields(data)
+
+    assert str(raised.value) == error

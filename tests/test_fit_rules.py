@@ -360,7 +360,6 @@ def test_a_bio_selling_something_else_is_not_a_competitor():
 @pytest.mark.parametrize(
     "bio",
     [
-        "Part-time student finishing a dissertation on payment terms.",
         "Open to work after ten years in corporate finance.",
         "Recent graduate hoping to start in accounting.",
         "Seeking new opportunities in finance leadership.",
@@ -372,6 +371,19 @@ def test_a_student_or_job_seeker_is_capped_as_not_a_buyer(bio):
     assert result.role_points == 20
     assert result.cap == NOT_A_BUYER_CAP
     assert combined(lead("Finance Director", bio=bio), PAYABLES, Intent.HIGH) == NOT_A_BUYER_CAP
+
+
+@pytest.mark.parametrize("role", ["Student Assistant", "Finance Intern", "Accounts Clerk"])
+def test_a_junior_lead_whose_bio_says_they_study_is_capped(role):
+    bio = "Part-time student finishing a dissertation on payment terms."
+
+    assert score(lead(role, bio=bio)).cap == NOT_A_BUYER_CAP
+
+
+def test_a_manager_whose_bio_speaks_of_students_is_not_capped():
+    bio = "Runs admissions for 9,000 undergraduate students; our student inquiries pile up."
+
+    assert score(lead("Director of Finance", bio=bio)).cap is None
 
 
 def test_internal_audit_is_not_an_intern():

@@ -217,3 +217,20 @@ def test_names_in(text, names, found):
 
 def test_names_in_reports_the_first_mention():
     assert names_in("From Billsmith to Paperhawk", ["Paperhawk", "Billsmith"]) == "Billsmith"
+
+
+@pytest.mark.parametrize(
+    "bio",
+    ["Leads a 35-agent support team at a regional bank.", "Runs a 12-person sales desk."],
+)
+def test_the_size_of_a_team_is_not_the_companys(bio):
+    assert company_size(bio) is None
+
+
+def test_studying_and_job_seeking_are_told_apart():
+    studying = bio_signals("Part-time student finishing a thesis.")
+    seeking = bio_signals("Open to work after a decade in retail.")
+
+    assert (studying.studying, studying.job_seeking) == ("student", "")
+    assert (seeking.studying, seeking.job_seeking) == ("", "Open to work")
+    assert studying.not_a_buyer and seeking.not_a_buyer

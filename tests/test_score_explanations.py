@@ -180,7 +180,9 @@ def test_the_fit_reasoning_states_the_rule_points(lead, offer, label):
     assert reasoning.startswith("The AI said so. ")
     assert f"Rules {rules.total}/50: " in reasoning
     for factor in factors:
-        if factor.part != "ai":
+        if factor.part == "cap":  # its own sentence after the rule points
+            assert f"{factor.reason[0].upper()}{factor.reason[1:]}." in reasoning
+        elif factor.part != "ai":
             assert str(factor) in reasoning
 
 

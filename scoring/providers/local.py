@@ -8,6 +8,8 @@ and weighs both against the offer's buyer profile: relevant words from a departm
 does not buy this are not a need.
 """
 
+import re
+
 from scoring import conversation_rules
 from scoring.buyer_profile import BuyerProfile, buyer_profile_infer
 from scoring.conversation_schemas import GradingTask
@@ -35,13 +37,18 @@ NO_OVERLAP_REASONING = (
     "use cases"
 )
 NOTHING_MATCHES_REASONING = f"{NO_OVERLAP_REASONING}, and the bio states no need."
+_RUN_BREAK = re.compile(r"[.,;:!?()]")
 FIELD_LABELS = (("linkedin_bio", "Bio"), ("role", "Role"), ("industry", "Industry"))
 
 
 def _matched_runs(text: str, tokens, offer_stems: frozenset[str]) -> list[str]:
-    """Runs of consecutive words in text (whose _tokens) that hit offer terms, as written."""
+    """Runs of consecutive words in text (whose tokens) that hit offer terms, as written;
+    punctuation between two words ends a run ("yield. Applications" is two)."""
     runs, start, end = [], None, None
     for match, stems in tokens:
+        if start is not None and _RUN_BREAK.search(text, end, match.start()):
+            runs.append(text[start:end])
+            start = None
         if any(stem in offer_stems for stem in stems):
             start = match.start() if start is None else start
             end = match.end()
@@ -93,9 +100,12 @@ class LocalProvider:
             stems, pairs = term_pairs(texts[field], field_tokens[field])
             lead_stems |= stems
             lead_pairs |= pairs
+            if field == "linkedin_bio":
+                # What the bio says is the evidence of need; the role's words are the rules'.
+                bio_overlap = len(stems & terms.stems) + len(pairs & terms.pairs)
         matched_stems = lead_stems & terms.stems
         matched_pairs = lead_pairs & terms.pairs
-        overlap = len(matched_stems) + len(matched_pairs)
+        overlap = bio_overlap
         signals = bio_signals(lead.linkedin_bio or "")
         profile = offer.buyer_profile
         insider = in_target_industry(lead, profile)
@@ -131,7 +141,9 @@ class LocalProvider:
 
     @staticmethod
     def _reasoning(label, mentions, best_phrases, signals, fit) -> str:
-        if signals.active_search:
+        if signals.already_bought:
+            need = f"'{signals.already_bought}' in the bio: it already has something like it"
+        elif signals.active_search:
             need = f"'{signals.active_search}' in the bio signals an active search"
         elif signals.pain:
             need = f"'{signals.pain}' in the bio states a need"

@@ -4,7 +4,15 @@ re-scores an offer's leads, and every score explains itself factor by factor."""
 
 import pytest
 
-from scoring.buyer_profile import SOURCE_EXPLICIT, SOURCE_INFERRED, buyer_profile_infer
+from scoring.buyer_profile import (
+    BOTH_PRIMARY_AND_SECONDARY_ERROR,
+    DEPARTMENT_KEYS,
+    PROFILE_FIELDS,
+    SOURCE_EXPLICIT,
+    SOURCE_INFERRED,
+    UNKNOWN_PROFILE_FIELD_ERROR,
+    buyer_profile_infer,
+)
 from scoring.models import Offer, Score, ScoringRun
 from tests.api.test_seed_endpoints import OFFER_KEYS as SEED_OFFER_KEYS
 from tests.api.test_seed_endpoints import RESULT_KEYS, SCORED_LEAD_KEYS
@@ -281,6 +289,46 @@ def test_offer_patch_unknown_department_gives_400_and_changes_nothing(api_client
     assert profile_core(Offer.objects.get(pk=body["id"]).buyer_profile) == profile_core(
         body["buyer_profile"]
     )
+
+
+@pytest.mark.parametrize(
+    ("profile", "error"),
+    [
+        (
+            {"primary_department": ["sales"]},  # misspelt: must not reset the profile
+            "buyer_profile.primary_department: "
+            + UNKNOWN_PROFILE_FIELD_ERROR.format(
+                key="primary_department", choices=", ".join(PROFILE_FIELDS)
+            ),
+        ),
+        (
+            {"primary_departments": []},
+            "buyer_profile.primary_departments: This list may not be empty.",
+        ),
+        (
+            {"primary_departments": ["sales"], "secondary_departments": ["sales", "hr"]},
+            "buyer_profile.secondary_departments: "
+            + BOTH_PRIMARY_AND_SECONDARY_ERROR.format(departments="sales"),
+        ),
+        (
+            {"secondary_departments": ["Customer Success"]},
+            'buyer_profile.secondary_departments.0: "Customer Success" is not a valid choice; '
+            "expected one of: " + ", ".join(DEPARTMENT_KEYS) + ".",
+        ),
+    ],
+)
+def test_offer_patch_with_a_profile_it_cannot_take_gives_400_and_keeps_the_profile(
+    api_client, profile, error
+):
+    body = create_offer(api_client, buyer_profile={"competitors": ["Rival Desk"]})
+
+    response = api_client.patch(offer_url(body["id"]), {"buyer_profile": profile}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == error
+    stored = Offer.objects.get(pk=body["id"]).buyer_profile
+    assert profile_core(stored) == profile_core(body["buyer_profile"])
+    assert stored["competitors"] == ["Rival Desk"]
 
 
 @pytest.mark.parametrize(

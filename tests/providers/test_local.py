@@ -121,3 +121,31 @@ def test_reasoning_is_at_most_two_sentences():
 
 def test_the_same_input_always_gives_the_same_assessment():
     assert assess(SCENARIO_1_HIGH) == assess(SCENARIO_1_HIGH)
+
+
+def test_a_run_of_matched_words_stops_at_punctuation():
+    offer = OfferProfile(name="X", value_props=("Enrolment yield and applications",))
+    lead = LeadProfile(linkedin_bio="We track yield. Applications doubled.")
+
+    result = assess(lead, offer)
+
+    assert {"bio: yield", "bio: Applications"} <= set(result.factors)
+
+
+def test_a_product_just_bought_is_named_in_the_reasoning():
+    offer = OfferProfile(name="X", value_props=("Fleet tracking for vans",))
+    lead = LeadProfile(linkedin_bio="We just signed a 3-year deal for fleet tracking.")
+
+    result = assess(lead, offer)
+
+    assert "'signed a 3-year deal' in the bio: it already has something like it" in (
+        result.reasoning
+    )
+
+
+def test_the_role_alone_is_no_evidence_of_need():
+    # The rules score the role; the AI half reads the bio for a need.
+    offer = OfferProfile(name="X", value_props=("Dashboards for analytics teams",))
+    lead = LeadProfile(role="Head of Analytics", linkedin_bio="")
+
+    assert assess(lead, offer).label == Intent.LOW
