@@ -28,7 +28,7 @@ LOCAL_INFERENCE = "local-vocabulary-v1"
 INDUSTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "software": ("Software & internet", (
         "software", "saas", "tech", "technology", "information technology", "it services",
-        "internet", "cloud", "computer software", "developer tools", "devtools", "app*",
+        "internet", "cloud", "computer software", "developer tools", "devtools", "app", "apps",
         "platform", "web", "cybersecurity", "data infrastructure", "martech", "adtech",
         "edtech", "software development", "software teams", "engineering teams",
         "development teams", "dev teams",
@@ -49,7 +49,7 @@ INDUSTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "life_sciences": ("Pharma, biotech & clinical research", (
         "pharma*", "biotech*", "biopharma*", "life science*", "contract research*",
         "cro", "cros", "clinical research", "clinical trial*", "drug development",
-        "sponsors", "genomics", "diagnostics", "academic medicine",
+        "genomics", "diagnostics", "academic medicine",
     )),
     "medical_devices": ("Medical devices", ("medical device*", "medtech", "medical equipment")),
     "food_hospitality": ("Restaurants, food & hospitality", (
@@ -81,7 +81,9 @@ INDUSTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
         "agency", "agencies", "staffing", "recruitment", "outsourcing", "services",
         "engineering services", "business services",
     )),
-    "legal_services": ("Legal services", ("law firm*", "legal services", "legal", "law")),
+    "legal_services": ("Legal services", (
+        "law firm*", "law practice*", "law office*", "legal services", "legal",
+    )),
     "education": ("Education", (
         "education", "university", "universities", "school*", "college*", "higher education",
         "e-learning", "academic", "academia", "k-12", "training provider*", "educación",
@@ -92,8 +94,8 @@ INDUSTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
         "city of", "ministry", "agency of",
     )),
     "energy": ("Energy & utilities", (
-        "energy", "utilit*", "oil", "gas", "oil & gas", "renewable*", "solar", "power",
-        "electricity", "mining",
+        "energy", "utilit*", "oil", "gas", "oil & gas", "renewable*", "solar",
+        "electricity", "mining", "power generation", "electric power",
     )),
     "construction": ("Construction, architecture & real estate", (
         "construction", "real estate", "architecture", "property", "properties",
@@ -127,8 +129,8 @@ _LEAD_ONLY_INDUSTRY_WORDS = frozenset(
      "law", "power", "plant", "plants", "production", "bar", "shop*", "stores", "agency",
      "building*", "gas", "oil", "news", "games", "film", "music", "foundation",
      "properties", "property", "payment", "distribution", "transport*", "fleet*", "kitchen*",
-     "dining", "sponsors", "facilities", "tech", "technology", "software", "cloud",
-     "internet", "academic", "staffing", "recruitment", "shipping", "insurance"}
+     "dining", "facilities", "tech", "technology", "software", "cloud",
+     "internet", "academic", "staffing", "recruitment", "shipping", "insurance", "app", "apps"}
 )  # fmt: skip
 
 # Department cues in an offer's text: key -> words and phrases of that department's work.
@@ -144,13 +146,13 @@ DEPARTMENT_CUES: dict[str, tuple[str, ...]] = {
     "it": (
         "it", "devices", "endpoint*", "laptops", "helpdesk", "help desk", "sso",
         "single sign-on", "provisioning", "identity", "access management", "infrastructure",
-        "network*", "it teams", "it and", "systems administration", "saas management",
-        "software licen*", "workforce",
+        "network*", "it teams", "systems administration", "saas management",
+        "software licen*",
     ),
     "security": (
         "security", "secure", "phishing", "threat*", "vulnerabilit*", "cyber*", "attack*",
         "breach*", "malware", "ransomware", "soc", "siem", "zero trust", "penetration",
-        "awareness", "iso 27001", "soc 2",
+        "security awareness", "iso 27001", "soc 2",
     ),
     "data": (
         "analytics", "analyse*", "analyze*", "analysis", "dashboard*", "data", "bi",
@@ -186,17 +188,16 @@ DEPARTMENT_CUES: dict[str, tuple[str, ...]] = {
     "hr": (
         "hr", "human resources", "hiring", "hire*", "onboarding", "new hires", "new-hire*",
         "employee*", "people teams", "people ops", "talent", "recruit*", "payroll",
-        "benefits", "offboarding", "performance reviews", "duty of care", "duty-of-care",
-        "l&d", "learning and development", "headcount", "org chart", "people", "right-to-work",
-        "frontline", "seasonal",
+        "benefits", "offboarding", "performance reviews", "l&d", "learning and development",
+        "headcount", "org chart", "people", "right-to-work", "frontline", "seasonal",
     ),
     "operations": (
-        "operations", "travel*", "booking*", "itinerar*", "trip*", "flights", "airline*",
-        "hotel*", "logistics", "inventory", "warehous*", "supply chain", "fulfil*",
-        "shipments", "fleet*", "scheduling", "field service", "dispatch*",
+        "operations", "travel*", "booking*", "itinerar*", "trip*", "flights", "logistics",
+        "inventory", "warehous*", "supply chain", "fulfil*", "shipments", "fleet*",
+        "scheduling", "field service", "dispatch*",
         "stock", "picking", "orders", "order management", "distribution", "throughput",
-        "wms", "pick lists", "put-away", "stocktake", "cycle counts", "carrier*", "dock*",
-        "order lines", "lot", "bin", "goods receipts",
+        "wms", "pick lists", "put-away", "stocktake", "cycle counts", "carrier*", "dock",
+        "docks", "loading dock*", "order lines", "goods receipts",
     ),
     "administration": (
         "office*", "front desk", "reception", "visitor management", "assistants",
@@ -204,22 +205,23 @@ DEPARTMENT_CUES: dict[str, tuple[str, ...]] = {
     ),
     "legal": (
         "compliance", "compliant", "audit*", "regulat*", "legal", "contract*", "clause*",
-        "counsel", "gdpr", "privacy", "hipaa", "pci", "sox", "21 cfr", "part 11", "policy",
+        "counsel", "gdpr", "privacy", "hipaa", "pci", "sox", "policy",
         "policies", "risk", "e-signature*", "negotiat*", "obligations", "redline*",
     ),
     "procurement": (
-        "procurement", "purchas*", "supplier*", "vendor*", "sourcing", "negotiated",
+        "procurement", "purchas*", "supplier*", "vendor*", "sourcing",
         "spend management", "rfp*", "tender*", "purchase orders",
     ),
     "food_beverage": (
-        "restaurant*", "kitchen*", "menu*", "covers", "tables", "table service", "servers",
-        "waitstaff", "tips", "chef*", "pos", "point of sale", "point-of-sale", "bar", "bars",
-        "café*", "cafe*", "dining", "takeaway", "takeout", "delivery apps", "food cost*",
-        "front of house", "back of house", "hospitality", "guests",
+        "restaurant*", "kitchen*", "menu*", "covers", "table service", "waitstaff", "chef*",
+        "pos", "point of sale", "point-of-sale", "café*", "cafe*", "dining", "takeaway",
+        "takeout", "delivery apps", "food cost*", "front of house", "back of house",
+        "hospitality",
     ),
     "clinical": (
-        "clinical", "trial*", "patient*", "edc", "electronic data capture", "crf*", "ctms",
-        "etmf", "investigator*", "study", "studies", "phase i*", "sponsors", "site monitoring",
+        "clinical", "trial*", "patient*", "edc", "electronic data capture", "investigator*",
+        "study", "studies", "phase 1", "phase 2", "phase 3", "phase i", "phase ii", "phase iii",
+        "site monitoring",
         "medical", "physician*", "nurs*", "care teams", "ehr", "emr",
     ),
     "research": ("research*", "r&d", "scientist*", "laborator*", "lab", "labs", "experiment*"),
@@ -311,6 +313,12 @@ _REPLACES = re.compile(
     rf"\s+(?:an?\s+|the\s+|your\s+)?({_PRODUCT_NAME}(?:(?:,\s*|\s+or\s+|\s+and\s+){_PRODUCT_NAME})*)"
 )
 _NAME_LIST_SPLIT = re.compile(r",\s*|\s+or\s+|\s+and\s+")
+_NOT_A_PRODUCT = frozenset(
+    """spreadsheet spreadsheets email emails e-mail paper manual manually legacy homegrown
+    in-house tools tool systems system software processes process digital to with your our
+    the a an old outdated clunky disconnected separate multiple many point whiteboards
+    whiteboard sticky notes phone calls calls texts""".split()
+)
 
 
 def _is_it_department(hit: str) -> bool:
@@ -464,11 +472,16 @@ def _offer_industries(name: str, value_props, ideal_use_cases) -> dict[str, int]
 
 def _competitors_named(texts: list[str]) -> tuple[str, ...]:
     """Products the offer says it replaces ("Moving off Acme or Globex", "an alternative
-    to Initech"): capitalised names after such a phrase."""
+    to Initech"): capitalised names after such a phrase, not the ways of working a title
+    capitalises ("Replace Spreadsheets and Email")."""
     names = []
     for text in texts:
         for match in _REPLACES.finditer(text):
-            names += [n for n in _NAME_LIST_SPLIT.split(match.group(1)) if n[:1].isupper()]
+            names += [
+                name
+                for name in _NAME_LIST_SPLIT.split(match.group(1))
+                if name[:1].isupper() and not _NOT_A_PRODUCT.intersection(name.lower().split())
+            ]
     return tuple(dict.fromkeys(names))
 
 
@@ -498,11 +511,14 @@ def buyer_profile_infer(*, name: str, value_props, ideal_use_cases) -> BuyerProf
         ]
 
     industries = _offer_industries(texts[0], value_props or (), ideal_use_cases or ())
-    for department, industry in INDUSTRY_LINE_DEPARTMENTS.items():
-        if department in primary:
-            industries[industry] = industries.get(industry, 0) + 2
+    # A department of one line of business (a kitchen, a clinic) makes the offer vertical,
+    # for its industry, when the offer also names an industry: "servers" alone is no kitchen.
+    line_primary = industries and any(dept in INDUSTRY_LINE_DEPARTMENTS for dept in primary)
+    if line_primary:
+        for department, industry in INDUSTRY_LINE_DEPARTMENTS.items():
+            if department in primary:
+                industries[industry] = industries.get(industry, 0) + 2
     targets = [key for key, _ in sorted(industries.items(), key=lambda item: (-item[1], item[0]))]
-    line_primary = any(department in INDUSTRY_LINE_DEPARTMENTS for department in primary)
     vertical = bool(targets) and (line_primary or industries[targets[0]] >= 2)
     return BuyerProfile(
         primary_departments=tuple(primary),

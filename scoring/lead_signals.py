@@ -20,81 +20,92 @@ ACTIVE_SEARCH = (
     "requesting proposals", "contract ends", "contract expires", "contract is up",
     "up for renewal", "renewal is coming", "budget approved", "budgeted for", "budget for",
     "piloting", "trialling", "trialing", "open to new", "switching from", "migrating from",
-    "moving off", "moving away from", "buying", "sourcing a", "looking to",
-    "i want", "we want", "would like", "i'd like", "we'd like", "want to move", "fixing",
-    "top item", "top priority", "priority", "on my plan", "on our roadmap", "asked me to find",
+    "moving off", "moving away from", "sourcing a", "looking to", "i want", "we want",
+    "i'd like", "we'd like", "want to move", "fixing", "top priority", "on our roadmap",
     # The same in Spanish, Portuguese, French and German.
     "busca", "buscamos", "buscando", "evaluando", "necesitamos", "queremos", "procuramos",
-    "precisamos", "queremos", "cherchons", "recherchons", "nous voulons", "voulons",
-    "besoin d", "wir suchen", "suchen", "evaluieren", "brauchen", "wir wollen", "ich will",
+    "precisamos", "cherchons", "recherchons", "nous voulons", "voulons", "besoin d",
+    "wir suchen", "suchen", "evaluieren", "brauchen", "wir wollen", "ich will",
 )  # fmt: skip
 # A pain or a change that a product could answer, short of an explicit search.
 PAIN_OR_CHANGE = (
     "flagged", "lack of", "lacks", "no way to", "struggl*", "pain", "pains", "painful",
-    "pain point*", "chasing", "always end up",
-    "won't survive", "will not survive", "can't keep up", "cannot keep up", "too slow",
-    "too long", "takes hours", "takes days", "takes weeks", "hours a week", "days a month",
-    "manual*", "by hand", "spreadsheet*", "paper", "error-prone", "bottleneck*", "backlog",
-    "biggest cost", "second-biggest cost", "cost line", "overspend*", "out of control",
-    "regulators want", "auditors want", "audit found", "failed audit", "need to prove",
-    "need evidence", "scaling", "scale our", "scaling our", "growing fast", "doubling",
-    "rolling out", "roll out", "preparing", "planning", "modernis*", "moderniz*", "overhaul*",
-    "implementing", "building out", "standing up", "live on planes", "every week",
-    "four days a week", "constantly", "mandatory", "deadline", "before our", "this year",
-    "this quarter", "next quarter",
-    "streamline*", "automate", "automating", "frustrat*", "headache*", "slow", "broken",
-    "outgrown", "outgrew", "complain*", "keeps failing", "keep failing", "fail*", "excel",
-    "takes * minutes", "take * minutes", "takes * hours", "takes * days", "takes * weeks",
-    "take * days", "take * weeks", "wait* for", "waiting", "queue", "pile up", "piles up",
-    "type * by hand", "still runs on", "still turn up", "still use", "no laptop", "goodwill",
+    "pain point*", "chasing", "can't keep up", "cannot keep up", "too slow", "too long",
+    "takes hours", "takes days", "takes weeks", "hours a week", "days a month", "manual*",
+    "by hand", "spreadsheet*", "error-prone", "bottleneck*", "backlog", "biggest cost",
+    "overspend*", "out of control", "regulator*", "auditor*", "audit found", "failed audit",
+    "need to prove", "need evidence", "scaling", "scale our", "scaling our", "growing fast",
+    "doubling", "rolling out", "roll out", "preparing", "modernis*", "moderniz*",
+    "overhaul*", "implementing", "building out", "standing up", "constantly", "deadline",
+    "streamline*", "automate", "automating", "frustrat*", "headache*", "broken", "outgrown",
+    "outgrew", "complain*", "keeps failing", "keep failing", "takes * minutes",
+    "take * minutes", "takes * hours", "takes * days", "takes * weeks", "take * days",
+    "take * weeks", "wait* for", "pile up", "piles up", "still runs on", "still use",
     # The same in Spanish, Portuguese, French and German.
-    "a mano", "papel", "hojas de cálculo", "planilha*", "à la main", "papier", "paperasse",
-    "submerge", "en finir", "per hand", "zettel", "tabellen", "mühsam", "manuell*",
+    "a mano", "hojas de cálculo", "planilha*", "à la main", "paperasse", "submerge",
+    "en finir", "per hand", "mühsam", "manuell*",
 )  # fmt: skip
-# Already bought: a product like this one was just signed, renewed or rolled out.
+# Already bought: a product like this one was just signed, renewed or rolled out. A phrase
+# counts in a sentence that names what was bought (PURCHASE_NOUNS) or, for a switch or a
+# signature, with a product's name after it: "switched to product management" is a career.
 ALREADY_BOUGHT = (
-    "just renewed", "renewed our", "recently renewed", "just signed with", "signed with",
-    "recently signed with", "just bought", "just purchased", "recently purchased",
-    "just implemented", "recently implemented", "just rolled out", "just switched to",
-    "switched to", "moved every", "moved all", "moved everything", "standardised on",
-    "standardized on", "locked in", "multi-year contract", "three-year contract",
-    "3-year contract", "two-year contract", "2-year contract", "five-year contract",
-    "not looking", "no budget", "happy with our", "very happy with", "no need for",
-    "don't need", "do not need",
+    "just renewed", "renewed our", "recently renewed", "just bought", "just purchased",
+    "recently purchased", "just implemented", "recently implemented", "just rolled out",
+    "standardised on", "standardized on", "locked in", "multi-year contract",
+    "three-year contract", "3-year contract", "two-year contract", "2-year contract",
+    "five-year contract", "happy with our", "very happy with",
+)  # fmt: skip
+PURCHASE_NOUNS = (
+    "contract", "licence", "license", "licenses", "licences", "vendor", "platform", "tool",
+    "system", "software", "solution", "provider", "suite", "subscription", "deal", "seats",
+    "product", "setup", "stack", "tooling",
 )  # fmt: skip
 # Not a buyer at all: studying (of a lead below manager: an enrolment director's bio speaks
 # of students too), or looking for a job rather than a product (whatever the title says).
 STUDYING = (
-    "student", "studying", "msc", "phd candidate", "undergraduate", "thesis", "dissertation",
-    "intern", "looking for an internship", "seeking an internship", "seeking a placement",
-    "seeking placement", "looking for a placement", "recent graduate", "graduating",
+    "i am a student", "i'm a student", "a student at", "student at", "msc student",
+    "phd student", "mba student", "final-year student", "part-time student",
+    "undergraduate student", "graduate student", "studying for", "studying at",
+    "currently studying", "thesis", "dissertation", "intern at", "internship at",
+    "looking for an internship", "seeking an internship", "looking for a placement",
+    "recent graduate", "graduating",
 )  # fmt: skip
 JOB_SEEKING = (
     "looking for a job", "looking for my next", "looking for a new role",
     "looking for new opportunities", "seeking new opportunities", "seeking opportunities",
-    "open to work", "job seeker", "job hunting", "between roles", "career change",
-    "hoping to start",
+    "open to work", "job seeker", "job hunting", "between roles", "hoping to start",
 )  # fmt: skip
 # Words that say a company sells something, for spotting a competitor's employee.
 VENDOR_NOUNS = (
-    "platform", "software", "vendor", "provider", "tool", "app", "solution", "startup",
-    "company", "saas", "suite", "product", "service",
+    "platform", "software", "vendor", "provider", "tool", "app", "startup", "suite", "service",
+    "solution", "product",
 )  # fmt: skip
 
 _ACTIVE = whole_word_pattern(*ACTIVE_SEARCH)
 _PAIN = whole_word_pattern(*PAIN_OR_CHANGE)
 _ALREADY = whole_word_pattern(*ALREADY_BOUGHT)
+_PURCHASE_NOUN = whole_word_pattern(*PURCHASE_NOUNS)
+# A switch or a signature with a product's name after it: "moved our studies to Acme".
+_SWITCHED_TO_A_PRODUCT = re.compile(
+    r"(?<!\w)(?i:switched|moved|migrated)\s+(?!(?:\w+\s+)?(?i:headquarters|hq|offices?|home|house|"
+    r"family)\b)(?:[\w-]+\s+){0,3}?(?i:to|onto)\s+[A-Z][\w.-]*"
+    r"|(?<!\w)(?i:signed)\s+(?:(?i:an?)\s+(?:[\w-]+\s+){0,2}?(?i:contract|deal|agreement)\s+)?"
+    r"(?i:with)\s+[A-Z][\w.-]*"
+)
+_SENTENCE = re.compile(r"[^.!?;]+")
+_LEGAL_SUFFIX = re.compile(
+    r"[\s,]+(?:inc|inc\.|llc|ltd|ltd\.|limited|gmbh|ag|sa|sas|sarl|bv|nv|plc|corp|corp\.|"
+    r"corporation|co|co\.|company|s\.a\.|s\.l\.|oy|ab|as|pty|pte)\.?$"
+)
 # "signed a three-year contract", "signed a five-year deal with ...": a purchase, not a lease.
 _SIGNED_A_DEAL = re.compile(
     r"(?<!\w)signed\s+an?\s+(?:[\w-]+\s+){0,3}?(?:contract|deal|agreement)(?!\w)", re.IGNORECASE
 )
 _STUDYING = whole_word_pattern(*STUDYING)
 _JOB_SEEKING = whole_word_pattern(*JOB_SEEKING)
-# "<Company>, the/a ... platform", "at <Company>, a ... tool", "we build/sell/make ...".
+# "<Company>, the hosted payroll service for ...": the lead's company described.
 _VENDOR_PHRASE = re.compile(
-    r"(?:,\s*|\b(?:is|are|builds?|building|sells?|selling|makes?|making|develops?|"
-    r"developing|founded|co-founded|runs?)\s+)(?:the|a|an|our)\s+((?:[\w&/-]+\s+){0,6}?)"
-    r"(?:" + "|".join(VENDOR_NOUNS) + r")s?\b",
+    r",\s*(?:the|an?)\s+((?:[\w&/-]+\s+){0,6}?)(?:" + "|".join(VENDOR_NOUNS) + r")s?\b",
     re.IGNORECASE,
 )
 _WE_SELL = re.compile(r"\bwe\s+(?:sell|build|make|develop|offer)\s+((?:[\w&/-]+\s+){0,6})", re.I)
@@ -121,25 +132,45 @@ def bio_signals(bio: str) -> BioSignals:
     for key, pattern in (
         ("active_search", _ACTIVE),
         ("pain", _PAIN),
-        ("already_bought", _ALREADY),
         ("studying", _STUDYING),
         ("job_seeking", _JOB_SEEKING),
     ):
         match = pattern.search(bio)
-        if key == "already_bought" and match is None:
-            match = _SIGNED_A_DEAL.search(bio)
         found[key] = match.group(0) if match else ""
+    found["already_bought"] = _already_bought(bio)
     return BioSignals(**found)
 
 
+def _already_bought(bio: str) -> str:
+    """The phrase saying a product like the offer was just bought, or ""."""
+    for sentence in _SENTENCE.finditer(bio):
+        text = sentence.group(0)
+        for pattern in (_SWITCHED_TO_A_PRODUCT, _SIGNED_A_DEAL):
+            if match := pattern.search(text):
+                return match.group(0)
+        if (match := _ALREADY.search(text)) and _PURCHASE_NOUN.search(text):
+            return match.group(0)
+    return ""
+
+
 def vendor_descriptions(bio: str) -> list[str]:
-    """The words a bio describes its own company's product with ("the phishing-simulation"
-    in "at X, the phishing-simulation platform"), for matching against an offer's terms."""
+    """The words a bio describes its own company's product with ("hosted payroll" in "at
+    X, the hosted payroll service for ..."), for matching against an offer's terms."""
     if not bio:
         return []
     return [m.group(1) for m in _VENDOR_PHRASE.finditer(bio)] + [
         m.group(1) for m in _WE_SELL.finditer(bio)
     ]
+
+
+def company_is(company: str, names) -> str:
+    """The one of names (competitors) that the company is, give or take a legal suffix
+    ("Acme" is "Acme Inc" and "Acme GmbH", not "Acme Logistics"), or ""."""
+    core = _LEGAL_SUFFIX.sub("", " ".join(company.lower().split())).strip(" ,.")
+    for name in names:
+        if name and " ".join(name.lower().split()).strip(" ,.") == core:
+            return name
+    return ""
 
 
 def names_in(text: str, names) -> str:

@@ -17,7 +17,13 @@ from scoring.buyer_profile import (
     industries_of,
     industry_label,
 )
-from scoring.lead_signals import bio_signals, company_size, names_in, vendor_descriptions
+from scoring.lead_signals import (
+    bio_signals,
+    company_is,
+    company_size,
+    names_in,
+    vendor_descriptions,
+)
 from scoring.models import Intent
 from scoring.term_overlap import offer_terms, terms
 from scoring.text_match import whole_word_pattern
@@ -160,7 +166,8 @@ UNKNOWN_DEPARTMENT_SENIOR_POINTS = 5  # a director or above whose role names no 
 UNKNOWN_DEPARTMENT_MANAGER_POINTS = 5
 TARGET_INDUSTRY_POINTS = 20
 COMPATIBLE_INDUSTRY_POINTS = 10
-# Companies below this many people buy through their general management, not departments.
+# Below this many people a company has no department buying a product like this, and its
+# owner seldom buys one; from it up to LARGE_COMPANY_STAFF general management often signs.
 SMALL_COMPANY_STAFF = 50
 # Above this many, general management delegates the choice to departments.
 LARGE_COMPANY_STAFF = 1000
@@ -172,6 +179,8 @@ ALREADY_BOUGHT_CAP = 60  # just bought or renewed something like it: Medium at m
 NO_INDUSTRY_REASON = "industry: none given"
 # Departments that run any business: inside the industry of a vertical product, they
 # influence its purchase (a restaurant group's finance director, its IT manager).
+# Lines of business whose owners and general managers title themselves by it.
+OWNER_RUN_LINES = frozenset({"food_beverage"})
 BACK_OFFICE_DEPARTMENTS = frozenset(
     {"it", "finance", "operations", "procurement", "administration"}
 )
@@ -213,8 +222,12 @@ def department_fit(title: NormalisedTitle, profile: BuyerProfile, *, insider: bo
     functional = [key for key in title.departments if key != "executive"]
     if any(key in profile.primary_departments for key in functional):
         return FIT_PRIMARY
+    # A restaurant's owner or a hotel's general manager: general management, the line of
+    # business their title names being their industry, not a function (a chief medical
+    # officer's "medical" is a function).
+    line_only = all(key in OWNER_RUN_LINES for key in functional)
     if "executive" in title.departments and (
-        not functional or "executive" in profile.primary_departments
+        line_only or "executive" in profile.primary_departments
     ):
         return FIT_GENERAL
     if any(key in profile.secondary_departments for key in functional):
@@ -320,7 +333,7 @@ def _cap(
     at_competitor = names_in(
         lead.linkedin_bio or "", [f"at {name}" for name in profile.competitors]
     )
-    competitor = names_in(company, profile.competitors) and company or at_competitor[3:].strip()
+    competitor = company_is(company, profile.competitors) and company or at_competitor[3:].strip()
     if competitor:
         return NOT_A_BUYER_CAP, f"works for a competitor ({competitor})"
     if _sells_what_the_offer_sells(lead, offer):

@@ -25,10 +25,8 @@ SYNONYMS = {
     "saas": "software",
     "nlp": "natural language processing",
     "etl": "data pipeline",
-    "realtime": "real time",
-    "pr": "pull request",
+    "realtime": "real-time",
     "prs": "pull requests",
-    "till": "point of sale",
     "tills": "point of sale",
     "pos": "point of sale",
     "ap": "accounts payable",
@@ -66,7 +64,7 @@ STOPWORDS = frozenset(
     need needs needed find found know knew think say says said tell work works working
     worked do does did doing done can could will would should may might must shall up down
     out off back away right left around along within without between under above across
-    fast faster slow easy easily real really well better best good great big small large
+    fast faster slow easy easily really well better best good great big small large
     high low full part parts thing things way ways lot lots kind sort number numbers
     people person everyone everybody anyone someone nobody yes like likely able via etc
     across between per into onto upon them they he she his her him it's i'm we're you're

@@ -488,6 +488,8 @@ def test_an_inferred_profile_round_trips():
         (["Switching from Acme Cloud without downtime"], ("Acme Cloud",)),
         (["Replacing spreadsheet-and-email onboarding"], ()),  # no product named
         (["Replace paper pick lists with scanners"], ()),
+        (["Replace Spreadsheets and Email with one workflow"], ()),  # title case, no product
+        (["Replace Manual Invoice Entry"], ()),
     ],
 )
 def test_competitors_the_offer_says_it_replaces_are_inferred(texts, competitors):
@@ -511,3 +513,14 @@ def test_a_profile_needs_a_buyer_and_no_department_twice(data, error):
         validate_profile_fields(data)
 
     assert str(raised.value) == error
+
+
+def test_servers_and_tables_alone_make_no_offer_a_restaurant_product():
+    profile = buyer_profile_infer(
+        name="Patchline",
+        value_props=["Patch Windows and Linux servers overnight", "Bar charts and pivot tables"],
+        ideal_use_cases=["IT teams with hundreds of servers"],
+    )
+
+    assert "food_beverage" not in profile.primary_departments
+    assert (profile.vertical, profile.target_industries) == (False, ())

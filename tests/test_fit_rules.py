@@ -570,3 +570,11 @@ def test_a_vertical_products_buyer_with_a_need_is_high():
     result = assess(lead("Restaurant Manager", industry="Restaurants", bio=bio), RESTAURANT)
 
     assert result.label == Intent.HIGH
+
+
+@pytest.mark.parametrize("role", ["Bakery Owner", "Restaurant Owner", "Hotel General Manager"])
+def test_an_owner_titled_by_their_line_of_business_is_general_management(role):
+    result = score(lead(role, bio="Owner-operator with 120 staff across three sites."))
+
+    assert result.role_points == 10  # general management of a mid-sized company
+    assert result.cap is None

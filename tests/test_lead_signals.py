@@ -6,6 +6,7 @@ from scoring.lead_signals import (
     MIN_STATED_HEADCOUNT,
     BioSignals,
     bio_signals,
+    company_is,
     company_size,
     names_in,
     vendor_descriptions,
@@ -41,8 +42,8 @@ def signal(bio: str, kind: str) -> str:
         ("Happy with our scheduling setup.", "already_bought", "Happy with our"),
         ("Standardised on one vendor last year.", "already_bought", "Standardised on"),
         # Not a buyer.
-        ("Final-year student in supply chain management.", "not_a_buyer", "student"),
-        ("Intern at a savings cooperative.", "not_a_buyer", "Intern"),
+        ("Final-year student in supply chain management.", "not_a_buyer", "Final-year student"),
+        ("Intern at a savings cooperative.", "not_a_buyer", "Intern at"),
         ("Open to work after twelve years in logistics.", "not_a_buyer", "Open to work"),
         ("Between roles and job hunting.", "not_a_buyer", "Between roles"),
         ("Graduating this summer.", "not_a_buyer", "Graduating"),
@@ -68,7 +69,7 @@ def test_a_plain_bio_has_no_signals():
         ("evaluating a new dispatch tool", "active_search"),
         ("signed a five-year deal", "already_bought"),
         ("just renewed the licence", "already_bought"),
-        ("student", "not_a_buyer"),
+        ("part-time student", "not_a_buyer"),
         ("by hand", "pain"),
     ],
 )
@@ -228,9 +229,69 @@ def test_the_size_of_a_team_is_not_the_companys(bio):
 
 
 def test_studying_and_job_seeking_are_told_apart():
-    studying = bio_signals("Part-time student finishing a thesis.")
+    studying = bio_signals("Graduate student finishing a thesis.")
     seeking = bio_signals("Open to work after a decade in retail.")
 
-    assert (studying.studying, studying.job_seeking) == ("student", "")
+    assert (studying.studying, studying.job_seeking) == ("Graduate student", "")
     assert (seeking.studying, seeking.job_seeking) == ("", "Open to work")
     assert studying.not_a_buyer and seeking.not_a_buyer
+
+
+@pytest.mark.parametrize(
+    "bio",
+    [
+        "Switched to product management in 2020.",
+        "Just signed with a publisher for my first book.",
+        "We just renewed our office lease.",
+        "We moved our headquarters to the harbour district.",
+    ],
+)
+def test_a_move_or_a_signature_that_buys_no_product_is_not_already_bought(bio):
+    assert bio_signals(bio).already_bought == ""
+
+
+@pytest.mark.parametrize(
+    ("bio", "phrase"),
+    [
+        ("We migrated all our accounts onto Ledgerly.", "migrated all our accounts onto Ledgerly"),
+        ("Signed with Rotaflow in March.", "Signed with Rotaflow"),
+        ("We just renewed the scheduling licence.", "just renewed"),
+    ],
+)
+def test_a_switch_to_a_named_product_or_a_renewed_licence_is_already_bought(bio, phrase):
+    assert bio_signals(bio).already_bought == phrase
+
+
+@pytest.mark.parametrize(
+    "bio",
+    [
+        "Runs our customer service team of twelve.",
+        "VP Operations at Northwind, a 300-person logistics company.",
+        "We are a family restaurant company with four sites.",
+        "Runs the finance team at a 200-person company.",
+    ],
+)
+def test_describing_ones_own_company_or_team_is_no_vendor_description(bio):
+    assert vendor_descriptions(bio) == []
+
+
+@pytest.mark.parametrize(
+    ("company", "names", "expected"),
+    [
+        ("Acme Inc", ("Acme",), "Acme"),
+        ("acme gmbh", ("Acme",), "Acme"),
+        ("Acme Logistics", ("Acme",), ""),  # another company with the word in its name
+        ("Excel Freight Ltd", ("Excel",), ""),
+        ("", ("Acme",), ""),
+    ],
+)
+def test_company_is_the_competitor_only_by_its_own_name(company, names, expected):
+    assert company_is(company, names) == expected
+
+
+@pytest.mark.parametrize(
+    "bio",
+    ["Helps 4,000 students a year through admissions.", "Runs student success programmes."],
+)
+def test_speaking_of_students_is_not_being_one(bio):
+    assert bio_signals(bio).studying == ""
