@@ -62,7 +62,10 @@ def main():
     account = default_account()
     offer = offer_create(account=account, **OFFER)
 
-    provider, offer_profile = LocalProvider(), OfferProfile.from_offer(offer)
+    provider, offer_profile = (
+        LocalProvider(),
+        OfferProfile.from_offer(offer, default_rule_set="fit"),
+    )
     timings = {"import (CSV -> rows)": [], "local provider alone": [],
                "leads_score (rules + local + upsert)": []}  # fmt: skip
     for _ in range(args.repeat):

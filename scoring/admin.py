@@ -19,6 +19,7 @@ from scoring.models import (
     Score,
     ScoringRun,
 )
+from scoring.providers.local import LocalProvider
 from scoring.rules import Factor
 from scoring.services.conversations import grades_redeliver
 from scoring.services.leads import lead_update
@@ -129,12 +130,17 @@ class OfferAdmin(admin.ModelAdmin):
         return f"{departments} · {industries} ({profile.source})"
 
     def save_model(self, request, obj, form, change):
-        # Through the services, so an empty or partial profile is inferred from the text.
+        # Through the services, so an empty or partial profile is inferred from the text, by
+        # the local vocabulary: the admin saves in a transaction, which must not wait on a
+        # remote provider.
         given = obj.buyer_profile or {}  # cleaned: profile fields only
+        local = LocalProvider()
         if change:
             changed = {name: getattr(obj, name) for name in form.changed_data}
             profile = given if changed.pop("buyer_profile", None) is not None else None
-            offer_update(offer=Offer.objects.get(pk=obj.pk), buyer_profile=profile, **changed)
+            offer_update(
+                offer=Offer.objects.get(pk=obj.pk), buyer_profile=profile, provider=local, **changed
+            )
         else:
             obj.pk = offer_create(
                 account=obj.account,
@@ -143,6 +149,7 @@ class OfferAdmin(admin.ModelAdmin):
                 ideal_use_cases=obj.ideal_use_cases,
                 buyer_profile=given or None,
                 rule_set=obj.rule_set,
+                provider=local,
             ).pk
 
 

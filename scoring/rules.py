@@ -24,7 +24,7 @@ from scoring.lead_signals import (
     names_in,
     vendor_descriptions,
 )
-from scoring.models import Intent
+from scoring.models import Intent, RuleSet, Seniority
 from scoring.term_overlap import offer_terms, terms
 from scoring.text_match import whole_word_pattern
 from scoring.titles import SENIORITY_RANK, NormalisedTitle, normalise_title
@@ -37,9 +37,11 @@ INFLUENCER_ROLES = ("specialist", "analyst", "coordinator", "assistant", "associ
 HIGH_VALUE_INDUSTRIES = ("saas", "tech", "technology", "software")
 MEDIUM_VALUE_INDUSTRIES = ("business", "services", "consulting")
 COMPLETENESS_FIELDS = ("name", "role", "company", "industry", "location")
-RULE_SET_FIT = "fit"
-RULE_SET_SEED = "seed"
-RULE_SETS = (RULE_SET_FIT, RULE_SET_SEED)
+RULE_SET_FIT = RuleSet.FIT.value
+RULE_SET_SEED = RuleSet.SEED.value
+# Bump when a rule or a vocabulary it reads changes: it is part of every score's content
+# hash, so the next run scores again what the old rules scored.
+RULES_VERSION = "fit-rules-2"
 
 DECISION_MAKER_POINTS = 20
 INFLUENCER_POINTS = 10
@@ -162,8 +164,7 @@ BACK_OFFICE_INSIDER_POINTS = 5  # IT, finance, operations inside a vertical prod
 GENERAL_MANAGEMENT_POINTS = 10  # a CEO, founder, owner or partner of a mid-sized company
 GENERAL_MANAGEMENT_REMOTE_POINTS = 5  # ... of a small, a large or an unknown-sized one
 GENERAL_MANAGEMENT_BUYER_POINTS = 20  # ... of a vertical product, which owners buy
-UNKNOWN_DEPARTMENT_SENIOR_POINTS = 5  # a director or above whose role names no department
-UNKNOWN_DEPARTMENT_MANAGER_POINTS = 5
+UNKNOWN_DEPARTMENT_POINTS = 5  # a manager or above whose role names no department
 TARGET_INDUSTRY_POINTS = 20
 COMPATIBLE_INDUSTRY_POINTS = 10
 # Below this many people a company has no department buying a product like this, and its
@@ -185,14 +186,7 @@ BACK_OFFICE_DEPARTMENTS = frozenset(
     {"it", "finance", "operations", "procurement", "administration"}
 )
 
-SENIORITY_LABELS = {
-    "c_level": "C-level",
-    "vp": "VP",
-    "director": "Director",
-    "manager": "Manager",
-    "individual": "Individual contributor",
-    "entry": "Entry-level",
-}
+SENIORITY_LABELS = dict(Seniority.choices)
 
 
 def _join(items) -> str:
@@ -280,10 +274,8 @@ def _role_factor(
         return Factor("role", points, where)
     if fit == FIT_NONE:
         return Factor("role", 0, f"{who} in {_departments_text(functional)}: not a buyer of this")
-    if rank >= SENIORITY_RANK["director"]:
-        return Factor("role", UNKNOWN_DEPARTMENT_SENIOR_POINTS, f"{who}, department not stated")
     if rank >= SENIORITY_RANK["manager"]:
-        return Factor("role", UNKNOWN_DEPARTMENT_MANAGER_POINTS, f"{who}, department not stated")
+        return Factor("role", UNKNOWN_DEPARTMENT_POINTS, f"{who}, department not stated")
     return Factor("role", 0, f"{who}, department not stated")
 
 

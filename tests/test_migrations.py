@@ -76,3 +76,47 @@ def test_migrating_an_empty_database_creates_just_the_default_account(migrated_b
     accounts = list(new.get_model("scoring", "Account").objects.values_list("slug", "name"))
     assert accounts == [(DEFAULT_ACCOUNT_SLUG, "Default")]
     assert not new.get_model("scoring", "Membership").objects.exists()
+
+
+BEFORE_BUYER_PROFILES = ("scoring", "0007_conversation_grading")
+
+
+@pytest.fixture
+def before_buyer_profiles(transactional_db):
+    """The schema before leads had seniority and offers buyer profiles (scoring 0007)."""
+    try:
+        yield _migrate(
+            [node for node in _latest() if node[0] != "scoring"] + [BEFORE_BUYER_PROFILES]
+        )
+    finally:
+        _migrate(_latest())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_leads_are_normalised_and_offers_given_a_profile(before_buyer_profiles):
+    old = before_buyer_profiles
+    account = old.get_model("scoring", "Account").objects.create(name="Old", slug="old")
+    upload = old.get_model("scoring", "LeadUpload").objects.create(account=account, file_name="x")
+    Lead = old.get_model("scoring", "Lead")
+    roles = ["Chief Financial Officer", "Marketing Intern", "", "Head of IT"] * 3
+    leads = Lead.objects.bulk_create(
+        [
+            Lead(account=account, upload=upload, name=f"L{i}", role=role)
+            for i, role in enumerate(roles)
+        ]
+    )
+    offer = old.get_model("scoring", "Offer").objects.create(
+        account=account, name="Ledger close", value_props=["Invoice matching for finance teams"]
+    )
+
+    new = _migrate(_latest())
+
+    stored = dict(new.get_model("scoring", "Lead").objects.values_list("id", "seniority"))
+    expected = {"Chief Financial Officer": "c_level", "Marketing Intern": "entry", "": "",
+                "Head of IT": "director"}  # fmt: skip
+    assert {lead.id: expected[lead.role] for lead in leads} == stored
+    cfo = new.get_model("scoring", "Lead").objects.get(pk=leads[0].pk)
+    assert cfo.departments == ["finance", "executive"]
+    profile = new.get_model("scoring", "Offer").objects.get(pk=offer.pk).buyer_profile
+    assert profile["primary_departments"] == ["finance"]
+    assert profile["source"] == "inferred"

@@ -12,14 +12,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from scoring.buyer_profile import BuyerProfile
-from scoring.models import Intent, Score
+from scoring.models import Intent, RuleSet, Score
 from scoring.providers import LeadProfile, OfferProfile
 from scoring.providers.local import LocalProvider
 from scoring.rules import (
     AI_POINTS,
     RULE_SET_FIT,
     RULE_SET_SEED,
-    RULE_SETS,
     ai_factor,
     combined_factors,
     rule_score,
@@ -127,7 +126,7 @@ def parts(factors, part):
 @given(
     lead=leads,
     offer=st.sampled_from(OFFERS),
-    rule_set=st.sampled_from(RULE_SETS),
+    rule_set=st.sampled_from(RuleSet.values),
     label=ai_labels,
 )
 # Every kind of cap, taking something off and not: already bought, a student, a competitor.

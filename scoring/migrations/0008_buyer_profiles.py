@@ -3,26 +3,6 @@
 from django.db import migrations, models
 
 
-def normalise_existing(apps, schema_editor):
-    """Leads get their role's seniority and departments (one UPDATE per distinct role);
-    offers their buyer profile, inferred from their text."""
-    from scoring.buyer_profile import buyer_profile_infer
-    from scoring.titles import normalise_title
-
-    Lead = apps.get_model("scoring", "Lead")
-    Offer = apps.get_model("scoring", "Offer")
-    for role in Lead.objects.values_list("role", flat=True).distinct().iterator():
-        title = normalise_title(role)
-        Lead.objects.filter(role=role).update(
-            seniority=title.seniority, departments=list(title.departments)
-        )
-    for offer in Offer.objects.filter(buyer_profile={}).iterator():
-        offer.buyer_profile = buyer_profile_infer(
-            name=offer.name, value_props=offer.value_props, ideal_use_cases=offer.ideal_use_cases
-        ).as_dict()
-        offer.save(update_fields=["buyer_profile"])
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -64,5 +44,4 @@ class Migration(migrations.Migration):
             model_name='lead',
             index=models.Index(fields=['account', 'seniority'], name='lead_account_seniority_idx'),
         ),
-        migrations.RunPython(normalise_existing, migrations.RunPython.noop),
     ]

@@ -7,8 +7,6 @@ A provider judges how likely a lead is to buy an offer and says why. It sees pla
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from django.conf import settings
-
 from scoring.buyer_profile import BuyerProfile, buyer_profile_infer
 from scoring.conversation_schemas import GradingTask
 from scoring.models import Intent
@@ -52,15 +50,16 @@ class OfferProfile:
             object.__setattr__(self, "buyer_profile", inferred)
 
     @classmethod
-    def from_offer(cls, offer) -> "OfferProfile":
+    def from_offer(cls, offer, *, default_rule_set: str = "fit") -> "OfferProfile":
+        """The offer as providers see it; `default_rule_set` for an offer that sets none
+        (the caller passes the SCORING_RULE_SET setting)."""
+        profile = BuyerProfile.from_dict(offer.buyer_profile) if offer.buyer_profile else None
         return cls(
             name=offer.name,
             value_props=tuple(offer.value_props),
             ideal_use_cases=tuple(offer.ideal_use_cases),
-            buyer_profile=BuyerProfile.from_dict(offer.buyer_profile)
-            if offer.buyer_profile
-            else None,
-            rule_set=offer.rule_set or settings.SCORING_RULE_SET,
+            buyer_profile=profile,
+            rule_set=offer.rule_set or default_rule_set,
         )
 
 

@@ -26,7 +26,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
 
-from scoring.buyer_profile import DEPARTMENT_KEYS, INDUSTRY_KEYS, SOURCE_INFERRED, BuyerProfile
+from scoring.buyer_profile import (
+    DEPARTMENT_KEYS,
+    INDUSTRY_KEYS,
+    PROFILE_METADATA,
+    SOURCE_INFERRED,
+    BuyerProfile,
+)
 from scoring.conversation_schemas import GradingTask
 from scoring.models import Intent
 from scoring.providers.base import (
@@ -306,7 +312,8 @@ def _offer_text_data(offer: OfferProfile) -> dict:
 def build_prompt(*, lead: LeadProfile, offer: OfferProfile) -> Prompt:
     template = _prompt_template()
     profile = offer.buyer_profile.as_dict()
-    profile.pop("source", None)
+    for key in PROFILE_METADATA:  # how the profile was made is not the model's business
+        profile.pop(key, None)
     offer_data = {**_offer_text_data(offer), "buyer_profile": profile}
     lead_data = {
         "name": lead.name,
@@ -473,8 +480,12 @@ class RemoteProvider:
         return parse_answer(self.name, reply)
 
     def infer_buyer_profile(self, *, offer: OfferProfile) -> BuyerProfile:
-        reply = self.complete_with_retries(build_buyer_profile_prompt(offer=offer))
-        return parse_buyer_profile_answer(self.name, reply, inferred_by=f"{self.name}/{self.model}")
+        # One attempt, no retries: it runs while the user waits for the offer, and the local
+        # vocabulary stands in when it fails.
+        prompt = build_buyer_profile_prompt(offer=offer)
+        reply = self.complete(prompt)
+        inferred_by = f"{self.name}/{self.model}/{prompt.version}"
+        return parse_buyer_profile_answer(self.name, reply, inferred_by=inferred_by)
 
     def grade_conversation(self, *, task: GradingTask) -> ConversationAssessment:
         reply = self.complete_with_retries(build_conversation_prompt(task=task))

@@ -95,17 +95,13 @@ class LocalProvider:
         terms = offer_terms(offer)
         texts = {field: getattr(lead, field) or "" for field, _ in FIELD_LABELS}
         field_tokens = {field: tokens(text) for field, text in texts.items()}  # once: hot path
-        lead_stems, lead_pairs = set(), set()
-        for field, _ in FIELD_LABELS:  # field by field: no phrase spans two fields
-            stems, pairs = term_pairs(texts[field], field_tokens[field])
-            lead_stems |= stems
-            lead_pairs |= pairs
-            if field == "linkedin_bio":
-                # What the bio says is the evidence of need; the role's words are the rules'.
-                bio_overlap = len(stems & terms.stems) + len(pairs & terms.pairs)
-        matched_stems = lead_stems & terms.stems
-        matched_pairs = lead_pairs & terms.pairs
-        overlap = bio_overlap
+        field_terms = {field: term_pairs(texts[field], field_tokens[field]) for field in texts}
+        # Field by field: no phrase spans two fields.
+        matched_stems = set().union(*(stems for stems, _ in field_terms.values())) & terms.stems
+        matched_pairs = set().union(*(pairs for _, pairs in field_terms.values())) & terms.pairs
+        # The bio's overlap is the evidence of need; the role's words are the rules' to score.
+        bio_stems, bio_pairs = field_terms["linkedin_bio"]
+        overlap = len(bio_stems & terms.stems) + len(bio_pairs & terms.pairs)
         signals = bio_signals(lead.linkedin_bio or "")
         profile = offer.buyer_profile
         insider = in_target_industry(lead, profile)

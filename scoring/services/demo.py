@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from scoring.models import Bot, LeadUpload, Offer
+from scoring.providers.local import LocalProvider
 from scoring.services.accounts import api_key_create, default_account, membership_set
 from scoring.services.leads import leads_import
 from scoring.services.offers import offer_create
@@ -42,7 +43,12 @@ def demo_data_ensure() -> DemoSetup:
     if not Offer.objects.filter(account=account).exists() and not (
         LeadUpload.objects.filter(account=account).exists()
     ):
-        offer = offer_create(account=account, **json.loads(SAMPLE_OFFER_PATH.read_text()))
+        # The local vocabulary reads its buyer profile: no remote call inside this transaction.
+        offer = offer_create(
+            account=account,
+            **json.loads(SAMPLE_OFFER_PATH.read_text()),
+            provider=LocalProvider(),
+        )
         with SAMPLE_LEADS_PATH.open("rb") as sample:
             upload = leads_import(account=account, file=sample, file_name=SAMPLE_LEADS_PATH.name)
     bot = None

@@ -4,7 +4,13 @@ import logging
 
 from django.db import transaction
 
-from scoring.buyer_profile import SOURCE_EXPLICIT, SOURCE_INFERRED, BuyerProfile
+from scoring.buyer_profile import (
+    PROFILE_FIELDS,
+    PROFILE_METADATA,
+    SOURCE_EXPLICIT,
+    SOURCE_INFERRED,
+    BuyerProfile,
+)
 from scoring.models import Account, AuditEvent, Offer
 from scoring.providers import OfferProfile, provider_from_settings
 from scoring.providers.llm import ProviderError
@@ -17,10 +23,9 @@ logger = logging.getLogger(__name__)
 _PROFILE_SOURCES = ("name", "value_props", "ideal_use_cases")
 
 
-def buyer_profile_for_text(*, name, value_props, ideal_use_cases, provider=None) -> dict:
+def _inferred_profile(*, name, value_props, ideal_use_cases, provider) -> dict:
     """The profile the offer's text implies: from a remote provider (one call), else, or when
     that call fails, from the local vocabulary."""
-    provider = provider or provider_from_settings()
     offer = OfferProfile(
         name=name,
         value_props=tuple(value_props),
@@ -36,15 +41,17 @@ def buyer_profile_for_text(*, name, value_props, ideal_use_cases, provider=None)
         return {**local.as_dict(), "inferred_by": fallback}
 
 
-def _buyer_profile(*, name, value_props, ideal_use_cases, given: dict | None) -> dict:
+def _buyer_profile(*, name, value_props, ideal_use_cases, given: dict | None, provider) -> dict:
     """The profile inferred from the offer's text, with the fields given over it; "explicit"
-    when any field was given."""
-    inferred = buyer_profile_for_text(
-        name=name, value_props=value_props, ideal_use_cases=ideal_use_cases
+    when any field was given (and nothing inferred when every field was)."""
+    given = {key: value for key, value in (given or {}).items() if key not in PROFILE_METADATA}
+    if set(PROFILE_FIELDS) <= set(given):
+        return {**given, "source": SOURCE_EXPLICIT, "inferred_by": ""}
+    inferred = _inferred_profile(
+        name=name, value_props=value_props, ideal_use_cases=ideal_use_cases, provider=provider
     )
     if not given:
         return inferred
-    given = {key: value for key, value in given.items() if key not in ("source", "inferred_by")}
     return {**inferred, **given, "source": SOURCE_EXPLICIT}
 
 
@@ -56,11 +63,17 @@ def offer_create(
     ideal_use_cases: list[str],
     buyer_profile: dict | None = None,
     rule_set: str = "",
+    provider=None,
 ) -> Offer:
     """An offer with its buyer profile: the fields of `buyer_profile` given, the rest read
-    from the offer's own text (before the write: a remote provider may take seconds)."""
+    from the offer's own text by `provider` (default: the configured one). Call it outside a
+    transaction: a remote provider may take seconds; the write is atomic by itself."""
     profile = _buyer_profile(
-        name=name, value_props=value_props, ideal_use_cases=ideal_use_cases, given=buyer_profile
+        name=name,
+        value_props=value_props,
+        ideal_use_cases=ideal_use_cases,
+        given=buyer_profile,
+        provider=provider or provider_from_settings(),
     )
     with transaction.atomic():
         return Offer.objects.create(
@@ -73,7 +86,9 @@ def offer_create(
         )
 
 
-def offer_update(*, offer: Offer, buyer_profile: dict | None = None, **fields) -> Offer:
+def offer_update(
+    *, offer: Offer, buyer_profile: dict | None = None, provider=None, **fields
+) -> Offer:
     """Change an offer. Fields given in `buyer_profile` replace the profile's (it becomes
     explicit; `{}` infers it afresh); an inferred profile is inferred again when the text it
     came from changes. Its scores go stale by themselves: the profile is part of every
@@ -91,6 +106,7 @@ def offer_update(*, offer: Offer, buyer_profile: dict | None = None, **fields) -
             value_props=offer.value_props,
             ideal_use_cases=offer.ideal_use_cases,
             given={**kept, **(buyer_profile or {})} or None,
+            provider=provider or provider_from_settings(),
         )
         changed.append("buyer_profile")
     if changed:

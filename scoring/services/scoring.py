@@ -28,6 +28,7 @@ from scoring.providers import IntentProvider, LeadProfile, OfferProfile, provide
 from scoring.providers.base import IntentAssessment
 from scoring.providers.llm import ProviderError, prompt_version
 from scoring.rules import (
+    RULES_VERSION,
     ai_factor,
     combined_factors,
     intent_for_score,
@@ -95,10 +96,10 @@ def _offer_part(offer: OfferProfile) -> str:
 
 def content_hash(*, lead: LeadProfile, offer: OfferProfile, provider, version: str) -> str:
     """What a stored score depends on (the lead, the offer with its buyer profile and rule
-    set, the provider, its model and prompt version): change any of it and the lead is
-    scored again."""
+    set, the rules' version, the provider, its model and prompt version): change any of it
+    and the lead is scored again."""
     lead_part = json.dumps([getattr(lead, name) for name in _LEAD_FIELDS], ensure_ascii=False)
-    parts = [lead_part, _offer_part(offer), provider.name, provider.model, version]
+    parts = [lead_part, _offer_part(offer), RULES_VERSION, provider.name, provider.model, version]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -194,7 +195,9 @@ def _score_build(
             ai_score=0,
             ai_factors=[],
             intent=None,
-            reasoning=AI_FAILED_REASONING.format(error=outcome.error),
+            reasoning=score_reasoning(
+                rules, factors, AI_FAILED_REASONING.format(error=outcome.error)
+            ),
             input_tokens=None,
             output_tokens=None,
         )
@@ -288,7 +291,7 @@ def score_batch(
     """Unsaved scores for those of leads that need one (adding to summary's counts); a
     lead whose stored score is still valid is skipped unless rescore. Writes nothing:
     the caller upserts the scores in its own transaction."""
-    offer_profile = OfferProfile.from_offer(offer)
+    offer_profile = OfferProfile.from_offer(offer, default_rule_set=settings.SCORING_RULE_SET)
     version = prompt_version() if provider.remote else ""
     stored = {}  # lead id -> content hash of its valid score; a rescore replaces them all
     if not rescore:

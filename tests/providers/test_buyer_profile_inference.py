@@ -2,8 +2,10 @@
 see it when they judge a lead: each through its real SDK against the stub LLM server."""
 
 import pytest
+from django.urls import reverse
 
 from scoring.buyer_profile import LOCAL_INFERENCE, SOURCE_INFERRED, BuyerProfile
+from scoring.models import Offer
 from scoring.providers import LeadProfile, OfferProfile
 from scoring.providers.llm import (
     MALFORMED_ANSWER_ERROR,
@@ -15,6 +17,7 @@ from scoring.providers.llm import (
 from scoring.services.offers import offer_create, offer_update
 from tests.factories import SEED_OFFER
 from tests.llm_stub import OFF_SCHEMA, PROTOCOLS, buyer_profile_answer_for
+from tests.test_admin_buyer_profiles import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +46,7 @@ def test_the_provider_reads_the_profile_the_stub_gives(configure, llm_stub, name
         "director", (), False,
     )  # fmt: skip
     assert profile.source == SOURCE_INFERRED
-    assert profile.inferred_by == f"{provider.name}/{provider.model}"
+    assert profile.inferred_by == f"{provider.name}/{provider.model}/buyer-profile-v1"
     [request] = llm_stub.requests
     assert request.offer == {
         "name": SEED_OFFER["name"],
@@ -70,7 +73,8 @@ def test_an_offer_created_with_a_remote_provider_stores_its_profile(configure, a
     offer = offer_create(account=account, **KITCHEN_OFFER)
 
     assert offer.buyer_profile["primary_departments"] == ["operations"]
-    assert offer.buyer_profile["inferred_by"] == f"{provider.name}/{provider.model}"
+    inferred_by = offer.buyer_profile["inferred_by"]
+    assert inferred_by == f"{provider.name}/{provider.model}/buyer-profile-v1"
     assert offer.buyer_profile["source"] == SOURCE_INFERRED
 
 
@@ -122,3 +126,33 @@ def test_the_prompts_have_their_own_versions():
         "primary_departments", "secondary_departments", "min_seniority",
         "target_industries", "vertical", "competitors",
     }  # fmt: skip
+
+
+def test_the_admin_reads_a_profile_locally_without_calling_the_provider(
+    configure, llm_stub, account, admin_client
+):
+    configure("openai", LLM_PROVIDER="openai")
+
+    response = admin_client.post(
+        reverse("admin:scoring_offer_add"),
+        form_data(account, buyer_profile={}, texts=KITCHEN_OFFER),
+    )
+
+    assert response.status_code == 302
+    offer = Offer.objects.get()
+    assert offer.buyer_profile["inferred_by"] == LOCAL_INFERENCE
+    assert llm_stub.calls == 0  # the admin saves in a transaction: no remote call inside it
+
+
+def test_a_profile_given_whole_is_not_inferred(configure, llm_stub, account):
+    configure("openai", LLM_PROVIDER="openai")
+    whole = {
+        "primary_departments": ["food_beverage"], "secondary_departments": [],
+        "min_seniority": "manager", "target_industries": ["food_hospitality"],
+        "vertical": True, "competitors": [],
+    }  # fmt: skip
+
+    offer = offer_create(account=account, **KITCHEN_OFFER, buyer_profile=whole)
+
+    assert llm_stub.calls == 0
+    assert offer.buyer_profile == {**whole, "source": "explicit", "inferred_by": ""}

@@ -194,7 +194,8 @@ def test_a_failed_call_keeps_the_rule_score_and_is_retried_next_run(seed_offer):
     assert (failed.ai_status, failed.ai_label, failed.ai_score) == (AiStatus.FAILED, "", 0)
     # General management of a company of unknown size 5, SaaS 20, complete 10.
     assert (failed.score, failed.rule_score, failed.intent) == (35, 35, None)
-    assert failed.reasoning == AI_FAILED_REASONING.format(error="HTTP 503 from fixed")
+    assert failed.reasoning.startswith(AI_FAILED_REASONING.format(error="HTTP 503 from fixed"))
+    assert "Rules 35/50: " in failed.reasoning  # both halves, the missing one said so
 
     provider.fail_for = set()
     retry = leads_score(offer=seed_offer, provider=provider)
