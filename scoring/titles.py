@@ -99,15 +99,17 @@ _VICE_PRESIDENT_TITLES = (
 
 _SENIORITY_PHRASES = {
     "c_level": _TOP_EXECUTIVE_TITLES + tuple(_C_LEVEL_ACRONYMS),
-    "vp": _VICE_PRESIDENT_TITLES + ("vp", "svp", "evp", "avp", "rvp", "gvp"),
+    "vp": _VICE_PRESIDENT_TITLES + ("vp", "svp", "evp", "avp", "rvp", "gvp", "vice provost"),
     "director": (
         "director", "dir", "directeur", "directrice", "direktor", "direktorin", "directora",
         "diretor", "diretora", "direttore", "direttrice", "head", "headteacher", "headmaster",
         "headmistress", "jefe", "jefa", "responsable", "responsabile", "general manager", "gm",
         "dean", "chefarzt", "chefarztin", "vice principal", "assistant principal",
         "deputy principal", "chief of staff", "executive chef",
-        # A controller runs the accounting function.
+        # A controller runs the accounting function, a treasurer the money, a provost a
+        # university's teaching; a partner of a firm in one practice leads it.
         "controller", "comptroller", "financial controller", "corporate controller",
+        "treasurer", "provost", "associate partner", "partner", "superintendent of schools",
     ),
     "manager": (
         "manager", "mgr", "mngr", "manageress", "gerente", "gestionnaire", "gestor", "gestora",
@@ -137,6 +139,7 @@ _NO_SENIORITY_PHRASES = (
     "junior high", "graduate school", "graduate admissions", "graduate recruitment",
     "student affairs", "student services", "student success", "student recruitment", "student life",
     "internship coordinator", "internship program", "internship programme",
+    "business partner", "channel partner", "partnerships",
 )  # fmt: skip
 
 # Patterns a phrase list cannot say, tried after the phrases at each position (so a listed
@@ -307,7 +310,8 @@ _DEPARTMENT_PHRASES = {
         "instructional designer", "instructional design", "learning", "e learning", "elearning",
         "student", "students", "headteacher", "headmaster", "headmistress", "kindergarten",
         "preschool", "registrar", "escuela", "ecole", "vice principal", "assistant principal",
-        "deputy principal", "admissions", "admission", "enrollment", "enrolment",
+        "deputy principal", "admissions", "admission", "enrollment", "enrolment", "provost",
+        "superintendent of schools", "school district",
         "financial aid", "student affairs", "student services", "alumni",
     ),
     "facilities": (

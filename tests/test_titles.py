@@ -14,6 +14,14 @@ from scoring.titles import (
 
 # (title, seniority, departments): the result's departments must be exactly these.
 TITLES = [
+    # Finance, academic and partnership titles.
+    ("Treasurer", "director", {"finance"}),
+    ("Provost", "director", {"education"}),
+    ("Vice Provost for Student Success", "vp", {"education"}),
+    ("Superintendent of Schools", "director", {"education"}),
+    ("Director of Admissions", "director", {"education"}),
+    ("Admissions Counselor", "individual", {"education"}),
+    ("Partner, Audit", "director", {"finance"}),
     # C-level, short and spelled out.
     ("CEO", "c_level", {"executive"}),
     ("Chief Executive Officer (CEO)", "c_level", {"executive"}),
