@@ -36,7 +36,8 @@ _ROLE = REQUIRED_COLUMNS.index("role")
 
 @lru_cache(maxsize=100_000)
 def _normalised_role(role: str) -> tuple[str, str]:
-    """The role's seniority and departments as the columns store them (JSON text)."""
+    """The role's seniority and departments as the columns store them (JSON text): cached
+    as text, so a million rows of a few thousand roles encode no list twice."""
     title = normalise_title(role)
     return title.seniority, json.dumps(list(title.departments))
 
