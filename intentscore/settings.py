@@ -32,6 +32,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Every endpoint needs an API key or a session. ALLOW_ANONYMOUS_DEMO=true lets anonymous
 # requests work in the default account: for the local demo only, refused when DEBUG=false.
 ALLOW_ANONYMOUS_DEMO = env.bool("ALLOW_ANONYMOUS_DEMO", default=False)
+# The OpenAPI schema (/api/schema/) and its docs page (/api/docs/) without a key: on in
+# development (DEBUG), off in production unless asked for.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
 if ALLOW_ANONYMOUS_DEMO and not DEBUG:
     raise ImproperlyConfigured(
         "ALLOW_ANONYMOUS_DEMO=true is for the local demo; it is refused when DEBUG is false."
@@ -182,6 +185,9 @@ LLM_RETRY_BASE_DELAY = env.float("LLM_RETRY_BASE_DELAY", default=1.0)
 LLM_RETRY_MAX_WAIT = env.float("LLM_RETRY_MAX_WAIT", default=30.0)
 LLM_MAX_CONCURRENCY = env.int("LLM_MAX_CONCURRENCY", default=8)
 LLM_MAX_CALLS_PER_RUN = env.int("LLM_MAX_CALLS_PER_RUN", default=5000)
+# An offer's value propositions and use cases: at most this many items each (every item up
+# to 500 characters); a real offer has a handful, and each goes into every LLM call.
+OFFER_MAX_LIST_ITEMS = env.int("OFFER_MAX_LIST_ITEMS", default=50)
 # The rules of an offer that sets none: "fit" (the lead against the offer's buyer profile)
 # or "seed" (the seed's fixed table, whatever the offer).
 SCORING_RULE_SET = env.str("SCORING_RULE_SET", default="fit")
@@ -246,6 +252,11 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "scoring.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "scoring.pagination.StandardPagination",
     "PAGE_SIZE": 50,

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from scoring import api, views
+from scoring.access import DocsPermission
 
 router = DefaultRouter()
 router.register("offers", api.OfferViewSet, basename="offer")
@@ -30,8 +31,16 @@ urlpatterns = [
     path("api/", include(router.urls)),
     # Sign-in for the browsable API (session authentication).
     path("api-auth/", include("rest_framework.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[DocsPermission]),
+        name="schema",
+    ),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[DocsPermission]),
+        name="api-docs",
+    ),
     *seed_urls,
 ]
 

@@ -66,6 +66,13 @@ class AuthenticatedOrDemo(permissions.BasePermission):
         )
 
 
+class DocsPermission(AuthenticatedOrDemo):
+    """The API's schema and docs page: for anyone with API_DOCS_PUBLIC, else like the API."""
+
+    def has_permission(self, request, view):
+        return settings.API_DOCS_PUBLIC or super().has_permission(request, view)
+
+
 class UploadRateThrottle(throttling.UserRateThrottle):
     scope = "uploads"
 

@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from scoring.access import ScoringRateThrottle, UploadRateThrottle, request_account
@@ -30,6 +30,7 @@ from scoring.openapi import (
     TASK_CONFLICT,
     error_response,
 )
+from scoring.parsers import BoundedJSONParser
 from scoring.rules import Factor
 from scoring.selectors import (
     grades_for_account,
@@ -309,7 +310,7 @@ class ConversationGradeViewSet(
     @action(
         detail=False,
         methods=["post"],
-        parser_classes=[JSONParser],
+        parser_classes=[BoundedJSONParser],
         throttle_classes=[ScoringRateThrottle],
     )
     def grade(self, request):

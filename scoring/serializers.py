@@ -1,3 +1,4 @@
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
@@ -128,10 +129,12 @@ class BuyerProfileSerializer(serializers.Serializer):
 
 class OfferSerializer(serializers.ModelSerializer):
     value_props = serializers.ListField(
-        child=serializers.CharField(max_length=OFFER_LIST_ITEM_MAX_LENGTH)
+        child=serializers.CharField(max_length=OFFER_LIST_ITEM_MAX_LENGTH),
+        max_length=settings.OFFER_MAX_LIST_ITEMS,
     )
     ideal_use_cases = serializers.ListField(
-        child=serializers.CharField(max_length=OFFER_LIST_ITEM_MAX_LENGTH)
+        child=serializers.CharField(max_length=OFFER_LIST_ITEM_MAX_LENGTH),
+        max_length=settings.OFFER_MAX_LIST_ITEMS,
     )
     buyer_profile = BuyerProfileSerializer(required=False)
     rule_set = serializers.ChoiceField(

@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,6 +17,7 @@ from scoring.lead_csv import export_chunks
 from scoring.models import ScoringRun
 from scoring.openapi import BAD_REQUEST, NO_OFFER, PROVIDER_DOWN, error_response
 from scoring.pagination import SeedResultsPagination
+from scoring.parsers import BoundedJSONParser
 from scoring.selectors import (
     leads_for_account,
     leads_with_latest_score,
@@ -99,7 +100,7 @@ class LeadUploadView(APIView):
 
 
 class ScoreView(APIView):
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
     throttle_classes = [ScoringRateThrottle]
 
     @extend_schema(
