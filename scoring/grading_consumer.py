@@ -154,28 +154,55 @@ class GradingConsumer:
 
     def _settle(self, producer: Producer, *, finished_only: bool) -> None:
         """Acknowledge (or dead-letter, or requeue) the messages whose tasks are done. Only
-        this thread touches the channel: kombu channels are not thread-safe."""
+        this thread touches the channel: kombu channels are not thread-safe. A message that
+        cannot be settled is logged and put back, never the end of the consumer."""
         for future in list(self._in_flight):
             if finished_only and not future.done():
                 continue
             outcome = future.result()
             message = self._in_flight.pop(future)
-            if outcome.requeue:
-                message.requeue()
-                continue
-            if outcome.dead_letter_reason:
-                producer.publish(
-                    message.body,
-                    exchange="",
-                    routing_key=self.dead_letter_queue.routing_key,
-                    headers={
-                        **(message.headers or {}),
-                        DEAD_LETTER_REASON_HEADER: outcome.dead_letter_reason,
-                        "x-original-queue": self.queue.name,
-                    },
-                    content_type=message.content_type or "application/json",
-                    content_encoding=message.content_encoding or "utf-8",
-                    delivery_mode=2,
-                    serializer=None,
-                )
-            message.ack()
+            try:
+                if outcome.requeue:
+                    message.requeue()
+                    continue
+                if outcome.dead_letter_reason:
+                    self._dead_letter(producer, message, outcome.dead_letter_reason)
+                message.ack()
+            except Exception:
+                logger.exception("Could not settle a grading message; putting it back")
+                try:
+                    message.requeue()
+                except Exception:  # the channel is gone: the broker redelivers it anyway
+                    logger.exception("Could not put a grading message back")
+
+    def _dead_letter(self, producer: Producer, message, reason: str) -> None:
+        """The message, its bytes as they came whatever its content type and encoding, to
+        the dead-letter queue with the reason in a header."""
+        producer.publish(
+            message_bytes(message),
+            exchange="",
+            routing_key=self.dead_letter_queue.routing_key,
+            headers={
+                **(message.headers or {}),
+                DEAD_LETTER_REASON_HEADER: reason,
+                "x-original-queue": self.queue.name,
+            },
+            content_type=message.content_type or "application/octet-stream",
+            # Bytes go out as they are, whatever this says ("binary" is no codec).
+            content_encoding=message.content_encoding or "binary",
+            delivery_mode=2,
+            serializer=None,
+        )
+
+
+def message_bytes(message) -> bytes:
+    """The message body as the broker delivered it: the transport decodes a body whose
+    content encoding is a codec (kombu would encode a str again with that name, and "binary"
+    is none, the crash of an empty binary body), so a str goes back to its bytes."""
+    body = message.body
+    if isinstance(body, bytes):
+        return body
+    try:
+        return body.encode(message.content_encoding or "utf-8")
+    except (LookupError, UnicodeError):
+        return body.encode("utf-8", "surrogateescape")

@@ -21,7 +21,7 @@ import pytest
 from django.conf import settings as django_settings
 from kombu import Connection, Exchange, Producer, Queue
 
-from scoring.grading_consumer import DEAD_LETTER_REASON_HEADER, DEAD_LETTER_SUFFIX
+from scoring.grading_consumer import DEAD_LETTER_REASON_HEADER, DEAD_LETTER_SUFFIX, message_bytes
 from scoring.models import Bot, ConversationGrade, DeliveryStatus
 from scoring.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_webhook_signature
 from tests.conversations import SEED_TASK
@@ -105,7 +105,13 @@ class Broker:
         queue.declare()  # as the consumer declares it: a task published first is kept
         return queue
 
-    def publish(self, body: bytes | dict) -> None:
+    def publish(
+        self,
+        body: bytes | dict,
+        *,
+        content_type: str = "application/json",
+        content_encoding: str = "utf-8",
+    ) -> None:
         if isinstance(body, dict):
             body = json.dumps(body).encode()
         self.producer.publish(
@@ -113,8 +119,8 @@ class Broker:
             exchange="",
             routing_key=self.name,
             serializer=None,
-            content_type="application/json",
-            content_encoding="utf-8",
+            content_type=content_type,
+            content_encoding=content_encoding,
             delivery_mode=2,
         )
 
@@ -127,8 +133,10 @@ class Broker:
         """(body, headers) of every message in the dead-letter queue, taking them out."""
         letters = []
         while (message := self.dead.get(no_ack=True)) is not None:
-            body = message.body  # kombu decodes a utf-8 body to str
-            letters.append((body.encode() if isinstance(body, str) else body, message.headers))
+            body = message.body  # the transport decodes a body of a codec's encoding to str
+            if isinstance(body, str):  # "" for an empty body, whatever its encoding
+                body = message_bytes(message)
+            letters.append((body, message.headers))
         return letters
 
     def delete(self) -> None:
@@ -446,6 +454,34 @@ def test_bad_tasks_are_dead_lettered_and_good_ones_still_graded(consumers, broke
     assert letters[not_json][DEAD_LETTER_REASON_HEADER].startswith("Task is not valid JSON")
     assert letters[unknown][DEAD_LETTER_REASON_HEADER].startswith("Unknown bot_id 'no-such-bot'")
     assert {headers["x-original-queue"] for headers in letters.values()} == {broker.name}
+    assert broker.counts(broker.queue) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "content_encoding"),
+    [
+        (b"", "application/octet-stream", "binary"),  # the message that halted every consumer
+        (b"\xff\xfe\x00garbage", "application/octet-stream", "binary"),
+        (b"", "text/plain", "utf-8"),
+        ('{"task": "\u00e9"}'.encode("utf-16"), "application/json", "utf-16"),
+    ],
+)
+def test_a_message_of_any_encoding_is_dead_lettered_intact_and_the_consumer_goes_on(
+    consumers, broker, receiver, bot, body, content_type, content_encoding
+):
+    process = consumers.start()
+
+    broker.publish(body, content_type=content_type, content_encoding=content_encoding)
+    consumers.wait_for(lambda: broker.counts(broker.dead)[0] == 1, "the dead letter")
+    task = task_for(bot, SEED_CONVERSATION)
+    broker.publish(task)
+    consumers.wait_for(lambda: status_of(task) == DeliveryStatus.DELIVERED, "the delivery")
+
+    assert process.poll() is None, consumers.logs()  # still consuming
+    [(dead_body, headers)] = broker.dead_letters()
+    assert dead_body == body
+    assert headers["x-original-queue"] == broker.name
+    assert headers[DEAD_LETTER_REASON_HEADER]
     assert broker.counts(broker.queue) == (0, 1)
 
 
