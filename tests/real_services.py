@@ -1,4 +1,5 @@
-"""Tests marked requires_postgres / requires_rabbitmq use those services for real.
+"""Tests marked requires_postgres / requires_rabbitmq / requires_redis use those services
+for real.
 
 Unreachable, such a test fails when CI=true (a CI machine has them; see .ci/run) and skips
 with the reason on a laptop without them. requires_postgres also needs the suite to run on
@@ -16,6 +17,8 @@ from django.conf import settings
 
 # The broker of the integration tests; the CI and development machines run RabbitMQ here.
 TEST_BROKER_URL = os.environ.get("TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
+# The Redis of the cache tests (database 15, flushed by them); the machines run Redis here.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 NOT_POSTGRES_REASON = (
     "needs the suite on PostgreSQL (DATABASE_URL=postgres://...); "
@@ -52,7 +55,19 @@ def _rabbitmq_problem() -> tuple[str, bool] | None:
     return None
 
 
-PROBLEMS = {"requires_postgres": _postgres_problem, "requires_rabbitmq": _rabbitmq_problem}
+def _redis_problem() -> tuple[str, bool] | None:
+    url = urlsplit(TEST_REDIS_URL)
+    host, port = url.hostname or "127.0.0.1", url.port or 6379
+    if not _port_open(host, port):
+        return UNREACHABLE_REASON.format(service="Redis", host=host, port=port), False
+    return None
+
+
+PROBLEMS = {
+    "requires_postgres": _postgres_problem,
+    "requires_rabbitmq": _rabbitmq_problem,
+    "requires_redis": _redis_problem,
+}
 
 
 def real_services_check(item: pytest.Item) -> None:

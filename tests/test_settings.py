@@ -6,7 +6,9 @@ import sys
 from django.conf import settings
 from dotenv import dotenv_values
 
+from scoring.apps import CACHE_UNREACHABLE_ERROR
 from scoring.providers.llm import MISSING_SETTING_ERROR
+from tests.llm_stub import unused_port
 
 IMPORT_SETTINGS = "import intentscore.settings as s; print(s.DATABASES['default']['ENGINE'])"
 PRODUCTION_ENV = {
@@ -151,3 +153,12 @@ def test_json_log_lines_are_redacted_too():
     )  # fmt: skip
     assert "webhook-secret-value" not in result.stderr
     assert json.loads(result.stderr.strip().splitlines()[-1])["message"] == "secret is [redacted]"
+
+
+def test_a_cache_url_that_does_not_answer_stops_start_up_clearly():
+    location = f"redis://127.0.0.1:{unused_port()}/1"
+    result = run_python("manage.py", "check", CACHE_URL=location)
+
+    assert result.returncode != 0
+    assert CACHE_UNREACHABLE_ERROR.split(" ({location})")[0] in result.stderr
+    assert location in result.stderr
