@@ -14,7 +14,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from django.db import close_old_connections, connection
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from kombu import Connection, Consumer, Exchange, Message, Producer, Queue
 
 from scoring.conversation_schemas import InvalidTask, grading_task_from_json
@@ -31,6 +31,9 @@ FAILED_TWICE_ERROR = "Processing failed on a redelivered message: {error}"
 BUSY_POLL_SECONDS = 0.005
 IDLE_POLL_SECONDS = 1.0
 RECONNECT_MAX_WAIT = 30.0
+# While the database is unreachable the consumer takes no task, probing it with backoff.
+DATABASE_PROBE_FIRST_WAIT = 0.5
+DATABASE_PROBE_MAX_WAIT = 30.0
 REQUEUE_DELAY_SECONDS = 1.0
 
 
@@ -40,6 +43,8 @@ class Outcome:
 
     dead_letter_reason: str = ""
     requeue: bool = False
+    # The database was unreachable: the task is fine, the consumer pauses until it is back.
+    infrastructure: bool = False
 
 
 ACK = Outcome()
@@ -56,7 +61,11 @@ def handle_task_message(body: bytes, *, redelivered: bool, provider=None) -> Out
         return ACK
     except (InvalidTask, UnknownBot, TaskConflict) as error:
         reason = str(error)
-    except Exception as error:  # a bug or an outage (database down): try once more
+    except (OperationalError, InterfaceError) as error:  # the database is down, not the task
+        logger.warning("Database unreachable (%s); the task goes back", error, extra=ids)
+        close_old_connections()
+        return Outcome(requeue=True, infrastructure=True)
+    except Exception as error:  # a bug: try once more
         logger.exception("Grading task failed", extra=ids)
         close_old_connections()  # a broken database connection must not stick to the thread
         if not redelivered:
@@ -85,6 +94,7 @@ class GradingConsumer:
         self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="grading")
         self._connection_errors = (OSError, *Connection(broker_url).connection_errors)
         self._in_flight: dict[Future, Message] = {}
+        self._database_down = False  # set by a task that found it unreachable
 
     def stop(self) -> None:
         """Stop taking tasks; those in flight finish first (safe from a signal handler)."""
@@ -127,11 +137,29 @@ class GradingConsumer:
         while not self.stopping.is_set():
             self._drain(broker)
             self._settle(producer, finished_only=True)
+            if self._database_down and not self._in_flight:
+                self._wait_for_database()
         # Stopping: take nothing new, let the tasks in flight finish and acknowledge them.
         consumer.cancel()
         while self._in_flight:
             self._settle(producer, finished_only=False)
         logger.info("Grading consumer stopped")
+
+    def _wait_for_database(self) -> None:
+        """Take no task until the database answers again (its tasks went back to the
+        queue), probing it with exponential backoff; a stop ends the wait."""
+        wait = DATABASE_PROBE_FIRST_WAIT
+        logger.warning("Database unreachable: pausing until it answers")
+        while not self.stopping.is_set():
+            try:
+                close_old_connections()
+                connection.ensure_connection()
+                break
+            except (OperationalError, InterfaceError):
+                self.stopping.wait(wait)
+                wait = min(wait * 2, DATABASE_PROBE_MAX_WAIT)
+        self._database_down = False
+        logger.info("Database answers again; consuming")
 
     def _drain(self, broker: Connection) -> None:
         timeout = BUSY_POLL_SECONDS if self._in_flight else IDLE_POLL_SECONDS
@@ -162,6 +190,8 @@ class GradingConsumer:
             outcome = future.result()
             message = self._in_flight.pop(future)
             try:
+                if outcome.infrastructure:
+                    self._database_down = True
                 if outcome.requeue:
                     message.requeue()
                     continue
@@ -206,3 +236,55 @@ def message_bytes(message) -> bytes:
         return body.encode(message.content_encoding or "utf-8")
     except (LookupError, UnicodeError):
         return body.encode("utf-8", "surrogateescape")
+
+
+@dataclass(frozen=True)
+class ReplaySummary:
+    replayed: int
+    kept: int  # dead letters left where they were: another reason, or past the limit
+
+
+def dead_letters_replay(
+    *, broker_url: str, queue_name: str, reason: str = "", limit: int | None = None
+) -> ReplaySummary:
+    """Move dead-lettered tasks back to their queue, after the fix for why they failed:
+    those whose reason contains `reason` (any, when empty), at most `limit`, in the order
+    they died, their bytes and properties as they were, the dead-letter headers removed.
+    The others stay in the dead-letter queue, in their order."""
+    queue = Queue(queue_name, Exchange(""), routing_key=queue_name, durable=True)
+    dead = Queue(
+        queue_name + DEAD_LETTER_SUFFIX,
+        Exchange(""),
+        routing_key=queue_name + DEAD_LETTER_SUFFIX,
+        durable=True,
+    )
+    replayed, kept = 0, []
+    with Connection(broker_url) as broker:
+        channel = broker.channel()
+        queue(channel).declare()
+        dead_queue = dead(channel)
+        dead_queue.declare()
+        producer = Producer(channel)
+        while (message := dead_queue.get(no_ack=False)) is not None:
+            headers = dict(message.headers or {})
+            wanted = reason.lower() in str(headers.get(DEAD_LETTER_REASON_HEADER, "")).lower()
+            if not wanted or (limit is not None and replayed >= limit):
+                kept.append(message)  # unacknowledged until the end: not read twice
+                continue
+            for header in (DEAD_LETTER_REASON_HEADER, "x-original-queue"):
+                headers.pop(header, None)
+            producer.publish(
+                message_bytes(message),
+                exchange="",
+                routing_key=queue_name,
+                headers=headers,
+                content_type=message.content_type or "application/octet-stream",
+                content_encoding=message.content_encoding or "binary",
+                delivery_mode=2,
+                serializer=None,
+            )
+            message.ack()
+            replayed += 1
+        for message in kept:
+            message.requeue()
+    return ReplaySummary(replayed=replayed, kept=len(kept))

@@ -8,6 +8,7 @@ own queue (and dead-letter queue), deleted at the end. Webhook timeouts and back
 small, so a delivery that holds its grade holds it for seconds, not minutes.
 """
 
+import io
 import json
 import os
 import signal
@@ -19,9 +20,11 @@ from collections.abc import Callable
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from kombu import Connection, Exchange, Producer, Queue
 
 from scoring.grading_consumer import DEAD_LETTER_REASON_HEADER, DEAD_LETTER_SUFFIX, message_bytes
+from scoring.management.commands.replay_dead_letters import REPLAYED_MESSAGE
 from scoring.models import Bot, ConversationGrade, DeliveryStatus
 from scoring.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_webhook_signature
 from tests.conversations import SEED_TASK
@@ -31,6 +34,7 @@ from tests.integration.processes import (
     kill_process_group,
     wait_until,
 )
+from tests.llm_stub import unused_port
 from tests.real_services import TEST_BROKER_URL
 from tests.webhook_receiver import WebhookReceiver
 
@@ -206,6 +210,10 @@ class Consumers:
 
     def wait_for(self, condition: Callable[[], object], what: str, timeout=WAIT_SECONDS):
         return wait_until(condition, what, timeout=timeout, logs=self.logs)
+
+    def hold_for(self, seconds: float) -> None:
+        """Let `seconds` pass (a condition that must hold that long)."""
+        threading.Event().wait(seconds)
 
     # SIGKILL, as when the machine goes away: no in-flight task finishes.
     kill = staticmethod(kill_process_group)
@@ -556,3 +564,46 @@ def test_the_consumer_logs_json_lines_on_stdout(consumers, broker, receiver, bot
     assert (delivered["task_id"], delivered["visitor_id"]) == (task["task_id"], task["visitor_id"])
     assert (delivered["attempts"], delivered["delivery_status"]) == (1, "delivered")
     assert SECRET not in consumers.logs()
+
+
+def test_a_database_outage_dead_letters_nothing_and_the_tasks_wait_for_it(
+    consumers, broker, receiver, bot
+):
+    dead_database = f"postgres://postgres@127.0.0.1:{unused_port()}/test"
+    down = consumers.start(DATABASE_URL=dead_database)
+    tasks = [task_for(bot, SEED_CONVERSATION) for _ in range(5)]
+    for task in tasks:
+        broker.publish(task)
+    consumers.wait_for(lambda: "pausing until it answers" in consumers.stdout(0), "the pause")
+    consumers.hold_for(3)  # the outage goes on: nothing may be dead-lettered meanwhile
+
+    assert down.poll() is None, consumers.logs()
+    assert broker.counts(broker.dead)[0] == 0
+    assert ConversationGrade.objects.count() == 0
+    Consumers.kill(down)  # the database is back, behind another consumer
+    consumers.start()
+    consumers.wait_for(
+        lambda: all(status_of(task) == DeliveryStatus.DELIVERED for task in tasks),
+        "every task graded and delivered",
+    )
+    assert broker.counts(broker.dead)[0] == 0
+
+
+def test_dead_letters_are_replayed_once_their_cause_is_fixed(consumers, broker, receiver, bot):
+    consumers.start()
+    orphan = task_for(bot, SEED_CONVERSATION, bot_id=f"later-{uuid.uuid4().hex[:6]}")
+    broker.publish(b"{not json")
+    broker.publish(orphan)
+    consumers.wait_for(lambda: broker.counts(broker.dead)[0] == 2, "two dead letters")
+    Bot.objects.create(account=bot.account, bot_id=orphan["bot_id"])  # the fix
+    out = io.StringIO()
+
+    call_command(
+        "replay_dead_letters", queue=broker.name, broker=TEST_BROKER_URL,
+        reason="unknown bot", stdout=out,
+    )  # fmt: skip
+
+    assert out.getvalue().strip() == REPLAYED_MESSAGE.format(replayed=1, queue=broker.name, kept=1)
+    consumers.wait_for(lambda: status_of(orphan) == DeliveryStatus.DELIVERED, "the replay")
+    [(body, headers)] = broker.dead_letters()  # the other cause is not fixed: still there
+    assert body == b"{not json"
