@@ -208,21 +208,29 @@ class GradingConsumer:
     def _dead_letter(self, producer: Producer, message, reason: str) -> None:
         """The message, its bytes as they came whatever its content type and encoding, to
         the dead-letter queue with the reason in a header."""
-        producer.publish(
-            message_bytes(message),
-            exchange="",
-            routing_key=self.dead_letter_queue.routing_key,
-            headers={
-                **(message.headers or {}),
-                DEAD_LETTER_REASON_HEADER: reason,
-                "x-original-queue": self.queue.name,
-            },
-            content_type=message.content_type or "application/octet-stream",
-            # Bytes go out as they are, whatever this says ("binary" is no codec).
-            content_encoding=message.content_encoding or "binary",
-            delivery_mode=2,
-            serializer=None,
+        headers = {
+            **(message.headers or {}),
+            DEAD_LETTER_REASON_HEADER: reason,
+            "x-original-queue": self.queue.name,
+        }
+        _republish(
+            producer, message, routing_key=self.dead_letter_queue.routing_key, headers=headers
         )
+
+
+def _republish(producer: Producer, message, *, routing_key: str, headers: dict) -> None:
+    """The message, persistent, to routing_key: its bytes and properties as they came."""
+    producer.publish(
+        message_bytes(message),
+        exchange="",
+        routing_key=routing_key,
+        headers=headers,
+        content_type=message.content_type or "application/octet-stream",
+        # Bytes go out as they are, whatever this says ("binary" is no codec).
+        content_encoding=message.content_encoding or "binary",
+        delivery_mode=2,
+        serializer=None,
+    )
 
 
 def message_bytes(message) -> bytes:
@@ -273,16 +281,7 @@ def dead_letters_replay(
                 continue
             for header in (DEAD_LETTER_REASON_HEADER, "x-original-queue"):
                 headers.pop(header, None)
-            producer.publish(
-                message_bytes(message),
-                exchange="",
-                routing_key=queue_name,
-                headers=headers,
-                content_type=message.content_type or "application/octet-stream",
-                content_encoding=message.content_encoding or "binary",
-                delivery_mode=2,
-                serializer=None,
-            )
+            _republish(producer, message, routing_key=queue_name, headers=headers)
             message.ack()
             replayed += 1
         for message in kept:
