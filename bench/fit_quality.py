@@ -13,21 +13,15 @@ score's factors.
 
 import argparse
 import logging
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-_db_dir = tempfile.mkdtemp(prefix="intentscore-fit-")
-os.environ["DATABASE_URL"] = f"sqlite:///{_db_dir}/bench.sqlite3"
-os.environ["LLM_PROVIDER"] = "local"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intentscore.settings")
 
-import django  # noqa: E402
+from bench.local_django import setup  # noqa: E402
 
-django.setup()
+setup(prefix="intentscore-fit-")
 
 from django.core.management import call_command  # noqa: E402
 

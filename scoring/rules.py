@@ -232,7 +232,7 @@ def department_fit(title: NormalisedTitle, profile: BuyerProfile, *, insider: bo
 
 
 def _role_factor(
-    title: NormalisedTitle, profile: BuyerProfile, *, size: int | None, insider: bool
+    title: NormalisedTitle, profile: BuyerProfile, *, fit: str, size: int | None, insider: bool
 ) -> Factor:
     seniority = title.seniority
     if not seniority:
@@ -242,7 +242,6 @@ def _role_factor(
         return Factor("role", 0, f"{who} role: not a buyer")
     rank = SENIORITY_RANK[seniority]
     small = size is not None and size < SMALL_COMPANY_STAFF
-    fit = department_fit(title, profile, insider=insider)
     functional = [key for key in title.departments if key != "executive"]
     if fit == FIT_PRIMARY:
         primary = [key for key in functional if key in profile.primary_departments]
@@ -318,7 +317,7 @@ def _industry_factor(lead, profile: BuyerProfile) -> tuple[Factor, str]:
 
 
 def _cap(
-    lead, offer, title: NormalisedTitle, industry: Factor, *, insider: bool
+    lead, offer, title: NormalisedTitle, industry: Factor, *, fit: str
 ) -> tuple[int | None, str]:
     profile: BuyerProfile = offer.buyer_profile
     company = lead.company or ""
@@ -336,7 +335,7 @@ def _cap(
     junior = SENIORITY_RANK.get(title.seniority, 0) < SENIORITY_RANK["manager"]
     if title.seniority == "entry" or signals.job_seeking or (signals.studying and junior):
         return NOT_A_BUYER_CAP, "a student, intern or job seeker, not a buyer"
-    if title.seniority and department_fit(title, profile, insider=insider) == FIT_NONE:
+    if title.seniority and fit == FIT_NONE:
         return WRONG_DEPARTMENT_CAP, "works in a department that does not buy this"
     if profile.vertical and industry.points == 0 and industry.reason != NO_INDUSTRY_REASON:
         return WRONG_DEPARTMENT_CAP, "outside the industries this product is made for"
@@ -360,10 +359,11 @@ def _fit_rule_score(lead, offer) -> RuleScore:
     title = normalise_title(lead.role or "")
     size = company_size(lead.linkedin_bio or "")
     insider = in_target_industry(lead, profile)
-    role = _role_factor(title, profile, size=size, insider=insider)
+    fit = department_fit(title, profile, insider=insider)  # once: the role's points and a cap
+    role = _role_factor(title, profile, fit=fit, size=size, insider=insider)
     industry, industry_key = _industry_factor(lead, profile)
     completeness = _completeness(lead)
-    cap, cap_reason = _cap(lead, offer, title, industry, insider=insider)
+    cap, cap_reason = _cap(lead, offer, title, industry, fit=fit)
     return RuleScore(
         role_points=role.points,
         role_keyword=" ".join((title.seniority, *title.departments))[:50],

@@ -47,20 +47,21 @@ def _postgres_problem() -> tuple[str, bool] | None:
     return None
 
 
-def _rabbitmq_problem() -> tuple[str, bool] | None:
-    url = urlsplit(TEST_BROKER_URL)
-    host, port = url.hostname or "127.0.0.1", url.port or 5672
+def _reachable_problem(service: str, url: str, default_port: int) -> tuple[str, bool] | None:
+    """(reason, whether CI may skip for it: never), or None when the service answers."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or default_port
     if not _port_open(host, port):
-        return UNREACHABLE_REASON.format(service="RabbitMQ", host=host, port=port), False
+        return UNREACHABLE_REASON.format(service=service, host=host, port=port), False
     return None
+
+
+def _rabbitmq_problem() -> tuple[str, bool] | None:
+    return _reachable_problem("RabbitMQ", TEST_BROKER_URL, 5672)
 
 
 def _redis_problem() -> tuple[str, bool] | None:
-    url = urlsplit(TEST_REDIS_URL)
-    host, port = url.hostname or "127.0.0.1", url.port or 6379
-    if not _port_open(host, port):
-        return UNREACHABLE_REASON.format(service="Redis", host=host, port=port), False
-    return None
+    return _reachable_problem("Redis", TEST_REDIS_URL, 6379)
 
 
 PROBLEMS = {
