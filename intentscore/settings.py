@@ -223,6 +223,31 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 SCORING_CHUNK_SIZE = env.int("SCORING_CHUNK_SIZE", default=500)
 SCORE_SYNC_TIMEOUT = env.float("SCORE_SYNC_TIMEOUT", default=300.0)
+# A synchronous wait holds a web worker, so at most this many wait at once per account, and in
+# all (keep it below gunicorn's --workers); beyond them POST /score/ answers 202 at once. The
+# count is shared between web processes through the cache (CACHE_URL=redis://... in production).
+SCORE_SYNC_MAX_WAITS_PER_ACCOUNT = env.int("SCORE_SYNC_MAX_WAITS_PER_ACCOUNT", default=1)
+SCORE_SYNC_MAX_WAITS = env.int("SCORE_SYNC_MAX_WAITS", default=2)
+# A chunk (or a run's planning) that fails because the database or the broker is unreachable
+# is retried with exponential backoff: SCORING_RETRY_BACKOFF seconds, twice that..., at most
+# SCORING_RETRY_BACKOFF_MAX, SCORING_RETRY_LIMIT times; then its run fails with the reason.
+SCORING_RETRY_BACKOFF = env.float("SCORING_RETRY_BACKOFF", default=2.0)
+SCORING_RETRY_BACKOFF_MAX = env.float("SCORING_RETRY_BACKOFF_MAX", default=120.0)
+SCORING_RETRY_LIMIT = env.int("SCORING_RETRY_LIMIT", default=20)
+# A running or queued run none of whose chunks has started or finished for
+# SCORING_RUN_STALL_SECONDS (its tasks were lost) is queued again by the periodic check
+# (`celery -A intentscore beat`, every SCORING_RUN_CHECK_SECONDS), at most
+# SCORING_RUN_MAX_RESUMES times; then it is failed with the reason. Keep the stall time
+# longer than a chunk takes (SCORING_CHUNK_SIZE leads at the provider's pace).
+SCORING_RUN_STALL_SECONDS = env.float("SCORING_RUN_STALL_SECONDS", default=900.0)
+SCORING_RUN_CHECK_SECONDS = env.float("SCORING_RUN_CHECK_SECONDS", default=60.0)
+SCORING_RUN_MAX_RESUMES = env.int("SCORING_RUN_MAX_RESUMES", default=3)
+CELERY_BEAT_SCHEDULE = {
+    "resume-stalled-scoring-runs": {
+        "task": "scoring.tasks.resume_stalled_runs",
+        "schedule": SCORING_RUN_CHECK_SECONDS,
+    },
+}
 
 # --- Conversation grading ------------------------------------------------------------------
 # `manage.py consume_grading_tasks` reads grading tasks from GRADING_QUEUE (durable; bad tasks

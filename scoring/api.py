@@ -22,11 +22,13 @@ from scoring.conversation_schemas import (
 from scoring.exceptions import InvalidInput
 from scoring.filters import ConversationGradeFilter, LeadFilter, ScoreFilter
 from scoring.lead_csv import export_chunks
+from scoring.models import ScoringRun
 from scoring.openapi import (
     BAD_REQUEST,
     INVALID_TASK,
     NO_OFFER,
     PROVIDER_DOWN,
+    RUN_NOT_RESUMABLE,
     TASK_CONFLICT,
     error_response,
 )
@@ -37,6 +39,7 @@ from scoring.selectors import (
     leads_for_account,
     offer_for_scoring,
     offers_for_account,
+    run_failures,
     runs_for_account,
     scores_for_account,
     upload_for_account,
@@ -57,13 +60,14 @@ from scoring.serializers import (
 from scoring.services.conversations import conversation_grade_for_api, grading_result_for
 from scoring.services.leads import lead_delete, lead_upload_delete
 from scoring.services.offers import offer_create, offer_delete, offer_update
-from scoring.services.runs import scoring_run_cancel, scoring_run_start
-from scoring.services.scoring import leads_score
+from scoring.services.runs import scoring_run_cancel, scoring_run_resume, scoring_run_start
+from scoring.services.scoring import ScoringSummary
 from scoring.views import (
     EXPORT_BATCH_SIZE,
     CsvExportNegotiation,
     csv_attachment,
     run_accepted_response,
+    run_wait_bounded,
     upload_from_request,
 )
 
@@ -107,17 +111,40 @@ class OfferViewSet(
 
     @extend_schema(
         request=OfferScoreRequestSerializer,
-        responses={200: ScoringSummarySerializer, 502: error_response(PROVIDER_DOWN)},
+        responses={
+            200: ScoringSummarySerializer,
+            202: ScoringRunSerializer,
+            502: error_response(PROVIDER_DOWN),
+        },
     )
     @action(detail=True, methods=["post"], throttle_classes=[ScoringRateThrottle])
     def score(self, request, pk=None):
-        """Score every lead against this offer (skipping those already scored unless rescore)."""
+        """Score every lead against this offer (skipping those already scored unless rescore)
+        as a run, and wait for it as POST /score/ does: its summary, or 202 and the run."""
         body = OfferScoreRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        summary = leads_score(
-            offer=self.get_object(), rescore=body.validated_data["rescore"], user=request.user
+        run = scoring_run_start(
+            offer=self.get_object(), user=request.user, rescore=body.validated_data["rescore"]
         )
-        return Response(ScoringSummarySerializer(summary).data)
+        run = run_wait_bounded(request, run)
+        if run.status not in ScoringRun.FINISHED:
+            return run_accepted_response(request, run)
+        return Response(ScoringSummarySerializer(_run_summary(run)).data)
+
+
+def _run_summary(run: ScoringRun) -> ScoringSummary:
+    return ScoringSummary(
+        offer=run.offer,
+        scored=run.scored,
+        skipped=run.cached,
+        failed=run.failed,
+        deferred=run.deferred,
+        calls=run.calls,
+        input_tokens=run.input_tokens,
+        output_tokens=run.output_tokens,
+        seconds=(run.finished_at - run.created_at).total_seconds(),
+        failures=run_failures(run),
+    )
 
 
 class LeadUploadViewSet(
@@ -277,6 +304,17 @@ class ScoringRunViewSet(
     def cancel(self, request, pk=None):
         run = scoring_run_cancel(run=self.get_object(), user=request.user)
         return Response(ScoringRunSerializer(run).data)
+
+    @extend_schema(
+        request=None,
+        responses={202: ScoringRunSerializer, 400: error_response(RUN_NOT_RESUMABLE)},
+    )
+    @action(detail=True, methods=["post"], throttle_classes=[ScoringRateThrottle])
+    def resume(self, request, pk=None):
+        """Queue again what a failed, stalled or interrupted run has left; its finished
+        chunks stay done. 202, then follow it at its URL."""
+        run = scoring_run_resume(run=self.get_object(), user=request.user)
+        return run_accepted_response(request, run)
 
 
 # The seed's example task, which the docs show.

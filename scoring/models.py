@@ -254,12 +254,20 @@ class ScoringRun(models.Model):
     failed = models.PositiveIntegerField(default=0)
     cached = models.PositiveIntegerField(default=0)
     deferred = models.PositiveIntegerField(default=0)
+    calls = models.PositiveIntegerField(default=0)
+    input_tokens = models.PositiveBigIntegerField(default=0)
+    output_tokens = models.PositiveBigIntegerField(default=0)
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When a chunk of it last started or finished (or it was planned or resumed): a run
+    # left unfinished with an old heartbeat has lost its tasks.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # How many times the stalled-run check has queued it again since it last advanced.
+    resumes = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -28,6 +28,7 @@ INVALID_TASK = (
     "bot_id that is no bot of the caller's account."
 )
 TASK_CONFLICT = "The task_id was graded already, for another bot."
+RUN_NOT_RESUMABLE = "The run is done or cancelled: only an unfinished or failed run resumes."
 
 
 def error_response(description: str) -> OpenApiResponse:

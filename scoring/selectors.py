@@ -6,6 +6,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from scoring.exceptions import NotFound
 from scoring.models import (
     Account,
+    AiStatus,
     AuditEvent,
     Bot,
     ConversationGrade,
@@ -64,6 +65,18 @@ def leads_for_run(run: ScoringRun) -> QuerySet[Lead]:
     if "industry" in run.lead_filter:
         leads = leads.filter(industry__iexact=run.lead_filter["industry"])
     return leads
+
+
+def run_failures(run: ScoringRun) -> list[dict]:
+    """The leads of a run whose AI call failed in it: [{"lead": id, "error": text}]."""
+    failed = Score.objects.filter(
+        offer_id=run.offer_id,
+        lead__in=leads_for_run(run),
+        ai_status=AiStatus.FAILED,
+        scored_at__gte=run.started_at or run.created_at,
+    )
+    rows = failed.order_by("lead_id").values_list("lead_id", "ai_error")
+    return [{"lead": lead, "error": error} for lead, error in rows]
 
 
 def audit_events_for_account(*, account: Account) -> QuerySet[AuditEvent]:

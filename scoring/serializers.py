@@ -316,8 +316,9 @@ class ScoringRunSerializer(serializers.ModelSerializer):
         model = ScoringRun
         fields = [
             "id", "offer", "provider", "model", "rescore", "lead_filter", "status", "total",
-            "scored", "failed", "cached", "deferred", "chunks_total", "chunks_done", "error",
-            "created_at", "started_at", "finished_at",
+            "scored", "failed", "cached", "deferred", "calls", "input_tokens", "output_tokens",
+            "chunks_total", "chunks_done", "error", "resumes",
+            "created_at", "started_at", "finished_at", "heartbeat_at",
         ]  # fmt: skip
         read_only_fields = fields
 

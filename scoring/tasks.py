@@ -1,38 +1,75 @@
 """Celery tasks: thin wrappers around scoring/services/runs.py."""
 
+import random
 from contextlib import suppress
 
+import kombu.exceptions
 from celery import shared_task
-from django.db import DatabaseError, close_old_connections
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections
 
-from scoring.services.runs import scoring_run_chunk_score, scoring_run_fail, scoring_run_plan
+from scoring.services.runs import (
+    RUN_UNREACHABLE_ERROR,
+    scoring_run_chunk_score,
+    scoring_run_fail,
+    scoring_run_plan,
+    scoring_runs_resume_stalled,
+)
+
+# The database or the broker out of reach: the task is worth trying again later.
+INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, kombu.exceptions.OperationalError)
 
 
-def _fail_run(request, **task) -> None:
+def _fail_run(request, *, error, **task) -> None:
     """Fail the run of a task that raised. In a worker, which reuses its database connection
     (CELERY_DB_REUSE_MAX), the connection goes first if the error broke it: the next task
     reconnects. Eager (in the caller's process, maybe in its transaction), it stays."""
     if not request.is_eager:
         close_old_connections()
     with suppress(DatabaseError):  # the database may be what failed
-        scoring_run_fail(**task)
+        scoring_run_fail(error=error, **task)
+
+
+def retry_countdown(retries: int) -> float:
+    """Exponential backoff with jitter (between half and all of the step), so workers that
+    lost the database together do not all come back at the same moment."""
+    step = min(settings.SCORING_RETRY_BACKOFF * 2**retries, settings.SCORING_RETRY_BACKOFF_MAX)
+    return random.uniform(step / 2, step)
+
+
+def _run_task(task, work, **ids) -> None:
+    """Run work(); an infrastructure failure is retried with backoff (in a worker: eager,
+    there is no queue to come back through), any other failure fails the run."""
+    try:
+        work()
+    except INFRASTRUCTURE_ERRORS as exc:
+        retries = task.request.retries
+        if task.request.is_eager or retries >= settings.SCORING_RETRY_LIMIT:
+            error = RUN_UNREACHABLE_ERROR.format(retries=retries, error=exc)
+            _fail_run(task.request, error=error, **ids)
+            raise
+        close_old_connections()
+        raise task.retry(exc=exc, countdown=retry_countdown(retries), max_retries=None) from exc
+    except Exception as exc:
+        _fail_run(task.request, error=exc, **ids)
+        raise
 
 
 @shared_task(bind=True)
 def plan_scoring_run(self, run_id: int) -> None:
-    try:
-        chunk_ids = scoring_run_plan(run_id=run_id)
-    except Exception as exc:
-        _fail_run(self.request, run_id=run_id, error=exc)
-        raise
-    for chunk_id in chunk_ids:
-        score_run_chunk.delay(chunk_id)
+    def plan():
+        for chunk_id in scoring_run_plan(run_id=run_id):
+            score_run_chunk.delay(chunk_id)
+
+    _run_task(self, plan, run_id=run_id)
 
 
 @shared_task(bind=True)
 def score_run_chunk(self, chunk_id: int) -> None:
-    try:
-        scoring_run_chunk_score(chunk_id=chunk_id)
-    except Exception as exc:
-        _fail_run(self.request, chunk_id=chunk_id, error=exc)
-        raise
+    _run_task(self, lambda: scoring_run_chunk_score(chunk_id=chunk_id), chunk_id=chunk_id)
+
+
+@shared_task
+def resume_stalled_runs() -> dict[str, list[int]]:
+    """Run by `celery -A intentscore beat` every SCORING_RUN_CHECK_SECONDS."""
+    return scoring_runs_resume_stalled()

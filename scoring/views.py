@@ -41,6 +41,7 @@ from scoring.services.leads import leads_import
 from scoring.services.offers import offer_create
 from scoring.services.runs import scoring_run_start, scoring_run_wait
 from scoring.services.scoring import ProviderUnavailable
+from scoring.sync_waits import client_disconnected, sync_wait_slot
 
 NO_FILE_ERROR = "No file uploaded. Send the CSV in the multipart field 'csv_file'."
 RESULTS_TOO_MANY_ERROR = (
@@ -113,7 +114,8 @@ class ScoreView(APIView):
         },
     )
     def post(self, request):
-        """Score as a run and wait for it (SCORE_SYNC_TIMEOUT); past that, 202 and the run."""
+        """Score as a run and wait for it (SCORE_SYNC_TIMEOUT); past that, or when the account
+        (or the server) already has its most waits going, 202 and the run."""
         body = ScoreRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         offer = offer_for_scoring(
@@ -122,13 +124,29 @@ class ScoreView(APIView):
         run = scoring_run_start(
             offer=offer, user=request.user, rescore=body.validated_data["rescore"]
         )
-        run = scoring_run_wait(run=run, timeout=settings.SCORE_SYNC_TIMEOUT)
-        if run.status == ScoringRun.Status.FAILED:
-            raise ProviderUnavailable(run.error)
+        run = run_wait_bounded(request, run)
         if run.status not in ScoringRun.FINISHED:
             return run_accepted_response(request, run)
         scores = scores_for_offer(offer=offer).order_by("lead_id")
         return Response(SeedScoredLeadSerializer(scores, many=True).data)
+
+
+def run_wait_bounded(request, run: ScoringRun) -> ScoringRun:
+    """The run once it has finished, if the caller may wait for it (a free wait slot; see
+    sync_waits) and stays connected, for up to SCORE_SYNC_TIMEOUT; else as it is, unfinished.
+    A run that failed is a 502 with its reason."""
+    with sync_wait_slot(account_id=run.account_id) as may_wait:
+        if may_wait:
+            run = scoring_run_wait(
+                run=run,
+                timeout=settings.SCORE_SYNC_TIMEOUT,
+                give_up=lambda: client_disconnected(request),
+            )
+        else:
+            run.refresh_from_db()
+    if run.status == ScoringRun.Status.FAILED:
+        raise ProviderUnavailable(run.error)
+    return run
 
 
 def run_accepted_response(request, run) -> Response:

@@ -7,11 +7,16 @@ delivered twice (a worker killed mid-chunk) writes and counts nothing twice. Wit
 broker (the embedded default) the same tasks run in the calling process.
 """
 
+import logging
 import time
+from collections.abc import Callable
+from datetime import timedelta
 
+import kombu.exceptions
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from scoring.exceptions import InvalidInput
@@ -27,8 +32,22 @@ from scoring.services.scoring import (
     scores_upsert,
 )
 
+logger = logging.getLogger(__name__)
+
 RUN_FINISHED_ERROR = "Scoring run {run_id} has already finished ({status})."
+RUN_NOT_RESUMABLE_ERROR = (
+    "Scoring run {run_id} is {status}: only a running, queued or failed run can be resumed. "
+    "Start a new run to score again."
+)
 RUN_TASK_ERROR = "Scoring stopped on an unexpected error: {error}"
+RUN_UNREACHABLE_ERROR = (
+    "Scoring stopped: the database or the broker stayed unreachable through {retries} "
+    "retries ({error}). Resume the run once they are back."
+)
+RUN_STALLED_ERROR = (
+    "Scoring stopped: no chunk of the run started or finished for {seconds:.0f} s, though it "
+    "was queued again {resumes} times (are the workers running?). Resume it once they are."
+)
 
 
 @transaction.atomic
@@ -68,15 +87,29 @@ def scoring_run_start(
     *, offer: Offer, user=None, rescore: bool = False, lead_filter: dict | None = None
 ) -> ScoringRun:
     """Create a run and queue it. Without a broker its tasks run here and now."""
-    from scoring.tasks import plan_scoring_run
-
     run = scoring_run_create(offer=offer, user=user, rescore=rescore, lead_filter=lead_filter)
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        plan_scoring_run.delay(run.pk)  # this process, this connection: nothing to commit
-    else:  # a worker must find the run committed
-        transaction.on_commit(lambda: plan_scoring_run.delay(run.pk))
+    _dispatch(run)
     run.refresh_from_db()
     return run
+
+
+def _dispatch(run: ScoringRun) -> None:
+    """Queue the run's planning, which queues its unfinished chunks. With a broker, once the
+    caller's transaction has committed (a worker must find the run), and a broker that does
+    not answer leaves the run for the stalled-run check rather than failing the request."""
+    from scoring.tasks import plan_scoring_run
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        plan_scoring_run.delay(run.pk)  # this process, this connection: nothing to commit
+        return
+
+    def send():
+        try:
+            plan_scoring_run.delay(run.pk)
+        except kombu.exceptions.OperationalError:
+            logger.exception("Could not queue scoring run %s; the stalled-run check will", run.pk)
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic
@@ -101,9 +134,11 @@ def scoring_run_plan(*, run_id: int) -> list[int]:
     run.status = ScoringRun.Status.RUNNING if chunks else ScoringRun.Status.DONE
     run.chunks_total, run.started_at = len(chunks), timezone.now()
     run.finished_at = None if chunks else run.started_at
+    run.heartbeat_at = run.started_at
     # The leads as planned: those uploaded or deleted while the run was queued change it.
     run.total = total
-    run.save(update_fields=["status", "total", "chunks_total", "started_at", "finished_at"])
+    changed = ["status", "total", "chunks_total", "started_at", "finished_at", "heartbeat_at"]
+    run.save(update_fields=changed)
     return [chunk.pk for chunk in chunks]
 
 
@@ -114,6 +149,7 @@ def scoring_run_chunk_score(*, chunk_id: int) -> None:
     run = chunk.run
     if chunk.done or run.status != ScoringRun.Status.RUNNING:
         return
+    ScoringRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
     leads = list(
         leads_for_run(run).filter(id__gte=chunk.first_id, id__lte=chunk.last_id).order_by("id")
     )
@@ -140,7 +176,12 @@ def scoring_run_chunk_score(*, chunk_id: int) -> None:
             failed=F("failed") + summary.failed,
             cached=F("cached") + summary.skipped,
             deferred=F("deferred") + summary.deferred,
+            calls=F("calls") + summary.calls,
+            input_tokens=F("input_tokens") + summary.input_tokens,
+            output_tokens=F("output_tokens") + summary.output_tokens,
             chunks_done=F("chunks_done") + 1,
+            heartbeat_at=timezone.now(),
+            resumes=0,
         )
     ScoringRun.objects.filter(
         pk=run.pk, status=ScoringRun.Status.RUNNING, chunks_done=F("chunks_total")
@@ -156,16 +197,93 @@ def _finish(run: ScoringRun, status: str, *, error: str = "") -> int:
     )
 
 
-def scoring_run_fail(*, error: Exception, run_id: int | None = None, chunk_id: int | None = None):
+def scoring_run_fail(
+    *, error: Exception | str, run_id: int | None = None, chunk_id: int | None = None
+) -> None:
     """Fail the run of a task (planning it, or one of its chunks) that raised. Celery
     acknowledges a task that raised, acks_late or not: nothing would finish the run."""
+    if isinstance(error, Exception):
+        error = RUN_TASK_ERROR.format(error=f"{type(error).__name__}: {error}")
     runs = ScoringRun.objects.all()
     runs = runs.filter(pk=run_id) if chunk_id is None else runs.filter(chunks=chunk_id)
     runs.exclude(status__in=ScoringRun.FINISHED).update(
-        status=ScoringRun.Status.FAILED,
-        error=RUN_TASK_ERROR.format(error=f"{type(error).__name__}: {error}"),
-        finished_at=timezone.now(),
+        status=ScoringRun.Status.FAILED, error=error, finished_at=timezone.now()
     )
+
+
+@transaction.atomic
+def scoring_run_reopen(*, run: ScoringRun, user=None) -> ScoringRun:
+    """Make a failed, stalled or interrupted run resumable: a failed one runs again (queued
+    if it was never planned), its error cleared. Its finished chunks stay done."""
+    run = ScoringRun.objects.select_for_update().get(pk=run.pk)
+    if run.status in (ScoringRun.Status.DONE, ScoringRun.Status.CANCELLED):
+        raise InvalidInput(RUN_NOT_RESUMABLE_ERROR.format(run_id=run.pk, status=run.status))
+    if run.status == ScoringRun.Status.FAILED:
+        planned = run.started_at is not None
+        run.status = ScoringRun.Status.RUNNING if planned else ScoringRun.Status.QUEUED
+        run.error, run.finished_at = "", None
+    run.heartbeat_at, run.resumes = timezone.now(), 0
+    run.save(update_fields=["status", "error", "finished_at", "heartbeat_at", "resumes"])
+    audit_record(
+        account=run.account, user=user, action=AuditEvent.Action.SCORING_RUN, obj=run,
+        detail={"resumed": True, "chunks_left": run.chunks_total - run.chunks_done},
+    )  # fmt: skip
+    return run
+
+
+def scoring_run_resume(*, run: ScoringRun, user=None) -> ScoringRun:
+    """Reopen a run and queue what it has left (without a broker: score it here and now)."""
+    run = scoring_run_reopen(run=run, user=user)
+    _dispatch(run)
+    run.refresh_from_db()
+    return run
+
+
+def _broker_backlog() -> int | None:
+    """How many tasks wait in the scoring queue, or None if the broker cannot say."""
+    from intentscore.celery import app
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:  # no broker: nothing ever waits
+        return 0
+    try:
+        with app.connection_for_read() as connection:
+            queue = app.amqp.default_queue.bind(connection.default_channel)
+            return queue.queue_declare(passive=True).message_count
+    except Exception:  # a broker down or a queue not declared yet: nothing to go by
+        logger.warning("Could not read the scoring queue's length", exc_info=True)
+        return None
+
+
+def scoring_runs_resume_stalled() -> dict[str, list[int]]:
+    """Queue again the unfinished runs whose tasks were lost (no chunk started or finished
+    for SCORING_RUN_STALL_SECONDS while the queue is empty: not a backlog); fail those
+    already queued again SCORING_RUN_MAX_RESUMES times. The ids of both, by what was done."""
+    stall = settings.SCORING_RUN_STALL_SECONDS
+    outcome = {"resumed": [], "failed": []}
+    stalled = ScoringRun.objects.exclude(status__in=ScoringRun.FINISHED).alias(
+        last_seen=Coalesce("heartbeat_at", "created_at")
+    )
+    stalled = stalled.filter(last_seen__lt=timezone.now() - timedelta(seconds=stall))
+    if not stalled.exists() or (_broker_backlog() or 0) > 0:
+        return outcome
+    for run_id in stalled.values_list("pk", flat=True):
+        with transaction.atomic():
+            run = stalled.select_for_update(skip_locked=True).filter(pk=run_id).first()
+            if run is None:  # finished meanwhile, or another check has it
+                continue
+            if run.resumes >= settings.SCORING_RUN_MAX_RESUMES:
+                error = RUN_STALLED_ERROR.format(seconds=stall, resumes=run.resumes)
+                _finish(run, ScoringRun.Status.FAILED, error=error)
+                outcome["failed"].append(run.pk)
+                continue
+            ScoringRun.objects.filter(pk=run.pk).update(
+                heartbeat_at=timezone.now(), resumes=F("resumes") + 1
+            )
+            _dispatch(run)
+            outcome["resumed"].append(run.pk)
+    if any(outcome.values()):
+        logger.warning("Stalled scoring runs: %s", outcome)
+    return outcome
 
 
 @transaction.atomic
@@ -182,11 +300,20 @@ def scoring_run_cancel(*, run: ScoringRun, user=None) -> ScoringRun:
     return run
 
 
-def scoring_run_wait(*, run: ScoringRun, timeout: float, poll_seconds: float = 0.25) -> ScoringRun:
-    """The run, reloaded, once it has finished or `timeout` seconds have passed."""
+def scoring_run_wait(
+    *,
+    run: ScoringRun,
+    timeout: float,
+    poll_seconds: float = 0.25,
+    give_up: Callable[[], bool] = lambda: False,
+) -> ScoringRun:
+    """The run, reloaded, once it has finished, `timeout` seconds have passed, or give_up()
+    says the waiter has gone."""
     deadline = time.monotonic() + timeout
     run.refresh_from_db()
     while run.status not in ScoringRun.FINISHED and time.monotonic() < deadline:
         time.sleep(poll_seconds)
+        if give_up():
+            break
         run.refresh_from_db()
     return run

@@ -2,7 +2,7 @@ import pytest
 
 from scoring.models import ScoringRun
 from scoring.selectors import UPLOAD_NOT_FOUND_ERROR
-from scoring.services.runs import RUN_FINISHED_ERROR
+from scoring.services.runs import RUN_FINISHED_ERROR, RUN_NOT_RESUMABLE_ERROR
 from scoring.services.scoring import PROVIDER_FAILED_ERROR
 from tests.factories import LeadFactory, ScoringRunFactory
 from tests.services.test_leads_score import FixedProvider
@@ -93,3 +93,29 @@ def test_seed_score_is_a_502_when_the_provider_fails_every_call(
     assert response.json() == {
         "error": PROVIDER_FAILED_ERROR.format(provider="fixed", error="HTTP 503 from fixed")
     }
+
+
+def test_resuming_a_failed_run_scores_what_it_had_left(api_client, seed_offer):
+    LeadFactory.create_batch(3)
+    run = ScoringRunFactory(offer=seed_offer, status=ScoringRun.Status.FAILED, error="down")
+
+    response = api_client.post(f"{RUNS_URL}{run.id}/resume/")
+
+    assert response.status_code == 202
+    assert response["Location"] == f"http://testserver/api/runs/{run.id}/"
+    body = response.json()
+    assert (body["status"], body["error"], body["scored"], body["total"]) == ("done", "", 3, 3)
+
+
+def test_resuming_a_done_run_is_400_and_another_accounts_run_404(api_client, seed_offer):
+    done = ScoringRunFactory(offer=seed_offer, status=ScoringRun.Status.DONE)
+    theirs = ScoringRunFactory(account__name="Other", status=ScoringRun.Status.FAILED)
+
+    refused = api_client.post(f"{RUNS_URL}{done.id}/resume/")
+    hidden = api_client.post(f"{RUNS_URL}{theirs.id}/resume/")
+
+    assert refused.status_code == 400
+    assert refused.json()["error"] == RUN_NOT_RESUMABLE_ERROR.format(run_id=done.id, status="done")
+    assert hidden.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == ScoringRun.Status.FAILED

@@ -16,6 +16,7 @@ THROTTLED_OPERATIONS = {
     ("post", "/api/uploads/"),
     ("post", "/api/offers/{id}/score/"),
     ("post", "/api/runs/"),
+    ("post", "/api/runs/{id}/resume/"),
     ("post", "/api/conversations/grade/"),
 }
 

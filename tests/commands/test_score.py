@@ -12,11 +12,20 @@ from scoring.management.commands.score import (
     INTERRUPTED_WORKERS_ERROR,
     OFFER_NOT_FOUND_ERROR,
     OFFER_NOT_IN_ACCOUNT_ERROR,
+    OFFER_OR_RESUME_ERROR,
     RESUMING_MESSAGE,
+    RUN_NOT_FOUND_ERROR,
+    RUN_NOT_IN_ACCOUNT_ERROR,
 )
 from scoring.models import Score, ScoringRun
-from scoring.services.runs import scoring_run_chunk_score
-from tests.factories import LeadFactory, OfferFactory
+from scoring.services.runs import (
+    RUN_NOT_RESUMABLE_ERROR,
+    scoring_run_chunk_score,
+    scoring_run_create,
+    scoring_run_fail,
+    scoring_run_plan,
+)
+from tests.factories import LeadFactory, OfferFactory, ScoringRunFactory
 from tests.services.test_leads_score import FixedProvider
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +171,67 @@ def test_an_offer_of_another_account_is_not_found_in_this_one(seed_offer):
     with pytest.raises(CommandError) as raised:
         score("--offer", str(other.id), "--account", "acme")
     assert str(raised.value) == OFFER_NOT_IN_ACCOUNT_ERROR.format(offer_id=other.id, slug="acme")
+
+
+def test_resume_scores_the_rest_of_a_failed_run(seed_offer, leads, provider):
+    run = scoring_run_create(offer=seed_offer)
+    first_chunk = scoring_run_plan(run_id=run.pk)[0]
+    scoring_run_chunk_score(chunk_id=first_chunk)
+    scoring_run_fail(run_id=run.pk, error="the database went away")
+    provider.asked.clear()
+
+    out, _ = score("--resume", str(run.id))
+
+    run.refresh_from_db()
+    assert (run.status, run.scored, run.error) == ("done", 10, "")
+    assert len(provider.asked) == 7  # the three of the first chunk are not asked again
+    assert RESUMING_MESSAGE.format(run=run.id, done=3, total=10) in out
+
+
+def test_resume_with_workers_queues_the_rest_and_follows(
+    seed_offer, leads, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    queued = []
+    monkeypatch.setattr("scoring.tasks.plan_scoring_run.delay", queued.append)
+    run = ScoringRunFactory(offer=seed_offer, status=ScoringRun.Status.FAILED, error="down")
+
+    def finish_then_sleep(seconds):  # the workers finish it while the command follows
+        ScoringRun.objects.filter(pk=run.pk).update(status="done", scored=10)
+
+    monkeypatch.setattr(score_command.time, "sleep", finish_then_sleep)
+    with django_capture_on_commit_callbacks(execute=True):
+        out, _ = score("--resume", str(run.id))
+
+    assert queued == [run.id]
+    assert (
+        DONE_MESSAGE.format(run=run.id, total=0, scored=10, failed=0, cached=0, deferred=0) in out
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        ([], OFFER_OR_RESUME_ERROR),
+        (["--offer", "1", "--resume", "1"], OFFER_OR_RESUME_ERROR),
+        (["--resume", "987654"], RUN_NOT_FOUND_ERROR.format(run_id=987654)),
+    ],
+)
+def test_resume_needs_one_known_run(seed_offer, args, error):
+    with pytest.raises(CommandError) as raised:
+        score(*args)
+    assert str(raised.value) == error
+
+
+def test_a_run_of_another_account_is_not_found_in_this_one(seed_offer):
+    theirs = ScoringRunFactory(account__name="Other", status=ScoringRun.Status.FAILED)
+    with pytest.raises(CommandError) as raised:
+        score("--resume", str(theirs.id), "--account", "acme")
+    assert str(raised.value) == RUN_NOT_IN_ACCOUNT_ERROR.format(run_id=theirs.id, slug="acme")
+
+
+def test_a_done_run_does_not_resume(seed_offer):
+    done = ScoringRunFactory(offer=seed_offer, status=ScoringRun.Status.DONE)
+    with pytest.raises(CommandError) as raised:
+        score("--resume", str(done.id))
+    assert str(raised.value) == RUN_NOT_RESUMABLE_ERROR.format(run_id=done.id, status="done")

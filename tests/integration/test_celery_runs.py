@@ -6,26 +6,33 @@ The worker is another process, so it must see what the test wrote: these tests c
 has its own queue, so parallel sessions on one broker do not take each other's tasks.
 """
 
+import io
 import os
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 
 import kombu.pools
 import psutil
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
 
 from intentscore.celery import app
 from scoring.models import Lead, Score, ScoringRun, ScoringRunChunk
+from scoring.services.runs import RUN_UNREACHABLE_ERROR, scoring_runs_resume_stalled
 from tests.factories import LeadUploadFactory
 from tests.integration.processes import (
     database_url_for_subprocesses,
     kill_process_group,
     wait_until,
 )
+from tests.llm_stub import unused_port
 from tests.real_services import TEST_BROKER_URL
 
 pytestmark = [
@@ -77,7 +84,10 @@ class Workers:
         self.log_dir = log_dir
         self.processes: list[subprocess.Popen] = []
 
-    def start(self, *, chunk_size: int, slow_chunk_seconds: float = 0.0) -> subprocess.Popen:
+    def start(
+        self, *, chunk_size: int, slow_chunk_seconds: float = 0.0, **env: str
+    ) -> subprocess.Popen:
+        """A worker; env adds to (or replaces) its environment, DATABASE_URL included."""
         if slow_chunk_seconds:
             command = [sys.executable, "-m", "tests.integration.slow_worker"]
         else:
@@ -95,6 +105,7 @@ class Workers:
             "LLM_PROVIDER": "local",
             "SCORING_CHUNK_SIZE": str(chunk_size),
             "SLOW_CHUNK_SECONDS": str(slow_chunk_seconds),
+            **env,
         }
         log = open(self.log_dir / f"worker-{len(self.processes)}.log", "wb")  # noqa: SIM115
         process = subprocess.Popen(
@@ -262,3 +273,67 @@ def test_seed_score_waits_for_a_worker_or_answers_202(workers, api_client, seed_
     names = Lead.objects.filter(id__in=lead_ids).values_list("name", flat=True)
     assert sorted(row["name"] for row in response.json()) == sorted(names)
     assert ScoringRun.objects.get(pk__gt=queued.id).status == ScoringRun.Status.DONE
+
+
+def test_chunks_that_lose_the_database_are_retried_until_it_is_back(
+    workers, api_client, seed_offer
+):
+    lead_ids = leads_create(seed_offer.account, 1000)
+    healthy = workers.start(chunk_size=100, slow_chunk_seconds=0.3)
+    run = run_start(api_client, seed_offer)
+    workers.wait_for(lambda: chunks_done(run) >= 2, "two chunks")
+    Workers.kill(healthy)
+    done_before = chunks_done(run)
+
+    # A worker whose database is unreachable: a port where nothing listens.
+    dead_database = database_url_for_subprocesses().replace(
+        f":{connection.settings_dict['PORT'] or 5432}/", f":{unused_port()}/"
+    )
+    workers.start(
+        chunk_size=100,
+        DATABASE_URL=dead_database,
+        SCORING_RETRY_BACKOFF="0.2",
+        SCORING_RETRY_BACKOFF_MAX="1",
+    )
+    workers.wait_for(lambda: workers.logs().count("Retry in") >= 5, "retries")
+    run.refresh_from_db()
+    assert (run.status, run.chunks_done) == (ScoringRun.Status.RUNNING, done_before)
+
+    Workers.kill(workers.processes[-1])  # the database is "back": a worker that reaches it
+    workers.start(chunk_size=100)
+    workers.wait_for(lambda: finished(run), "the run")
+
+    assert_each_lead_scored_once(run, lead_ids)
+
+
+def test_a_run_whose_tasks_were_lost_is_found_stalled_and_resumed(
+    workers, api_client, seed_offer, settings
+):
+    lead_ids = leads_create(seed_offer.account, 300)
+    run = run_start(api_client, seed_offer)  # no worker yet: its task waits in the queue
+    with app.connection_for_write() as conn:
+        assert app.amqp.default_queue.bind(conn.default_channel).purge() == 1  # lost
+    settings.SCORING_RUN_STALL_SECONDS = 60
+    ScoringRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+
+    assert scoring_runs_resume_stalled() == {"resumed": [run.pk], "failed": []}
+    workers.start(chunk_size=100)
+    workers.wait_for(lambda: finished(run), "the resumed run")
+
+    assert_each_lead_scored_once(run, lead_ids)
+
+
+def test_manage_py_score_resume_finishes_a_failed_run_on_the_workers(workers, seed_offer):
+    lead_ids = leads_create(seed_offer.account, 300)
+    run = ScoringRun.objects.create(
+        account=seed_offer.account,
+        offer=seed_offer,
+        provider="local",
+        status=ScoringRun.Status.FAILED,
+        error=RUN_UNREACHABLE_ERROR.format(retries=20, error="connection refused"),
+    )
+    workers.start(chunk_size=100)
+
+    call_command("score", "--resume", str(run.pk), stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert_each_lead_scored_once(run, lead_ids)

@@ -1,24 +1,15 @@
 """Throttles count in the shared cache: two gunicorn workers on CACHE_URL=redis://... let
 exactly the limit through, where per-process counts would let each worker's own through."""
 
-import os
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 
 import pytest
 import redis
-from django.conf import settings
 
 from scoring.services.accounts import api_key_create
 from tests.factories import UserFactory
-from tests.integration.processes import (
-    database_url_for_subprocesses,
-    kill_process_group,
-    wait_until,
-)
-from tests.llm_stub import unused_port
+from tests.integration.processes import gunicorn_serving
 from tests.real_services import TEST_REDIS_URL
 
 pytestmark = [
@@ -35,51 +26,11 @@ REQUESTS = 12
 def gunicorn(tmp_path):
     """The app on two gunicorn workers, throttles counted in the test Redis database."""
     redis.Redis.from_url(TEST_REDIS_URL).flushdb()
-    port = unused_port()
-    log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "intentscore.wsgi:application",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],  # fmt: skip
-        cwd=settings.BASE_DIR,
-        env={
-            **os.environ,
-            "DATABASE_URL": database_url_for_subprocesses(),
-            "CACHE_URL": TEST_REDIS_URL,
-            "THROTTLE_SCORING": f"{LIMIT}/minute",
-            "LLM_PROVIDER": "local",
-        },
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    log.close()
-    url = f"http://127.0.0.1:{port}"
-
-    def answers():
-        try:
-            urllib.request.urlopen(url + "/api/schema/", timeout=1)
-            return True
-        except urllib.error.HTTPError:
-            return True
-        except OSError:
-            return process.poll() is not None
-
+    env = {"CACHE_URL": TEST_REDIS_URL, "THROTTLE_SCORING": f"{LIMIT}/minute"}
     try:
-        wait_until(
-            answers, "gunicorn", timeout=30, logs=lambda: (tmp_path / "gunicorn.log").read_text()
-        )
-        assert process.poll() is None, (tmp_path / "gunicorn.log").read_text()
-        yield url
+        with gunicorn_serving(tmp_path, workers=2, env={**env, "LLM_PROVIDER": "local"}) as url:
+            yield url
     finally:
-        kill_process_group(process)
         redis.Redis.from_url(TEST_REDIS_URL).flushdb()
 
 

@@ -1,20 +1,32 @@
 """Scoring runs in-process (no broker: Celery's eager mode), the way `make run` works."""
 
+from datetime import timedelta
+
 import pytest
+from django.db import OperationalError
+from django.utils import timezone
 
 from scoring.exceptions import InvalidInput
 from scoring.models import AuditEvent, Score, ScoringRun, ScoringRunChunk
 from scoring.services.runs import (
     RUN_FINISHED_ERROR,
+    RUN_NOT_RESUMABLE_ERROR,
+    RUN_STALLED_ERROR,
     RUN_TASK_ERROR,
+    RUN_UNREACHABLE_ERROR,
     scoring_run_cancel,
     scoring_run_chunk_score,
     scoring_run_create,
+    scoring_run_fail,
     scoring_run_plan,
+    scoring_run_reopen,
+    scoring_run_resume,
     scoring_run_start,
+    scoring_runs_resume_stalled,
 )
 from scoring.services.scoring import NO_LEADS_ERROR, PROVIDER_FAILED_ERROR
-from tests.factories import AccountFactory, LeadFactory, LeadUploadFactory
+from scoring.tasks import retry_countdown
+from tests.factories import AccountFactory, LeadFactory, LeadUploadFactory, ScoringRunFactory
 from tests.services.test_leads_score import FixedProvider
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +170,130 @@ def test_a_task_that_raises_fails_its_run_rather_than_leave_it_running(
     run = ScoringRun.objects.get()
     assert run.status == ScoringRun.Status.FAILED and run.finished_at
     assert run.error == RUN_TASK_ERROR.format(error="RuntimeError: disk full")
+
+
+# --- Retrying, resuming and recovering stalled runs ---------------------------------------
+
+
+def failed_half_way(seed_offer) -> ScoringRun:
+    """A run of 8 leads whose first chunk was scored before it failed."""
+    LeadFactory.create_batch(8)
+    run = scoring_run_create(offer=seed_offer)
+    chunk_ids = scoring_run_plan(run_id=run.pk)
+    scoring_run_chunk_score(chunk_id=chunk_ids[0])
+    scoring_run_fail(run_id=run.pk, error="the database went away")
+    run.refresh_from_db()
+    assert (run.status, run.chunks_done) == (ScoringRun.Status.FAILED, 1)
+    return run
+
+
+def test_a_failed_run_resumes_where_it_stopped(seed_offer, user):
+    run = failed_half_way(seed_offer)
+
+    run = scoring_run_resume(run=run, user=user)
+
+    assert (run.status, run.error, run.finished_at is not None) == ("done", "", True)
+    assert (run.total, run.scored, run.chunks_done) == (8, 8, 2)
+    assert Score.objects.filter(offer=seed_offer).count() == 8
+    resumed = AuditEvent.objects.filter(action=AuditEvent.Action.SCORING_RUN, user=user).get()
+    assert resumed.detail == {"resumed": True, "chunks_left": 1}
+
+
+def test_a_run_that_failed_before_it_was_planned_is_queued_again(seed_offer):
+    LeadFactory.create_batch(2)
+    run = scoring_run_create(offer=seed_offer)
+    scoring_run_fail(run_id=run.pk, error="the broker went away")
+
+    run = scoring_run_reopen(run=run)
+
+    assert (run.status, run.error, run.finished_at) == (ScoringRun.Status.QUEUED, "", None)
+
+
+@pytest.mark.parametrize("status", [ScoringRun.Status.DONE, ScoringRun.Status.CANCELLED])
+def test_a_done_or_cancelled_run_does_not_resume(seed_offer, status):
+    run = ScoringRunFactory(offer=seed_offer, status=status)
+    with pytest.raises(InvalidInput) as error:
+        scoring_run_resume(run=run)
+    assert error.value.message == RUN_NOT_RESUMABLE_ERROR.format(run_id=run.pk, status=status)
+
+
+def test_a_chunk_beats_the_heartbeat_and_counts_the_calls(seed_offer, monkeypatch):
+    LeadFactory.create_batch(5)
+    provider = FixedProvider("High", remote=True)
+    monkeypatch.setattr("scoring.services.runs.provider_from_settings", lambda: provider)
+    run = scoring_run_create(offer=seed_offer)
+    chunk_ids = scoring_run_plan(run_id=run.pk)
+    run.refresh_from_db()
+    planned_at = run.heartbeat_at
+    assert planned_at == run.started_at
+
+    scoring_run_chunk_score(chunk_id=chunk_ids[0])
+
+    run.refresh_from_db()
+    assert run.heartbeat_at > planned_at
+    assert (run.calls, run.scored) == (4, 4)
+
+
+def stalled(run: ScoringRun, *, minutes: int, resumes: int = 0) -> ScoringRun:
+    ScoringRun.objects.filter(pk=run.pk).update(
+        heartbeat_at=timezone.now() - timedelta(minutes=minutes), resumes=resumes
+    )
+    return run
+
+
+def test_a_stalled_run_is_queued_again_and_a_live_one_left_alone(seed_offer, settings):
+    settings.SCORING_RUN_STALL_SECONDS = 600
+    lost = stalled(failed_half_way(seed_offer), minutes=11)
+    ScoringRun.objects.filter(pk=lost.pk).update(status=ScoringRun.Status.RUNNING, error="")
+    live = stalled(ScoringRunFactory(offer=seed_offer, status="running"), minutes=9)
+
+    outcome = scoring_runs_resume_stalled()
+
+    assert outcome == {"resumed": [lost.pk], "failed": []}
+    lost.refresh_from_db()
+    assert (lost.status, lost.scored, lost.chunks_done) == ("done", 8, 2)
+    live.refresh_from_db()
+    assert (live.status, live.resumes) == ("running", 0)
+
+
+def test_a_run_still_stalled_after_its_resumes_fails_with_the_reason(seed_offer, settings):
+    settings.SCORING_RUN_STALL_SECONDS, settings.SCORING_RUN_MAX_RESUMES = 600, 3
+    run = stalled(ScoringRunFactory(offer=seed_offer, status="running"), minutes=20, resumes=3)
+
+    outcome = scoring_runs_resume_stalled()
+
+    assert outcome == {"resumed": [], "failed": [run.pk]}
+    run.refresh_from_db()
+    assert run.status == ScoringRun.Status.FAILED
+    assert run.error == RUN_STALLED_ERROR.format(seconds=600, resumes=3)
+
+
+def test_the_stalled_run_check_is_scheduled(settings):
+    from intentscore.celery import app
+
+    (entry,) = settings.CELERY_BEAT_SCHEDULE.values()
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == settings.SCORING_RUN_CHECK_SECONDS
+
+
+def test_an_unreachable_database_in_process_fails_the_run_with_the_reason(seed_offer, monkeypatch):
+    # In a worker the task is retried instead (tests/integration/test_celery_runs.py).
+    LeadFactory.create_batch(2)
+
+    def unreachable(**kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("scoring.tasks.scoring_run_chunk_score", unreachable)
+    with pytest.raises(OperationalError):
+        scoring_run_start(offer=seed_offer)
+
+    run = ScoringRun.objects.get()
+    assert run.status == ScoringRun.Status.FAILED
+    assert run.error == RUN_UNREACHABLE_ERROR.format(retries=0, error="connection refused")
+
+
+def test_retries_back_off_exponentially_up_to_the_limit(settings):
+    settings.SCORING_RETRY_BACKOFF, settings.SCORING_RETRY_BACKOFF_MAX = 2.0, 60.0
+    for retries, step in [(0, 2.0), (1, 4.0), (3, 16.0), (5, 60.0), (30, 60.0)]:
+        countdowns = [retry_countdown(retries) for _ in range(50)]
+        assert all(step / 2 <= countdown <= step for countdown in countdowns), retries

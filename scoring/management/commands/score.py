@@ -10,12 +10,17 @@ from scoring.services.runs import (
     scoring_run_chunk_score,
     scoring_run_create,
     scoring_run_plan,
+    scoring_run_reopen,
+    scoring_run_resume,
     scoring_run_start,
 )
 
 ACCOUNT_NOT_FOUND_ERROR = "No account with the slug '{slug}'."
 OFFER_NOT_FOUND_ERROR = "No offer with id {offer_id}."
 OFFER_NOT_IN_ACCOUNT_ERROR = "No offer with id {offer_id} in the account '{slug}'."
+RUN_NOT_FOUND_ERROR = "No scoring run with id {run_id}."
+RUN_NOT_IN_ACCOUNT_ERROR = "No scoring run with id {run_id} in the account '{slug}'."
+OFFER_OR_RESUME_ERROR = "Give --offer OFFER to score an offer, or --resume RUN to resume a run."
 RUN_FAILED_ERROR = "Run {run} failed: {error}"
 RUN_CANCELLED_ERROR = "Run {run} was cancelled with {done} of {total} leads done."
 RESUMING_MESSAGE = "Resuming run {run}: {done} of {total} leads done."
@@ -44,23 +49,34 @@ def _done(run: ScoringRun) -> int:
 class Command(BaseCommand):
     help = (
         "Score an offer's leads as a scoring run, with a progress bar. Resumable: run "
-        "again after an interruption, it goes on with the unfinished run. With "
+        "again after an interruption, it goes on with the unfinished run; --resume RUN "
+        "goes on with any run that failed or stalled (its tasks lost). With "
         "CELERY_BROKER_URL set the workers score and this command follows; unset, it "
         "scores here, chunk by chunk."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--offer", type=int, required=True, help="The offer's id.")
+        parser.add_argument("--offer", type=int, help="The offer's id.")
+        parser.add_argument(
+            "--resume", type=int, metavar="RUN", help="Resume this run (failed or stalled)."
+        )
         parser.add_argument(
             "--rescore", action="store_true", help="Score again leads whose score is valid."
         )
         parser.add_argument("--account", help="The offer's account (its slug), as a check.")
 
-    def handle(self, *args, offer, rescore, account, **options):
-        offer = self._offer(offer_id=offer, slug=account)
-        run = self._unfinished_run(offer=offer, rescore=rescore)
+    def handle(self, *args, offer, resume, rescore, account, **options):
+        if (offer is None) == (resume is None):
+            raise CommandError(OFFER_OR_RESUME_ERROR)
         here = settings.CELERY_TASK_ALWAYS_EAGER
         try:
+            if resume is not None:
+                run = self._run(run_id=resume, slug=account)
+                # Here: reopened only, and scored chunk by chunk below, with the bar.
+                run = scoring_run_reopen(run=run) if here else scoring_run_resume(run=run)
+            else:
+                offer = self._offer(offer_id=offer, slug=account)
+                run = self._unfinished_run(offer=offer, rescore=rescore)
             if run is not None:
                 self.stdout.write(
                     RESUMING_MESSAGE.format(run=run.pk, done=_done(run), total=run.total)
@@ -94,14 +110,29 @@ class Command(BaseCommand):
     def _offer(self, *, offer_id: int, slug: str | None) -> Offer:
         offers = Offer.objects.all()
         if slug is not None:
-            if not Account.objects.filter(slug=slug).exists():
-                raise CommandError(ACCOUNT_NOT_FOUND_ERROR.format(slug=slug))
-            offers = offers.filter(account__slug=slug)
+            offers = offers.filter(account=self._account(slug))
         try:
             return offers.get(pk=offer_id)
         except Offer.DoesNotExist:
             error = OFFER_NOT_FOUND_ERROR if slug is None else OFFER_NOT_IN_ACCOUNT_ERROR
             raise CommandError(error.format(offer_id=offer_id, slug=slug)) from None
+
+    def _run(self, *, run_id: int, slug: str | None) -> ScoringRun:
+        runs = ScoringRun.objects.all()
+        if slug is not None:
+            runs = runs.filter(account=self._account(slug))
+        try:
+            return runs.get(pk=run_id)
+        except ScoringRun.DoesNotExist:
+            error = RUN_NOT_FOUND_ERROR if slug is None else RUN_NOT_IN_ACCOUNT_ERROR
+            raise CommandError(error.format(run_id=run_id, slug=slug)) from None
+
+    @staticmethod
+    def _account(slug: str) -> Account:
+        try:
+            return Account.objects.get(slug=slug)
+        except Account.DoesNotExist:
+            raise CommandError(ACCOUNT_NOT_FOUND_ERROR.format(slug=slug)) from None
 
     @staticmethod
     def _unfinished_run(*, offer: Offer, rescore: bool) -> ScoringRun | None:
