@@ -71,6 +71,17 @@ def test_compose_runs_celery_workers_on_a_healthy_rabbitmq():
     assert "ports" not in worker and "container_name" not in worker
 
 
+def test_compose_runs_one_beat_and_shares_a_redis_cache():
+    services = COMPOSE["services"]
+    web, beat, redis = services["web"], services["beat"], services["redis"]
+    assert beat["command"].startswith("celery -A intentscore beat")
+    for name in ("CELERY_BROKER_URL", "DATABASE_URL", "CACHE_URL"):
+        assert beat["environment"][name] == web["environment"][name], name
+    assert web["environment"]["CACHE_URL"].startswith("redis://redis:")
+    assert web["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "ping" in redis["healthcheck"]["test"]
+
+
 def test_compose_runs_the_grading_consumer_on_request():
     services = COMPOSE["services"]
     web, grader = services["web"], services["grader"]

@@ -1,3 +1,4 @@
+import kombu.exceptions
 import pytest
 
 from scoring.models import ScoringRun
@@ -119,3 +120,20 @@ def test_resuming_a_done_run_is_400_and_another_accounts_run_404(api_client, see
     assert hidden.status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == ScoringRun.Status.FAILED
+
+
+def test_a_run_started_while_the_broker_is_down_is_kept_queued(
+    api_client, seed_offer, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    LeadFactory.create_batch(2)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    def broker_down(run_id):
+        raise kombu.exceptions.OperationalError("[Errno 111] Connection refused")
+
+    monkeypatch.setattr("scoring.tasks.plan_scoring_run.delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(RUNS_URL, {"offer": seed_offer.id}, format="json")
+
+    assert (response.status_code, response.json()["status"]) == (202, "queued")
+    assert ScoringRun.objects.get().status == ScoringRun.Status.QUEUED  # for the stall check
