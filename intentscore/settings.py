@@ -249,6 +249,15 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Idempotency keys ------------------------------------------------------------------------
+# An upload or run start sent with an Idempotency-Key header: the same key within
+# IDEMPOTENCY_TTL seconds answers the first answer again (scoring/services/idempotency.py).
+# A request holds its key for IDEMPOTENCY_LOCK_TIMEOUT seconds at most; a retry meanwhile is
+# a 409. Past that its request is taken for dead (longer than any request lives: gunicorn's
+# --timeout), and a retry may do the work or, for a run that was started, answer with it.
+IDEMPOTENCY_TTL = env.int("IDEMPOTENCY_TTL", default=24 * 60 * 60)
+IDEMPOTENCY_LOCK_TIMEOUT = env.float("IDEMPOTENCY_LOCK_TIMEOUT", default=SCORE_SYNC_TIMEOUT + 300)
+
 # --- Conversation grading ------------------------------------------------------------------
 # `manage.py consume_grading_tasks` reads grading tasks from GRADING_QUEUE (durable; bad tasks
 # go to "<queue>.dead") on GRADING_BROKER_URL, at most MAX_CONCURRENT_TASKS at a time, and

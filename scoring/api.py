@@ -21,6 +21,7 @@ from scoring.conversation_schemas import (
 )
 from scoring.exceptions import InvalidInput
 from scoring.filters import ConversationGradeFilter, LeadFilter, ScoreFilter
+from scoring.idempotency import idempotent
 from scoring.lead_csv import export_chunks
 from scoring.models import ScoringRun
 from scoring.openapi import (
@@ -118,6 +119,7 @@ class OfferViewSet(
         },
     )
     @action(detail=True, methods=["post"], throttle_classes=[ScoringRateThrottle])
+    @idempotent()
     def score(self, request, pk=None):
         """Score every lead against this offer (skipping those already scored unless rescore)
         as a run, and wait for it as POST /score/ does: its summary, or 202 and the run."""
@@ -167,6 +169,7 @@ class LeadUploadViewSet(
         request={"multipart/form-data": LeadUploadRequestSerializer},
         responses={201: LeadUploadSerializer},
     )
+    @idempotent(atomic=True)
     def create(self, request, *args, **kwargs):
         """Upload a CSV of leads as a new batch."""
         upload = upload_from_request(request)
@@ -283,6 +286,7 @@ class ScoringRunViewSet(
         request=ScoringRunCreateSerializer,
         responses={202: ScoringRunSerializer, 404: error_response(NO_OFFER)},
     )
+    @idempotent()
     def create(self, request, *args, **kwargs):
         body = ScoringRunCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)

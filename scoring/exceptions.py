@@ -18,5 +18,15 @@ class NotFound(ScoringError):
     status_code = 404
 
 
+class Conflict(ScoringError):
+    status_code = 409
+
+
 class PayloadTooLarge(ScoringError):
     status_code = 413
+
+
+class Unprocessable(ScoringError):
+    """Well-formed, but not a request this can answer (a key reused for another request)."""
+
+    status_code = 422

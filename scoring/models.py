@@ -391,3 +391,44 @@ class ConversationGrade(models.Model):
 
     def __str__(self):
         return f"{self.task_id}: {self.lead_score} ({self.lead_category})"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request sent with an `Idempotency-Key`, given again to the
+    same key's retries (scoring/services/idempotency.py).
+
+    While the first request is in flight the record holds only its claim (`locked_until`,
+    no `status_code`); a retry then is told to wait. An upload's answer is written in the
+    transaction that stores the upload, so an upload that committed is never without its
+    answer; a run start names its run in the transaction that creates the run."""
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="idempotency_records"
+    )
+    key = models.CharField(max_length=255)
+    # "POST /api/uploads/": a key answers on the endpoint it was first used on only.
+    endpoint = models.CharField(max_length=300)
+    # SHA-256 of the request's query, fields and files: a key stands for one request.
+    fingerprint = models.CharField(max_length=64)
+    # Null while the first request is in flight.
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = models.JSONField(null=True, blank=True)
+    # The answer's headers a retry gets too (Location).
+    headers = models.JSONField(default=dict, blank=True)
+    # A run start's run, from the moment it exists: a retry after its request died answers
+    # with the run rather than starting another.
+    run = models.ForeignKey(
+        ScoringRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    locked_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "key"], name="unique_idempotency_key_per_account"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.endpoint} {self.key!r}: {self.status_code or 'in flight'}"

@@ -11,10 +11,12 @@ from drf_spectacular.extensions import (
 )
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
+from scoring.idempotency import IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER
 from scoring.models import Intent
 from scoring.serializers import ErrorSerializer
+from scoring.services.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
 
 BAD_REQUEST = "Invalid input: a field, a filter or the uploaded file."
 UNAUTHENTICATED = "No API key, or one that is invalid or revoked."
@@ -29,6 +31,25 @@ INVALID_TASK = (
 )
 TASK_CONFLICT = "The task_id was graded already, for another bot."
 RUN_NOT_RESUMABLE = "The run is done or cancelled: only an unfinished or failed run resumes."
+IDEMPOTENCY_IN_PROGRESS = "A request with the same Idempotency-Key is still in progress."
+IDEMPOTENCY_KEY_REUSED = (
+    "The Idempotency-Key was first used for another endpoint, or with other parameters or "
+    "another file."
+)
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    name=IDEMPOTENCY_KEY_HEADER,
+    type={"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH},
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "A key you choose (a UUID), one per request. The same request sent again with it "
+        "within IDEMPOTENCY_TTL (24 h) gets the first answer again (status, body, Location, "
+        f"and `{REPLAYED_HEADER}: true`) and nothing is done twice. Only successful answers "
+        "are kept: a request that failed may be sent again, fixed, with its key. 409: a "
+        "request with the key is still in progress; 422: the key was used for another "
+        "request. A key belongs to the caller's account."
+    ),
+)
 
 
 def error_response(description: str) -> OpenApiResponse:
@@ -71,7 +92,18 @@ class ApiAutoSchema(AutoSchema):
     """Adds to each operation the error answers it can give, each with the `{"error": ...}`
     body, besides those its @extend_schema names: 401 everywhere, 429 where throttled,
     400 and 413 where there is a body, 400 for a list's filters, 404 for an object in the
-    path or a list's page."""
+    path or a list's page; and, where it takes an Idempotency-Key, the header, 409 and 422."""
+
+    def _is_idempotent(self) -> bool:
+        """The operation takes an Idempotency-Key (scoring.idempotency.idempotent)."""
+        name = getattr(self.view, "action", None) or self.method.lower()
+        return getattr(getattr(self.view, name, None), "idempotent", False)
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self._is_idempotent():
+            return [*parameters, IDEMPOTENCY_KEY_PARAMETER]
+        return parameters
 
     def _error_codes(self) -> dict[int, str]:
         codes = {401: UNAUTHENTICATED}
@@ -85,6 +117,9 @@ class ApiAutoSchema(AutoSchema):
             codes[413] = TOO_LARGE
         if self.view.get_throttles():
             codes[429] = THROTTLED
+        if self._is_idempotent():
+            codes[409] = IDEMPOTENCY_IN_PROGRESS
+            codes[422] = IDEMPOTENCY_KEY_REUSED
         return codes
 
     def _get_response_bodies(self, direction="response"):

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from scoring.access import ScoringRateThrottle, UploadRateThrottle, request_account
 from scoring.exceptions import InvalidInput
+from scoring.idempotency import idempotent
 from scoring.lead_csv import export_chunks
 from scoring.models import ScoringRun
 from scoring.openapi import BAD_REQUEST, NO_OFFER, PROVIDER_DOWN, error_response
@@ -94,12 +95,14 @@ class LeadUploadView(APIView):
         request={"multipart/form-data": LeadUploadRequestSerializer},
         responses={201: SeedMessageSerializer},
     )
+    @idempotent(atomic=True)
     def post(self, request):
         upload = upload_from_request(request)
         message = UPLOAD_SUCCESS_MESSAGE.format(count=upload.row_count)
         return Response({"message": message}, status=status.HTTP_201_CREATED)
 
 
+@idempotent(name="post")
 class ScoreView(APIView):
     parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
     throttle_classes = [ScoringRateThrottle]

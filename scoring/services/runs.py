@@ -24,6 +24,7 @@ from scoring.models import AuditEvent, Offer, ScoringRun, ScoringRunChunk
 from scoring.providers import provider_from_settings
 from scoring.selectors import leads_for_run
 from scoring.services.accounts import audit_record
+from scoring.services.idempotency import idempotency_run_bind
 from scoring.services.scoring import (
     NO_LEADS_ERROR,
     ProviderUnavailable,
@@ -68,6 +69,7 @@ def scoring_run_create(
     if not run.total:
         raise InvalidInput(NO_LEADS_ERROR)
     run.save()
+    idempotency_run_bind(run=run)
     audit_record(
         account=offer.account,
         user=user,
