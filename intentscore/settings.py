@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -56,6 +57,30 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# --- Content-Security-Policy (django-csp) ----------------------------------------------------
+# On every answer (django-csp leaves it off DEBUG's own 404 and 500 pages). Pages load
+# scripts, styles, images and fonts from this site only (the admin's and the API docs'
+# assets are served here, Swagger UI from the sidecar package), run no inline script and
+# are framed by nobody. The one inline style is the docs page's (drf-spectacular's
+# template), allowed by its hash: tests/test_content_security_policy.py fails when a new
+# version of the template changes it. data: images are Swagger UI's icons. The browsable
+# API's pages also allow inline styles (scoring/renderers.py).
+SWAGGER_UI_INLINE_STYLE_HASH = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, SWAGGER_UI_INLINE_STYLE_HASH],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -73,6 +98,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "scoring.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -287,6 +313,10 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "scoring.renderers.CspBrowsableAPIRenderer",
+    ],
     "DEFAULT_PARSER_CLASSES": [
         "scoring.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
@@ -321,6 +351,9 @@ SPECTACULAR_SETTINGS = {
     # The docs page loads Swagger UI from the installed sidecar package, so it works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge from the public validator: it would send the schema's URL to a third party
+    # (and the Content-Security-Policy blocks its image anyway).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     # One name per choice set that several fields share.
     "ENUM_NAME_OVERRIDES": {
