@@ -1,4 +1,4 @@
-"""GET /results/ (streamed, or a page) and GET /csv/ answer, byte for byte,
+"""GET /results/ (streamed, or a page), GET /csv/ and GET /api/scores/ answer, byte for byte,
 what their first implementation answered: three subqueries per lead for its latest score and
 a serializer per item, kept here as the reference. Checked for an empty account, leads
 without scores or with several, ties, an offer_id, a failed AI half, and text with unicode,
@@ -14,7 +14,7 @@ from rest_framework.renderers import JSONRenderer
 
 from scoring.lead_csv import export_lines
 from scoring.models import Intent, Lead, Score
-from scoring.serializers import SeedResultSerializer
+from scoring.serializers import ScoreSerializer, SeedResultSerializer
 from tests.factories import (
     AccountFactory,
     LeadFactory,
@@ -182,3 +182,40 @@ def test_the_csv_export_of_an_account_without_leads_is_its_header(empty_client):
     expected = reference_csv(AccountFactory(name="Empty"))
 
     assert streamed(empty_client.get("/csv/")).decode() == expected
+
+
+# --- GET /api/scores/ --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"ordering": "lead__name"}, {"intent": "High"}, {"search": "Zoë"}, {"page_size": 2}],
+    ids=["default", "ordering", "filter", "search", "page-size"],
+)
+def test_score_list_items_are_the_serializers(api_client, mixed, params):
+    response = api_client.get("/api/scores/", params)
+
+    body = response.json()
+    by_id = {score.id: score for score in Score.objects.filter(account=mixed)}
+    expected = ScoreSerializer([by_id[item["id"]] for item in body["results"]], many=True).data
+    assert body["results"] == json.loads(JSONRenderer().render(expected))
+    assert response.content.endswith(b'"results":' + JSONRenderer().render(expected) + b"}")
+
+
+def test_score_list_items_keep_odd_factors_as_the_serializer_has_them(api_client, mixed):
+    score = Score.objects.filter(account=mixed).first()
+    odd = [
+        {"part": "role", "points": 20, "reason": "CEO"},
+        {"reason": "Later key order", "points": -5, "part": "cap"},
+        {"part": "ai", "points": 3, "reason": "extra", "extra": 1},
+        {"part": "ai", "points": "7", "reason": 5},
+    ]
+    Score.objects.filter(pk=score.pk).update(
+        factors=odd, latency_ms=None, input_tokens=12, ai_factors=["a", {"b": 1}]
+    )
+    score.refresh_from_db()
+
+    [item] = [i for i in api_client.get("/api/scores/").json()["results"] if i["id"] == score.id]
+
+    assert item == json.loads(JSONRenderer().render(ScoreSerializer(score).data))
+    assert item == api_client.get(f"/api/scores/{score.id}/").json()
