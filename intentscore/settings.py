@@ -249,7 +249,7 @@ REST_FRAMEWORK = {
     # drf-spectacular, plus the error answers every operation can give (scoring/openapi.py).
     "DEFAULT_SCHEMA_CLASS": "scoring.openapi.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "scoring.filters.QueryFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
