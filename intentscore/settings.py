@@ -106,6 +106,12 @@ TEMPLATES = [
 # psycopg 3; unset, a SQLite file under data/ keeps the embedded default self-contained.
 _SQLITE_PATH = BASE_DIR / "data" / "intentscore.sqlite3"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{_SQLITE_PATH}")}
+# A web worker keeps its connection for DATABASE_CONN_MAX_AGE seconds (0: one per request),
+# checked before each request reuses it: a new PostgreSQL connection (a server process, its
+# authentication and settings) cost more than the rest of a 50-lead page. The URL's own
+# ?conn_max_age= wins.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Several threads and processes share the file (the grading consumer's threads, workers,
