@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
@@ -259,9 +260,19 @@ def _factor_items(factors):
     return items
 
 
+def _api_time(value, zone) -> str | None:
+    """DateTimeField's text of a time from the database, in the current zone (UTC as "Z"),
+    without DRF's per-call lookups of the zone and the format."""
+    if value is None or value.tzinfo is None:
+        return _TIME.to_representation(value)
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def score_items(rows) -> list[dict]:
     """ScoreSerializer's data of scores read as SCORE_ITEM_VALUES rows: the same dicts, built
     straight from the values (a page of serializers costs more than the page's queries)."""
+    zone = timezone.get_current_timezone()
     items = []
     for row in rows:
         (
@@ -279,8 +290,7 @@ def score_items(rows) -> list[dict]:
             "factors": _factor_items(factors),
         }  # fmt: skip
         item.update(zip(_SCORE_TAIL_FIELDS, tail, strict=True))
-        scored_at = item["scored_at"]
-        item["scored_at"] = None if scored_at is None else _TIME.to_representation(scored_at)
+        item["scored_at"] = _api_time(item["scored_at"], zone)
         items.append(item)
     return items
 

@@ -211,8 +211,9 @@ def test_score_list_items_keep_odd_factors_as_the_serializer_has_them(api_client
         {"part": "ai", "points": "7", "reason": 5},
     ]
     Score.objects.filter(pk=score.pk).update(
-        factors=odd, latency_ms=None, input_tokens=12, ai_factors=["a", {"b": 1}]
-    )
+        factors=odd, latency_ms=None, input_tokens=12, ai_factors=["a", {"b": 1}],
+        scored_at=datetime(2026, 2, 1, 8, 0, tzinfo=UTC),  # no fraction: none written
+    )  # fmt: skip
     score.refresh_from_db()
 
     [item] = [i for i in api_client.get("/api/scores/").json()["results"] if i["id"] == score.id]
