@@ -160,8 +160,10 @@ class Lead(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # No (account, industry) index: industry filters match case-insensitively (iexact,
+        # UPPER() or LIKE), which no plain index serves on either database, and every
+        # imported lead paid for it.
         indexes = [
-            models.Index(fields=["account", "industry"], name="lead_account_industry_idx"),
             models.Index(fields=["account", "seniority"], name="lead_account_seniority_idx"),
         ]
 
