@@ -60,6 +60,7 @@ REASONING = "Bio mentions “analytics”, matching 'Business Intelligence Repor
 # Databases this script must never create or drop: other people's.
 FOREIGN_DATABASES = {"test", "postgres", "template0", "template1", "reads"}
 PAGE = 50
+FIGURE_GROUPS = ["lists", "pages", "load", "upload"]
 
 
 @dataclass
@@ -197,10 +198,11 @@ def data_load(leads: int, body: bytes) -> dict:
     scores_insert(account=account, offer=first, every=1, minutes_later=0)
     scores_insert(account=account, offer=second, every=10, minutes_later=5)
     if connection.vendor == "postgresql":
-        # Autovacuum analyzes a table this size within a minute of loading it, so a server
-        # in use has statistics: without them the planner guesses, and the figures with it.
+        # What autovacuum does within a minute of a bulk load (PostgreSQL 13+ vacuums after
+        # inserts too), so the figures are a server's in use: statistics for the planner,
+        # and the visibility map that lets a count read the index alone.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     print(f"loaded {leads:,} leads and their scores in {time.perf_counter() - started:.1f} s")
     return {
         "read_key": read_key,
@@ -293,6 +295,34 @@ def peak_rss_mb(server) -> float | None:
     return max(peaks) if peaks else None
 
 
+def cpu_snapshot(server, database: str | None) -> dict[int, float]:
+    """CPU seconds used so far by each of the server's workers and, on PostgreSQL, of the
+    backends serving this database, by process id."""
+    processes = server_workers(server)
+    if database:
+        processes += [
+            process
+            for process in psutil.process_iter(["name", "cmdline"])
+            if process.info["name"] in ("postgres", "postmaster")
+            and f" {database} " in " ".join(process.info["cmdline"] or ())
+        ]
+    used = {}
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        used[process.pid] = times.user + times.system
+    return used
+
+
+def cpu_since(before: dict[int, float], server, database: str | None) -> float:
+    """CPU seconds the server used since `before`: divided by the requests, what a request
+    cost the machine (a backend that ended meanwhile, its connection closed, is left out)."""
+    after = cpu_snapshot(server, database)
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
 # --- the client ----------------------------------------------------------------------------------
 
 
@@ -362,7 +392,8 @@ async def _load_client(port, request, count, deadline, latencies, errors):
 
 def load(port: int, key: str, path: str, *, clients: int, requests: int, seconds: float):
     """clients concurrent clients, each sending a request as soon as its last answered,
-    until `requests` in all or `seconds` have passed: (requests/s, median s, p95 s, errors)."""
+    until `requests` in all or `seconds` have passed: (requests/s, median s, p95 s, errors,
+    requests made)."""
     request = (
         f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {key}\r\n"
         "Accept: application/json\r\nConnection: close\r\n\r\n"
@@ -381,22 +412,24 @@ def load(port: int, key: str, path: str, *, clients: int, requests: int, seconds
     elapsed = time.perf_counter() - started
     latencies.sort()
     p95 = latencies[int(len(latencies) * 0.95)] if latencies else float("nan")
-    return len(latencies) / elapsed, statistics.median(latencies or [0]), p95, errors
+    done = len(latencies) + len(errors)
+    return len(latencies) / elapsed, statistics.median(latencies or [0]), p95, errors, done
 
 
 # --- the measurements ----------------------------------------------------------------------------
 
 
-def timed(client: Client, server, runs: int, method: str, path: str, check, **request):
-    """The median seconds of runs requests, and the peak worker RSS while they ran."""
+def timed(client: Client, server, runs: int, path: str, check, *, database: str | None):
+    """The median seconds of runs GET requests, the peak worker RSS while they ran, and the
+    server's CPU seconds per request (the first, checked, untimed)."""
+    status, data, _ = client.get(path)
+    check(status, data)
     peak_rss_reset(server)
-    seconds = []
-    for run in range(runs):
-        status, data, took = client.request(method, path, **request)
-        if run == 0:
-            check(status, data)
-        seconds.append(took)
-    return statistics.median(seconds), peak_rss_mb(server)
+    seconds, before = [], cpu_snapshot(server, database)
+    for _ in range(runs):
+        seconds.append(client.get(path)[2])
+    cpu = cpu_since(before, server, database) / runs
+    return statistics.median(seconds), peak_rss_mb(server), cpu
 
 
 def expect(status_code: int, rows: int | None = None, kind: str = "json"):
@@ -416,6 +449,10 @@ def expect(status_code: int, rows: int | None = None, kind: str = "json"):
     return check
 
 
+def cpu_note(cpu: float) -> str:
+    return f"(server CPU {cpu * 1000:,.0f} ms a request)"
+
+
 def measure(args, server, port, keys, upload_body: bytes) -> list[Figure]:
     standard = args.leads == STANDARD_LEADS
 
@@ -432,54 +469,72 @@ def measure(args, server, port, keys, upload_body: bytes) -> list[Figure]:
     load(port, keys["read_key"], f"/results/?page=1&limit={PAGE}", clients=6, requests=30,
          seconds=10)  # fmt: skip
 
-    seconds, rss = timed(reads, server, args.runs, "GET", "/results/", expect(200, args.leads))
-    report(Figure("GET /results/ (unpaginated)", seconds, "s", target(1.0), rss,
-                  target(150)))  # fmt: skip
-    path = f"/results/?offer_id={keys['offer']}"
-    seconds, rss = timed(reads, server, args.runs, "GET", path, expect(200, args.leads))
-    report(Figure("GET /results/?offer_id= (unpaginated)", seconds, "s", None, rss))
-    seconds, rss = timed(reads, server, args.runs, "GET", "/csv/", expect(200, args.leads, "csv"))
-    report(Figure("GET /csv/", seconds, "s", target(0.6), rss, target(150)))
+    if "lists" in args.only:
+        for label, path, check, limit in (
+            ("GET /results/ (unpaginated)", "/results/", expect(200, args.leads), 1.0),
+            ("GET /results/?offer_id= (unpaginated)", f"/results/?offer_id={keys['offer']}",
+             expect(200, args.leads), None),
+            ("GET /csv/", "/csv/", expect(200, args.leads, "csv"), 0.6),
+        ):  # fmt: skip
+            seconds, rss, cpu = timed(reads, server, args.runs, path, check, database=args.database)
+            report(Figure(label, seconds, "s", limit and target(limit), rss,
+                          limit and target(150), cpu_note(cpu)))  # fmt: skip
 
     pages = {
         "/api/scores/ 50-row page": "/api/scores/",
         "/results/ 50-row page": f"/results/?page=1&limit={PAGE}",
     }
-    for label, path in pages.items():
-        seconds, rss = timed(reads, server, args.page_runs, "GET", path, expect(200, PAGE))
-        report(Figure(f"GET {label}, alone", seconds * 1000, "ms", target(15), rss))
     deep = max(args.leads // PAGE // 2, 1)
-    for label, path in {
-        f"/api/scores/ page {deep}": f"/api/scores/?page={deep}",
-        f"/results/ page {deep}": f"/results/?page={deep}&limit={PAGE}",
-    }.items():
-        seconds, rss = timed(reads, server, args.page_runs, "GET", path, expect(200))
-        report(Figure(f"GET {label}, alone", seconds * 1000, "ms", None, rss))
-    for label, path in pages.items():
-        peak_rss_reset(server)
-        rate, median, p95, errors = load(
-            port, keys["read_key"], path, clients=args.clients, requests=args.load_requests,
-            seconds=args.load_seconds,
-        )  # fmt: skip
-        note = f"(median {median * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms"
-        note += f", {len(errors)} errors: {errors[0]!r})" if errors else ")"
-        report(Figure(f"GET {label}, {args.clients} clients", rate, "req/s", target(100),
-                      peak_rss_mb(server), note=note))  # fmt: skip
+    if "pages" in args.only:
+        for label, path in pages.items():
+            seconds, rss, cpu = timed(
+                reads, server, args.page_runs, path, expect(200, PAGE), database=args.database
+            )
+            report(Figure(f"GET {label}, alone", seconds * 1000, "ms", target(15), rss,
+                          note=cpu_note(cpu)))  # fmt: skip
+        for label, path in {
+            f"/api/scores/ page {deep}": f"/api/scores/?page={deep}",
+            f"/results/ page {deep}": f"/results/?page={deep}&limit={PAGE}",
+        }.items():
+            seconds, rss, cpu = timed(
+                reads, server, args.page_runs, path, expect(200), database=args.database
+            )
+            report(Figure(f"GET {label}, alone", seconds * 1000, "ms", None, rss,
+                          note=cpu_note(cpu)))  # fmt: skip
 
-    uploads = Client(port, keys["upload_key"])
-    body, boundary = multipart("csv_file", "bench.csv", upload_body)
-    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-    message = f'{{"message":"Successfully uploaded {args.leads} leads"}}'.encode()
-    peak_rss_reset(server)
-    seconds = []
-    for _ in range(args.runs):
-        status, data, took = uploads.request("POST", "/leads/upload/", body, headers)
-        if status != 201 or data != message:
-            raise SystemExit(f"upload: {status} {data[:300]!r}")
-        seconds.append(took)
-        uploads_delete(keys["upload_account"])
-    report(Figure(f"POST /leads/upload/ ({args.leads:,} rows)", statistics.median(seconds), "s",
-                  target(1.2), peak_rss_mb(server)))  # fmt: skip
+    if "load" in args.only:
+        for label, path in pages.items():
+            peak_rss_reset(server)
+            before = cpu_snapshot(server, args.database)
+            rate, median, p95, errors, done = load(
+                port, keys["read_key"], path, clients=args.clients,
+                requests=args.load_requests, seconds=args.load_seconds,
+            )  # fmt: skip
+            cpu = cpu_since(before, server, args.database) / max(done, 1)
+            note = f"(median {median * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, server CPU "
+            note += f"{cpu * 1000:.0f} ms a request"
+            note += f", {len(errors)} errors: {errors[0]!r})" if errors else ")"
+            report(Figure(f"GET {label}, {args.clients} clients", rate, "req/s", target(100),
+                          peak_rss_mb(server), note=note))  # fmt: skip
+
+    if "upload" in args.only:
+        uploads = Client(port, keys["upload_key"])
+        body, boundary = multipart("csv_file", "bench.csv", upload_body)
+        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        message = f'{{"message":"Successfully uploaded {args.leads} leads"}}'.encode()
+        peak_rss_reset(server)
+        seconds, cpu = [], 0.0
+        for _ in range(args.runs):
+            before = cpu_snapshot(server, args.database)
+            status, data, took = uploads.request("POST", "/leads/upload/", body, headers)
+            cpu += cpu_since(before, server, args.database)
+            if status != 201 or data != message:
+                raise SystemExit(f"upload: {status} {data[:300]!r}")
+            seconds.append(took)
+            uploads_delete(keys["upload_account"])
+        report(Figure(f"POST /leads/upload/ ({args.leads:,} rows)", statistics.median(seconds),
+                      "s", target(1.2), peak_rss_mb(server),
+                      note=cpu_note(cpu / args.runs)))  # fmt: skip
     return figures
 
 
@@ -493,10 +548,15 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--load-requests", type=int, default=1500)
     parser.add_argument("--load-seconds", type=float, default=15)
+    parser.add_argument(
+        "--only", nargs="+", choices=FIGURE_GROUPS, default=FIGURE_GROUPS,
+        help="measure only these: the whole lists, single pages, pages under load, the upload",
+    )  # fmt: skip
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="intentscore-http-reads-"))
     postgres = args.database_url is not None
+    args.database = urlsplit(args.database_url).path.lstrip("/") if postgres else None
     if postgres:
         name = urlsplit(args.database_url).path.lstrip("/")
         if not name or name in FOREIGN_DATABASES:
