@@ -164,7 +164,9 @@ MAX_UPLOAD_ROWS = env.int("MAX_UPLOAD_ROWS", default=200_000)
 MAX_REQUEST_BODY_KB = env.int("MAX_REQUEST_BODY_KB", default=1024)
 # GET /results/ without ?page= or ?limit= lists every lead of the account in one answer, up
 # to RESULTS_MAX_ROWS leads; above that it answers 400, asking for pages or the CSV export.
-RESULTS_MAX_ROWS = env.int("RESULTS_MAX_ROWS", default=10_000)
+# The answer is streamed (the server's memory stays flat), so the limit is for the time it
+# takes (about a second for 100,000 leads) and for the client, which parses it whole.
+RESULTS_MAX_ROWS = env.int("RESULTS_MAX_ROWS", default=100_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_KB * 1024
 
 # --- Lead scoring ---------------------------------------------------------------------------
