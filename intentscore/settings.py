@@ -132,6 +132,12 @@ TEMPLATES = [
 # psycopg 3; unset, a SQLite file under data/ keeps the embedded default self-contained.
 _SQLITE_PATH = BASE_DIR / "data" / "intentscore.sqlite3"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{_SQLITE_PATH}")}
+# A web worker keeps its connection for DATABASE_CONN_MAX_AGE seconds (0: one per request),
+# checked before each request reuses it: a new PostgreSQL connection (a server process, its
+# authentication and settings) cost more than the rest of a 50-lead page. The URL's own
+# ?conn_max_age= wins.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Several threads and processes share the file (the grading consumer's threads, workers,
@@ -184,7 +190,9 @@ MAX_UPLOAD_ROWS = env.int("MAX_UPLOAD_ROWS", default=200_000)
 MAX_REQUEST_BODY_KB = env.int("MAX_REQUEST_BODY_KB", default=1024)
 # GET /results/ without ?page= or ?limit= lists every lead of the account in one answer, up
 # to RESULTS_MAX_ROWS leads; above that it answers 400, asking for pages or the CSV export.
-RESULTS_MAX_ROWS = env.int("RESULTS_MAX_ROWS", default=10_000)
+# The answer is streamed (the server's memory stays flat), so the limit is for the time it
+# takes (about a second for 100,000 leads) and for the client, which parses it whole.
+RESULTS_MAX_ROWS = env.int("RESULTS_MAX_ROWS", default=100_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_KB * 1024
 
 # --- Lead scoring ---------------------------------------------------------------------------
@@ -309,7 +317,7 @@ REST_FRAMEWORK = {
     # drf-spectacular, plus the error answers every operation can give (scoring/openapi.py).
     "DEFAULT_SCHEMA_CLASS": "scoring.openapi.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "scoring.filters.QueryFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

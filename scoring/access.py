@@ -38,8 +38,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         key_parts = raw_key.split("_", 2)
         if len(key_parts) != 3 or key_parts[0] != API_KEY_PREFIX:
             raise exceptions.AuthenticationFailed(INVALID_API_KEY_ERROR)
+        # The user's account with the key: request_account asks for it next.
         api_key = (
-            ApiKey.objects.select_related("user")
+            ApiKey.objects.select_related("user__membership__account")
             .filter(prefix=key_parts[1], revoked_at__isnull=True)
             .first()
         )
@@ -81,12 +82,20 @@ class ScoringRateThrottle(throttling.UserRateThrottle):
     scope = "scoring"
 
 
+def _api_key_account(request) -> Account | None:
+    """The account read with the request's API key (ApiKeyAuthentication's one query)."""
+    if isinstance(request.auth, ApiKey):
+        membership = getattr(request.auth.user, "membership", None)
+        return membership.account if membership else None
+    return None
+
+
 def request_account(request) -> Account:
     """The account whose data this request sees: the user's, or the default in demo mode."""
     if not hasattr(request, "_intentscore_account"):
         user = request.user
         if user and user.is_authenticated:
-            request._intentscore_account = account_for_user(user=user)
+            request._intentscore_account = _api_key_account(request) or account_for_user(user=user)
         elif settings.ALLOW_ANONYMOUS_DEMO:
             request._intentscore_account = default_account()
         else:  # permission classes stop this first; a guard, not a path

@@ -160,8 +160,10 @@ class Lead(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # No (account, industry) index: industry filters match case-insensitively (iexact,
+        # UPPER() or LIKE), which no plain index serves on either database, and every
+        # imported lead paid for it.
         indexes = [
-            models.Index(fields=["account", "industry"], name="lead_account_industry_idx"),
             models.Index(fields=["account", "seniority"], name="lead_account_seniority_idx"),
         ]
 
@@ -215,11 +217,13 @@ class Score(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["lead", "offer"], name="unique_score_per_lead_offer"),
         ]
+        # In the orders the reads ask for, ties included, so that a page is read from the
+        # index alone: /api/scores/ (-score, id); a lead's latest score (-scored_at, -id).
         indexes = [
-            models.Index(fields=["account", "-score"], name="score_account_score_idx"),
+            models.Index(fields=["account", "-score", "id"], name="score_account_score_idx"),
             models.Index(fields=["offer", "-score"], name="score_offer_score_idx"),
             models.Index(fields=["offer", "intent"], name="score_offer_intent_idx"),
-            models.Index(fields=["lead", "-scored_at"], name="score_lead_latest_idx"),
+            models.Index(fields=["lead", "-scored_at", "-id"], name="score_lead_latest_idx"),
         ]
 
     def __str__(self):

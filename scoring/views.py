@@ -1,5 +1,7 @@
 """The seed's five endpoints, with its paths, bodies and status codes kept as they were."""
 
+from collections.abc import Iterator
+
 from django.conf import settings
 from django.http import StreamingHttpResponse
 from django.urls import reverse
@@ -8,19 +10,21 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from scoring.access import ScoringRateThrottle, UploadRateThrottle, request_account
 from scoring.exceptions import InvalidInput
 from scoring.idempotency import idempotent
+from scoring.json_stream import json_array_response
 from scoring.lead_csv import export_chunks
 from scoring.models import ScoringRun
 from scoring.openapi import BAD_REQUEST, NO_OFFER, PROVIDER_DOWN, error_response
 from scoring.pagination import SeedResultsPagination
 from scoring.parsers import BoundedJSONParser
 from scoring.selectors import (
-    leads_for_account,
+    api_time,
     leads_with_latest_score,
     offer_for_scoring,
     scores_for_offer,
@@ -54,6 +58,13 @@ RESULTS_NOT_FOUND = "No offer with this offer_id in the caller's account, or no 
 UPLOAD_SUCCESS_MESSAGE = "Successfully uploaded {count} leads"
 EXPORT_FILE_NAME = "lead_scores.csv"
 EXPORT_BATCH_SIZE = 2000
+# /results/ items' fields, in the seed's order (SeedResultSerializer documents them), and
+# the export's columns under EXPORT_HEADER.
+RESULT_FIELDS = (
+    "id", "name", "role", "company", "industry", "location", "linkedin_bio", "intent", "score",
+    "reasoning", "created_at",
+)  # fmt: skip
+CSV_COLUMNS = ("name", "role", "company", "industry", "location", "intent", "score", "reasoning")
 
 
 def _optional_offer(request):
@@ -181,18 +192,37 @@ class ResultsView(APIView):
         (or download /csv/)."""
         query = SeedResultsPageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        account = request_account(request)
-        leads = leads_with_latest_score(account=account, offer=_optional_offer(request))
+        leads = leads_with_latest_score(
+            account=request_account(request), offer=_optional_offer(request), columns=RESULT_FIELDS
+        )
         if query.validated_data.keys() & {"page", "limit"}:
             paginator = SeedResultsPagination()
             page = paginator.paginate_queryset(leads, request, view=self)
-            return paginator.get_paginated_response(SeedResultSerializer(page, many=True).data)
-        count = leads_for_account(account=account).count()
+            return paginator.get_paginated_response(result_texts(page))
+        count = leads.count()
         if count > settings.RESULTS_MAX_ROWS:
             raise InvalidInput(
                 RESULTS_TOO_MANY_ERROR.format(count=count, limit=settings.RESULTS_MAX_ROWS)
             )
-        return Response(SeedResultSerializer(leads, many=True).data)
+        if isinstance(request.accepted_renderer, JSONRenderer):
+            # Streamed: a worker holds one block of leads, never the whole list.
+            return json_array_response(result_items(leads))
+        return Response(result_texts(leads))  # the browsable API's page
+
+
+def result_items(rows) -> Iterator[dict]:
+    """/results/ items (SeedResultSerializer's fields) from leads_with_latest_score rows of
+    RESULT_FIELDS: plain dicts, for a serializer instance per lead costs more than the query.
+    created_at may be a naive UTC datetime, which json_stream writes as DRF does."""
+    return (dict(zip(RESULT_FIELDS, row, strict=True)) for row in rows)
+
+
+def result_texts(rows) -> list[dict]:
+    """result_items with created_at as text, for DRF's renderer."""
+    items = list(result_items(rows))
+    for item in items:
+        item["created_at"] = api_time(item["created_at"])
+    return items
 
 
 class CsvExportNegotiation(BaseContentNegotiation):
@@ -219,15 +249,9 @@ class CsvExportView(APIView):
     )
     def get(self, request):
         leads = leads_with_latest_score(
-            account=request_account(request), offer=_optional_offer(request)
+            account=request_account(request), offer=_optional_offer(request), columns=CSV_COLUMNS
         )
-        # Tuples straight from the cursor, a chunk at a time: memory stays flat whatever the
-        # row count (model instances would cost more than the query).
-        rows = leads.values_list(
-            "name", "role", "company", "industry", "location",
-            "latest_intent", "latest_score", "latest_reasoning",
-        ).iterator(chunk_size=EXPORT_BATCH_SIZE)  # fmt: skip
-        return csv_attachment(export_chunks(rows), file_name=EXPORT_FILE_NAME)
+        return csv_attachment(export_chunks(leads), file_name=EXPORT_FILE_NAME)
 
 
 def csv_attachment(lines, *, file_name: str) -> StreamingHttpResponse:

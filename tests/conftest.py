@@ -1,5 +1,8 @@
+import json
+
 import pytest
 from django.core.cache import cache
+from django.test.client import JSON_CONTENT_TYPE_RE, ClientMixin
 from rest_framework.test import APIClient
 
 from tests.conversations import SEED_TASK
@@ -8,6 +11,25 @@ from tests.real_services import real_services_check
 from tests.webhook_receiver import WebhookReceiver
 
 WEBHOOK_TEST_SECRET = "webhook-test-secret"
+
+_parse_json = ClientMixin._parse_json
+
+
+def _parse_streamed_json(self, response, **extra):
+    # A streamed JSON answer (GET /results/) reads like any other, as an HTTP client reads
+    # it: its blocks joined. They stay in streaming_content for a test that looks at them.
+    if (
+        response.streaming
+        and not hasattr(response, "_json")
+        and JSON_CONTENT_TYPE_RE.match(response.get("Content-Type", ""))
+    ):
+        body = b"".join(response.streaming_content)
+        response.streaming_content = [body]
+        response._json = json.loads(body, **extra)
+    return _parse_json(self, response, **extra)
+
+
+ClientMixin._parse_json = _parse_streamed_json
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -4,6 +4,8 @@ import io
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scoring.exceptions import InvalidInput
 from scoring.lead_csv import (
@@ -524,3 +526,33 @@ def test_export_chunks_make_every_cell_spreadsheet_safe_and_take_a_header():
 
 def test_export_chunks_of_no_rows_is_the_header_alone():
     assert list(export_chunks([])) == [",".join(EXPORT_HEADER) + "\r\n"]
+
+
+# Cells as an export has them, often starting or holding what a formula or CSV quoting cares
+# about: the first block of many may be clean and a later one not, or a quoted cell may hold
+# ",-" (safe, but found by the search for formula cells).
+export_cells = st.one_of(
+    st.none(),
+    st.integers(min_value=-3, max_value=100),
+    st.text(st.sampled_from(list("ab ,-=+@\t\r\n\"'é")), max_size=6),
+    st.sampled_from(["plain", "a,-b", 'q",=x', "x\n-y", "\r", "-", "=1+1", "@SUM", "'", ""]),
+)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(
+    st.lists(st.lists(export_cells, min_size=1, max_size=4), max_size=9),
+    st.integers(min_value=1, max_value=4),
+)
+def test_export_chunks_match_export_lines_wherever_the_cells_to_make_safe_are(rows, per_chunk):
+    chunks = export_chunks(iter(rows), rows_per_chunk=per_chunk)
+
+    assert "".join(chunks) == "".join(export_lines(rows))
+
+
+def test_export_chunks_write_clean_blocks_once_and_then_every_cell_safe():
+    clean, dangerous = ["Ada", "CTO", 1], ["Bob", "=cmd", 2]
+
+    chunks = list(export_chunks([clean, clean, dangerous, clean], rows_per_chunk=1))
+
+    assert chunks[1:] == ["Ada,CTO,1\r\n", "Ada,CTO,1\r\n", "Bob,'=cmd,2\r\n", "Ada,CTO,1\r\n"]

@@ -57,14 +57,35 @@ def test_leads_with_latest_score_takes_the_newest_score_and_honours_the_offer(ac
     ScoreFactory(lead=lead, score=90, scored_at=now)
     unscored = LeadFactory()
     elsewhere = LeadFactory(account=AccountFactory(name="Other"))
+    columns = ("id", "score", "intent")
 
-    rows = {row.id: row for row in leads_with_latest_score(account=account)}
+    rows = {row[0]: row for row in leads_with_latest_score(account=account, columns=columns)}
     assert elsewhere.id not in rows
-    assert rows[lead.id].latest_score == 90
-    assert rows[unscored.id].latest_score is None
+    assert rows[lead.id][1] == 90
+    assert rows[unscored.id][1:] == (None, None)
 
     for_older_offer = {
-        row.id: row for row in leads_with_latest_score(account=account, offer=older.offer)
+        row[0]: row
+        for row in leads_with_latest_score(account=account, offer=older.offer, columns=columns)
     }
-    assert for_older_offer[lead.id].latest_score == 20
-    assert for_older_offer[lead.id].latest_intent == older.intent
+    assert for_older_offer[lead.id][1:] == (20, older.intent)
+
+
+def test_leads_with_latest_score_pages_are_slices_of_every_row(account):
+    leads = LeadFactory.create_batch(7, account=account)
+    for n, lead in enumerate(leads[::2]):
+        ScoreFactory(lead=lead, score=n)
+    LeadFactory(account=AccountFactory(name="Other"))
+    rows = leads_with_latest_score(account=account, columns=("id", "score"))
+
+    every = list(rows)
+
+    assert [row[0] for row in every] == [lead.id for lead in leads]
+    assert rows.count() == 7
+    for page in (slice(0, 3), slice(3, 6), slice(6, 9), slice(2, None), slice(9, 12), slice(4, 4)):
+        assert rows[page] == every[page]
+
+
+def test_leads_with_latest_score_refuses_a_column_it_does_not_have(account):
+    with pytest.raises(ValueError, match="linkedin"):
+        leads_with_latest_score(account=account, columns=("id", "linkedin"))

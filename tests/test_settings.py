@@ -20,7 +20,7 @@ PRODUCTION_ENV = {
 _ISOLATED = (
     "SECRET_KEY", "DATABASE_URL", "DEBUG", "ALLOW_ANONYMOUS_DEMO", "ALLOWED_HOSTS",
     "LLM_PROVIDER", "GEMINI_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "LOG_FORMAT",
-    "BACKEND_WEBHOOK_SECRET",
+    "BACKEND_WEBHOOK_SECRET", "DATABASE_CONN_MAX_AGE",
 )  # fmt: skip
 
 
@@ -85,6 +85,19 @@ def test_database_url_selects_postgresql():
 
 def test_sqlite_is_the_default_database():
     assert run_settings().stdout.strip() == "django.db.backends.sqlite3"
+
+
+CONNECTION_AGE = (
+    "import intentscore.settings as s; d = s.DATABASES['default']; "
+    "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+)
+
+
+def test_web_workers_keep_their_database_connection_checked_unless_told_otherwise():
+    assert run_python("-c", CONNECTION_AGE).stdout.split() == ["60", "True"]
+    assert run_python("-c", CONNECTION_AGE, DATABASE_CONN_MAX_AGE="0").stdout.split()[0] == "0"
+    url = "postgres://postgres@127.0.0.1:5432/test?conn_max_age=5"
+    assert run_python("-c", CONNECTION_AGE, DATABASE_URL=url).stdout.split()[0] == "5"
 
 
 def test_env_example_as_it_stands_gives_a_working_configuration():

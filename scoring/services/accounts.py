@@ -24,11 +24,20 @@ def default_account() -> Account:
     return account
 
 
-@transaction.atomic
 def account_for_user(*, user) -> Account:
     """The user's account; a user who has none gets a personal one."""
+    # Requests ask this, so the read is outside a transaction: on SQLite one would take the
+    # write lock, making each request wait for any write in progress (an upload).
     membership = Membership.objects.select_related("account").filter(user=user).first()
     if membership:
+        return membership.account
+    return _personal_account_create(user=user)
+
+
+@transaction.atomic
+def _personal_account_create(*, user) -> Account:
+    membership = Membership.objects.select_related("account").filter(user=user).first()
+    if membership:  # made by another request meanwhile
         return membership.account
     base = slugify(user.get_username())[:80] or "user"
     slug = base

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.exceptions import NotAuthenticated, Throttled
 from rest_framework.test import APIClient
@@ -310,6 +312,28 @@ def test_api_key_requests_need_no_csrf_token(user, account):
 
     assert response.status_code == 201
     assert Offer.objects.get().account == account
+
+
+def test_an_api_key_request_reads_the_key_user_and_account_in_one_query(api_client, account):
+    api_client.get("/api/uploads/")  # last_used_at written: at most once a minute
+
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get("/api/uploads/")
+
+    assert response.status_code == 200
+    assert len(queries) == 2  # the key with its user and account, then the list (empty)
+    assert not any("SAVEPOINT" in q["sql"] or "BEGIN" in q["sql"] for q in queries)
+
+
+def test_an_api_key_user_without_an_account_gets_a_personal_one(db):
+    user = get_user_model().objects.create_user("loner")
+    _, raw_key = api_key_create(user=user)  # makes the personal account
+    Membership.objects.filter(user=user).delete()
+
+    response = _key_client(raw_key).post("/product/offer/", SEED_OFFER, format="json")
+
+    assert response.status_code == 201
+    assert Offer.objects.get().account == Membership.objects.get(user=user).account
 
 
 # --- Sessions ------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from scoring.exceptions import InvalidInput
 from scoring.models import Account, ApiKey, AuditEvent, Membership
@@ -51,6 +53,15 @@ def test_account_for_user_returns_the_membership_account(user, account):
 
     assert account_for_user(user=user) == account
     assert Account.objects.count() == accounts_before
+
+
+def test_account_for_user_reads_an_existing_membership_outside_a_transaction(user, account):
+    # On SQLite a transaction takes the write lock: each request would wait for an upload.
+    with CaptureQueriesContext(connection) as queries:
+        assert account_for_user(user=user) == account
+
+    assert len(queries) == 1
+    assert not any("SAVEPOINT" in q["sql"] or "BEGIN" in q["sql"] for q in queries)
 
 
 def test_account_for_user_creates_a_personal_account_once():
