@@ -59,6 +59,7 @@ ACCENTED = ["José Müller", "Zoë Ångström", "François Lefèvre", "Łukasz W
 REASONING = "Bio mentions “analytics”, matching 'Business Intelligence Reporting' — a \"fit\"."
 # Databases this script must never create or drop: other people's.
 FOREIGN_DATABASES = {"test", "postgres", "template0", "template1", "reads"}
+BENCH_DATABASE_PREFIX = "bench_"
 PAGE = 50
 FIGURE_GROUPS = ["lists", "pages", "load", "upload"]
 
@@ -559,8 +560,12 @@ def main() -> int:
     args.database = urlsplit(args.database_url).path.lstrip("/") if postgres else None
     if postgres:
         name = urlsplit(args.database_url).path.lstrip("/")
-        if not name or name in FOREIGN_DATABASES:
-            raise SystemExit(f"--database-url: use a database of your own, not {name!r}")
+        # Dropped at the end: only a name that says it is a throw-away bench database.
+        if not name.startswith(BENCH_DATABASE_PREFIX) or name in FOREIGN_DATABASES:
+            raise SystemExit(
+                f"--database-url: name a throw-away database starting with "
+                f"{BENCH_DATABASE_PREFIX!r} (created and dropped), not {name!r}"
+            )
         database_url = args.database_url
         postgres_admin(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         postgres_admin(database_url, f'CREATE DATABASE "{name}"')

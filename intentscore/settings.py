@@ -280,6 +280,8 @@ CELERY_BEAT_SCHEDULE = {
     "resume-stalled-scoring-runs": {
         "task": "scoring.tasks.resume_stalled_runs",
         "schedule": SCORING_RUN_CHECK_SECONDS,
+        # A check stuck behind a backlog is worthless by the time it runs, and counts in it.
+        "options": {"expires": SCORING_RUN_CHECK_SECONDS},
     },
 }
 

@@ -23,6 +23,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from scoring.access import request_account
 from scoring.exceptions import Conflict
+from scoring.models import IdempotencyRecord
 from scoring.services.idempotency import (
     IDEMPOTENCY_IN_PROGRESS_ERROR,
     idempotency_answer_store,
@@ -61,9 +62,16 @@ def request_fingerprint(request) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+_ENDPOINT_MAX_LENGTH = IdempotencyRecord._meta.get_field("endpoint").max_length
+
+
 def _endpoint(request) -> str:
     # The seed's paths answer with or without their trailing slash: one endpoint either way.
-    return f"{request.method} {request.path.rstrip('/')}/"
+    endpoint = f"{request.method} {request.path.rstrip('/')}/"
+    if len(endpoint) > _ENDPOINT_MAX_LENGTH:  # a path of any length is one endpoint, stored
+        digest = hashlib.sha256(endpoint.encode()).hexdigest()
+        endpoint = f"{endpoint[: _ENDPOINT_MAX_LENGTH - len(digest) - 1]}#{digest}"
+    return endpoint
 
 
 def _replay(record) -> Response:

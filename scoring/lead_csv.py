@@ -300,8 +300,10 @@ def export_lines(rows: Iterable[Iterable], header: Iterable[str] = EXPORT_HEADER
 # A cell that starts like a formula, as written CSV shows it: the character right after a
 # comma or a line break, or after the quote opening a quoted cell. (Also a comma then "-"
 # inside a quoted cell, which only costs that block a second writing.) The character comes
-# first in the pattern: the regex engine looks for it alone, three times faster.
-_FORMULA_CELL = re.compile(r'[=+\-@\t\r](?:(?<=[,\n].)|(?<=[,\n]".))')
+# first in the pattern: the regex engine looks for it alone, three times faster. A "\r" only
+# counts in a quoted cell (the writer quotes every cell holding one): unquoted, after a comma,
+# it is the line end after an empty last cell.
+_FORMULA_CELL = re.compile(r'[=+\-@\t\r](?:(?<=[,\n][=+\-@\t])|(?<=[,\n]".))')
 
 
 def _has_formula_cell(text: str) -> bool:

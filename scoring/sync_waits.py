@@ -3,13 +3,13 @@ finishes, so one account's large runs could otherwise hold them all.
 
 A wait needs a slot of its account (SCORE_SYNC_MAX_WAITS_PER_ACCOUNT) and one of all
 (SCORE_SYNC_MAX_WAITS). Slots are cache keys taken with `add` (atomic in Redis and in the
-local-memory cache), so the count is shared by every web process using the same cache, and a
-slot whose process was killed frees itself when its key expires.
+local-memory cache), so the count is shared by every web process on the same cache server
+(CACHE_URL=redis://...; the default local-memory cache counts per process), and a slot whose
+process was killed frees itself when its key expires.
 """
 
 import select
 import socket
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -21,10 +21,10 @@ SLOT_KEY = "score-sync-wait:{scope}:{slot}"
 SLOT_GRACE_SECONDS = 60
 
 
-def _slot_take(scope: str, limit: int, token: str, ttl: float) -> str | None:
+def _slot_take(scope: str, limit: int, ttl: float) -> str | None:
     for slot in range(limit):
         key = SLOT_KEY.format(scope=scope, slot=slot)
-        if cache.add(key, token, timeout=ttl):
+        if cache.add(key, True, timeout=ttl):
             return key
     return None
 
@@ -34,13 +34,13 @@ def sync_wait_slot(*, account_id: int) -> Iterator[bool]:
     """Whether the caller may wait for its run: True while it holds a slot of its account
     and one of all, released on leaving; False when either is full."""
     ttl = settings.SCORE_SYNC_TIMEOUT + SLOT_GRACE_SECONDS
-    token, taken = uuid.uuid4().hex, []
+    taken = []
     scopes = [
         (f"account-{account_id}", settings.SCORE_SYNC_MAX_WAITS_PER_ACCOUNT),
         ("all", settings.SCORE_SYNC_MAX_WAITS),
     ]
     for scope, limit in scopes:
-        key = _slot_take(scope, limit, token, ttl)
+        key = _slot_take(scope, limit, ttl)
         if key is None:
             break
         taken.append(key)

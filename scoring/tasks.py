@@ -1,5 +1,6 @@
 """Celery tasks: thin wrappers around scoring/services/runs.py."""
 
+import logging
 import random
 from contextlib import suppress
 
@@ -15,6 +16,8 @@ from scoring.services.runs import (
     scoring_run_plan,
     scoring_runs_resume_stalled,
 )
+
+logger = logging.getLogger(__name__)
 
 # The database or the broker out of reach: the task is worth trying again later.
 INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, kombu.exceptions.OperationalError)
@@ -45,7 +48,10 @@ def _run_task(task, work, **ids) -> None:
     except INFRASTRUCTURE_ERRORS as exc:
         retries = task.request.retries
         if task.request.is_eager or retries >= settings.SCORING_RETRY_LIMIT:
-            error = RUN_UNREACHABLE_ERROR.format(retries=retries, error=exc)
+            # The run's error is shown to API clients: the class only, never the host or
+            # port the driver's message names (that goes to the log).
+            logger.error("Scoring task %s gave up: %s", ids, exc)
+            error = RUN_UNREACHABLE_ERROR.format(retries=retries, error=type(exc).__name__)
             _fail_run(task.request, error=error, **ids)
             raise
         close_old_connections()

@@ -109,7 +109,9 @@ def _dispatch(run: ScoringRun) -> None:
         try:
             plan_scoring_run.delay(run.pk)
         except kombu.exceptions.OperationalError:
-            logger.exception("Could not queue scoring run %s; the stalled-run check will", run.pk)
+            logger.exception(
+                "Could not queue scoring run %s; the stalled-run check will queue it", run.pk
+            )
 
     transaction.on_commit(send)
 
@@ -119,6 +121,7 @@ def scoring_run_plan(*, run_id: int) -> list[int]:
     """Split a queued run into chunks of SCORING_CHUNK_SIZE leads; their ids, to queue."""
     run = ScoringRun.objects.select_for_update().get(pk=run_id)
     if run.status != ScoringRun.Status.QUEUED:
+        _finish_if_complete(run)  # a resumed run with nothing left
         return list(run.chunks.filter(done=False).values_list("pk", flat=True))
     ids = leads_for_run(run).order_by("id").values_list("id", flat=True)
     bounds, first, count, last, total = [], None, 0, None, 0
@@ -149,7 +152,10 @@ def scoring_run_chunk_score(*, chunk_id: int) -> None:
     scores, mark it done and add to the run's counters, all in one transaction."""
     chunk = ScoringRunChunk.objects.select_related("run__account", "run__offer").get(pk=chunk_id)
     run = chunk.run
-    if chunk.done or run.status != ScoringRun.Status.RUNNING:
+    if chunk.done:  # redelivered, maybe after the run's finish was lost with its worker
+        _finish_if_complete(run)
+        return
+    if run.status != ScoringRun.Status.RUNNING:
         return
     ScoringRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
     leads = list(
@@ -185,6 +191,12 @@ def scoring_run_chunk_score(*, chunk_id: int) -> None:
             heartbeat_at=timezone.now(),
             resumes=0,
         )
+        # In the same transaction: a run whose last chunk is written is done, whatever fails
+        # after the commit.
+        _finish_if_complete(run)
+
+
+def _finish_if_complete(run: ScoringRun) -> None:
     ScoringRun.objects.filter(
         pk=run.pk, status=ScoringRun.Status.RUNNING, chunks_done=F("chunks_total")
     ).update(status=ScoringRun.Status.DONE, finished_at=timezone.now())
@@ -266,7 +278,7 @@ def scoring_runs_resume_stalled() -> dict[str, list[int]]:
         last_seen=Coalesce("heartbeat_at", "created_at")
     )
     stalled = stalled.filter(last_seen__lt=timezone.now() - timedelta(seconds=stall))
-    if not stalled.exists() or (_broker_backlog() or 0) > 0:
+    if not stalled.exists() or _broker_backlog() != 0:  # a backlog, or the broker cannot say
         return outcome
     for run_id in stalled.values_list("pk", flat=True):
         with transaction.atomic():

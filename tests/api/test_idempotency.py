@@ -449,3 +449,14 @@ def test_postgresql_two_racing_requests_with_one_key_store_one_upload(user):
     assert answers in ([(201, False), (201, True)], [(201, False), (409, False)])
     assert (LeadUpload.objects.count(), Lead.objects.count()) == (1, 1)
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.django_db
+def test_a_key_on_a_path_longer_than_the_stored_endpoint_is_answered_not_a_500(api_client):
+    # PostgreSQL enforces the column's length: the path must be made to fit.
+    url = f"/api/offers/{'9' * 400}/score/"
+
+    response = api_client.post(url, {}, format="json", headers={IDEMPOTENCY_KEY_HEADER: KEY})
+
+    assert response.status_code == 404
+    assert not IdempotencyRecord.objects.exists()  # a failed request frees its key

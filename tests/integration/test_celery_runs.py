@@ -330,7 +330,7 @@ def test_manage_py_score_resume_finishes_a_failed_run_on_the_workers(workers, se
         offer=seed_offer,
         provider="local",
         status=ScoringRun.Status.FAILED,
-        error=RUN_UNREACHABLE_ERROR.format(retries=20, error="connection refused"),
+        error=RUN_UNREACHABLE_ERROR.format(retries=20, error="OperationalError"),
     )
     workers.start(chunk_size=100)
 
