@@ -147,7 +147,7 @@ def _run_summary(run: ScoringRun) -> ScoringSummary:
         input_tokens=run.input_tokens,
         output_tokens=run.output_tokens,
         seconds=(run.finished_at - run.created_at).total_seconds(),
-        failures=run_failures(run),
+        failures=run_failures(run=run),
     )
 
 

@@ -71,7 +71,7 @@ def leads_for_run(run: ScoringRun) -> QuerySet[Lead]:
     return leads
 
 
-def run_failures(run: ScoringRun) -> list[dict]:
+def run_failures(*, run: ScoringRun) -> list[dict]:
     """The leads of a run whose AI call failed in it: [{"lead": id, "error": text}]."""
     failed = Score.objects.filter(
         offer_id=run.offer_id,
