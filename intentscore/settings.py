@@ -93,13 +93,17 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "scoring",
+    "scoring.core",
+    "scoring.accounts",
+    "scoring.leads",
+    "scoring.conversations",
+    "scoring.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "scoring.middleware.RequestSizeLimitMiddleware",
+    "scoring.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -278,7 +282,7 @@ SCORING_RUN_CHECK_SECONDS = env.float("SCORING_RUN_CHECK_SECONDS", default=60.0)
 SCORING_RUN_MAX_RESUMES = env.int("SCORING_RUN_MAX_RESUMES", default=3)
 CELERY_BEAT_SCHEDULE = {
     "resume-stalled-scoring-runs": {
-        "task": "scoring.tasks.resume_stalled_runs",
+        "task": "scoring.leads.tasks.resume_stalled_runs",
         "schedule": SCORING_RUN_CHECK_SECONDS,
         # A check stuck behind a backlog is worthless by the time it runs, and counts in it.
         "options": {"expires": SCORING_RUN_CHECK_SECONDS},
@@ -317,30 +321,30 @@ WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # drf-spectacular, plus the error answers every operation can give (scoring/openapi.py).
-    "DEFAULT_SCHEMA_CLASS": "scoring.openapi.ApiAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "scoring.core.openapi.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
-        "scoring.filters.QueryFilterBackend",
+        "scoring.core.filters.QueryFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "scoring.renderers.CspBrowsableAPIRenderer",
+        "scoring.core.renderers.CspBrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "scoring.parsers.BoundedJSONParser",
+        "scoring.core.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "scoring.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "scoring.core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "scoring.api_errors.json_exception_handler",
+    "EXCEPTION_HANDLER": "scoring.core.api_errors.json_exception_handler",
     # API keys first: their WWW-Authenticate header makes a missing key a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "scoring.access.ApiKeyAuthentication",
+        "scoring.accounts.access.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["scoring.access.AuthenticatedOrDemo"],
+    "DEFAULT_PERMISSION_CLASSES": ["scoring.accounts.access.AuthenticatedOrDemo"],
     # Per user (or per IP when anonymous); the cache is per process unless CACHE_URL is set.
     "DEFAULT_THROTTLE_RATES": {
         "uploads": env.str("THROTTLE_UPLOADS", default="30/minute"),
@@ -367,9 +371,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # One name per choice set that several fields share.
     "ENUM_NAME_OVERRIDES": {
-        "DepartmentEnum": "scoring.buyer_profile.DEPARTMENT_KEYS",
-        "IndustryEnum": "scoring.buyer_profile.INDUSTRY_KEYS",
-        "SeniorityEnum": "scoring.models.Seniority",
+        "DepartmentEnum": "scoring.leads.buyer_profile.DEPARTMENT_KEYS",
+        "IndustryEnum": "scoring.leads.buyer_profile.INDUSTRY_KEYS",
+        "SeniorityEnum": "scoring.leads.models.Seniority",
     },
 }
 
@@ -388,7 +392,7 @@ if LOG_FORMAT not in ("json", "plain"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "scoring.log_redaction.RedactSecretsFilter"}},
+    "filters": {"redact_secrets": {"()": "scoring.core.log_redaction.RedactSecretsFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {

@@ -4,25 +4,27 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from scoring import api, views
-from scoring.access import DocsPermission
+from scoring.accounts.access import DocsPermission
+from scoring.conversations.api import ConversationGradeViewSet
+from scoring.leads.api import compat, viewsets
 
 router = DefaultRouter()
-router.register("offers", api.OfferViewSet, basename="offer")
-router.register("uploads", api.LeadUploadViewSet, basename="upload")
-router.register("leads", api.LeadViewSet, basename="lead")
-router.register("scores", api.ScoreViewSet, basename="score")
-router.register("runs", api.ScoringRunViewSet, basename="run")
-router.register("conversations", api.ConversationGradeViewSet, basename="conversation")
+router.register("offers", viewsets.OfferViewSet, basename="offer")
+router.register("uploads", viewsets.LeadUploadViewSet, basename="upload")
+router.register("leads", viewsets.LeadViewSet, basename="lead")
+router.register("scores", viewsets.ScoreViewSet, basename="score")
+router.register("runs", viewsets.ScoringRunViewSet, basename="run")
+router.register("conversations", ConversationGradeViewSet, basename="conversation")
 
-# The seed's paths answer with or without their trailing slash: a POST to "/score" must not
+# The compatibility paths (the seed's five endpoints) answer with or without their trailing
+# slash: a POST to "/score" must not
 # fail because the seed's README showed "score/".
-seed_urls = [
-    re_path(r"^product/offer/?$", views.OfferCreateView.as_view(), name="seed-offer-create"),
-    re_path(r"^leads/upload/?$", views.LeadUploadView.as_view(), name="seed-leads-upload"),
-    re_path(r"^score/?$", views.ScoreView.as_view(), name="seed-score"),
-    re_path(r"^results/?$", views.ResultsView.as_view(), name="seed-results"),
-    re_path(r"^csv/?$", views.CsvExportView.as_view(), name="seed-csv"),
+compat_urls = [
+    re_path(r"^product/offer/?$", compat.OfferCreateView.as_view(), name="compat-offer-create"),
+    re_path(r"^leads/upload/?$", compat.LeadUploadView.as_view(), name="compat-leads-upload"),
+    re_path(r"^score/?$", compat.ScoreView.as_view(), name="compat-score"),
+    re_path(r"^results/?$", compat.ResultsView.as_view(), name="compat-results"),
+    re_path(r"^csv/?$", compat.CsvExportView.as_view(), name="compat-csv"),
 ]
 
 urlpatterns = [
@@ -43,8 +45,8 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="schema", permission_classes=[DocsPermission]),
         name="api-docs",
     ),
-    *seed_urls,
+    *compat_urls,
 ]
 
-handler404 = "scoring.api_errors.json_not_found"
-handler500 = "scoring.api_errors.json_server_error"
+handler404 = "scoring.core.api_errors.json_not_found"
+handler500 = "scoring.core.api_errors.json_server_error"

@@ -1,0 +1,190 @@
+"""Grading visitor conversations, storing the grades and delivering them by webhook.
+
+A task is graded once per account: a redelivered or duplicated task finds its stored grade
+and, once that was delivered, sends nothing again. Delivering holds the grade for the
+longest a delivery can take (`delivery_claimed_until`), so two processes given the same
+task never both send it; one that died mid-delivery frees it when that time has passed.
+"""
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from scoring.accounts.models import Account
+from scoring.conversations.criteria import category_for, clamp_score, engagement_for
+from scoring.conversations.delivery import RESULT_FIELDS_STORED, delivery_hold_until, grade_deliver
+from scoring.conversations.grading import ConversationGrader, LocalGrader, grader_from_settings
+from scoring.conversations.models import Bot, ConversationGrade, DeliveryStatus
+from scoring.conversations.schemas import GradingResult, GradingTask
+from scoring.core.exceptions import ApplicationError, InvalidInput
+from scoring.llm.base import ProviderError
+
+logger = logging.getLogger(__name__)
+
+UNKNOWN_BOT_ERROR = (
+    "Unknown bot_id {bot_id!r}: add it as a Bot (in the admin) of the account its grades belong to."
+)
+TASK_CONFLICT_ERROR = (
+    "task_id {task_id!r} was already graded for bot {other_bot!r}; a task id names one task."
+)
+FALLBACK_MODEL = "{model} (fallback: {provider} failed)"
+
+
+class UnknownBot(InvalidInput):
+    pass
+
+
+class TaskConflict(ApplicationError):
+    status_code = 409
+
+
+def conversation_grade(
+    *, task: GradingTask, grader: ConversationGrader | None = None
+) -> tuple[GradingResult, str]:
+    """The webhook body for the task, and why a remote model's grade was replaced by the
+    offline criteria ("" when it was not). Needs no database."""
+    grader = grader or grader_from_settings()
+    grading_error = ""
+    try:
+        assessment = grader.grade(task=task)
+    except ProviderError as error:
+        # The visitor's result must not wait for the provider to come back: grade by the
+        # same criteria offline, and say so in model_used and the stored grade.
+        grading_error = error.message
+        logger.warning(
+            "Conversation graded offline: %s",
+            error.message,
+            extra={"task_id": task.task_id, "visitor_id": task.visitor_id},
+        )
+        assessment = LocalGrader().grade(task=task)
+        assessment_model = FALLBACK_MODEL.format(model=assessment.model_used, provider=grader.name)
+    else:
+        assessment_model = assessment.model_used
+    score = clamp_score(assessment.score)
+    _, engagement_level = engagement_for(len(task.visitor_messages))
+    result = GradingResult(
+        task_id=task.task_id,
+        visitor_id=task.visitor_id,
+        bot_id=task.bot_id,
+        session_id=task.session_id,
+        lead_score=score,
+        lead_category=category_for(score).value,
+        intent_signals=list(assessment.intent_signals),
+        engagement_level=engagement_level.value,
+        key_interests=list(assessment.key_interests),
+        recommended_actions=list(assessment.recommended_actions),
+        reasoning=assessment.reasoning,
+        graded_at=timezone.now(),
+        model_used=assessment_model,
+        conversation_count=len(task.conversation_history),
+    )
+    return result, grading_error
+
+
+def bot_for_task(*, task: GradingTask, account: Account | None = None) -> Bot:
+    """The task's bot (in `account` when given); UnknownBot otherwise."""
+    bots = Bot.objects.select_related("account")
+    if account is not None:
+        bots = bots.filter(account=account)
+    try:
+        return bots.get(bot_id=task.bot_id)
+    except Bot.DoesNotExist:
+        raise UnknownBot(UNKNOWN_BOT_ERROR.format(bot_id=task.bot_id)) from None
+
+
+def _existing_grade(*, bot: Bot, task: GradingTask) -> ConversationGrade | None:
+    grade = (
+        ConversationGrade.objects.select_related("bot")
+        .filter(account=bot.account, task_id=task.task_id)
+        .first()
+    )
+    if grade is not None and grade.bot_id != bot.pk:
+        raise TaskConflict(
+            TASK_CONFLICT_ERROR.format(task_id=task.task_id, other_bot=grade.bot.bot_id)
+        )
+    return grade
+
+
+@transaction.atomic
+def conversation_grade_store(
+    *,
+    task: GradingTask,
+    bot: Bot,
+    result: GradingResult,
+    grading_error: str = "",
+    delivery_status: str = DeliveryStatus.PENDING,
+) -> tuple[ConversationGrade, bool]:
+    """Store the grade; (grade, True), or (the grade stored first, False) when another
+    process stored this task's grade meanwhile. A pending grade is stored held for
+    delivery by its creator (one write fewer than claiming it afterwards)."""
+    held_until = delivery_hold_until() if delivery_status == DeliveryStatus.PENDING else None
+    try:
+        with transaction.atomic():  # a savepoint: the unique conflict must not spoil ours
+            grade = ConversationGrade.objects.create(
+                account=bot.account,
+                bot=bot,
+                conversation_history=[m.model_dump() for m in task.conversation_history],
+                visitor_profile=task.visitor_profile,
+                grading_error=grading_error,
+                delivery_status=delivery_status,
+                delivery_claimed_until=held_until,
+                **result.model_dump(include=set(RESULT_FIELDS_STORED)),
+            )
+    except IntegrityError:
+        grade = _existing_grade(bot=bot, task=task)
+        if grade is None:
+            raise
+        return grade, False
+    return grade, True
+
+
+def conversation_grade_for_api(*, account: Account, task: GradingTask) -> ConversationGrade:
+    """POST /api/conversations/grade/: grade now and answer with the result, no webhook.
+    The same task again answers with its stored grade."""
+    bot = bot_for_task(task=task, account=account)
+    if (grade := _existing_grade(bot=bot, task=task)) is not None:
+        return grade
+    result, grading_error = conversation_grade(task=task)
+    grade, _ = conversation_grade_store(
+        task=task,
+        bot=bot,
+        result=result,
+        grading_error=grading_error,
+        delivery_status=DeliveryStatus.RETURNED,
+    )
+    _log_graded(grade)
+    return grade
+
+
+def grading_task_process(
+    *, task: GradingTask, grader: ConversationGrader | None = None
+) -> ConversationGrade:
+    """What the consumer does with a valid task: grade it (with `grader`, default the
+    configured one) and store it, unless stored already, then deliver it, unless delivered
+    already. UnknownBot / TaskConflict for a task that cannot be processed; delivery
+    failures are recorded on the grade."""
+    bot = bot_for_task(task=task)
+    grade = _existing_grade(bot=bot, task=task)
+    if grade is None:
+        result, grading_error = conversation_grade(task=task, grader=grader)
+        grade, created = conversation_grade_store(
+            task=task, bot=bot, result=result, grading_error=grading_error
+        )
+        if created:
+            _log_graded(grade)
+            return grade_deliver(grade=grade, held=True)
+    return grade_deliver(grade=grade)
+
+
+def _log_graded(grade: ConversationGrade) -> None:
+    logger.info(
+        "Visitor scored successfully",
+        extra={
+            "task_id": grade.task_id,
+            "visitor_id": grade.visitor_id,
+            "score": grade.lead_score,
+            "category": grade.lead_category,
+            "model_used": grade.model_used,
+        },
+    )

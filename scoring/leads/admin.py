@@ -1,0 +1,172 @@
+from django import forms
+from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+
+from scoring.leads.buyer_profile import BuyerProfile, validate_profile_fields
+from scoring.leads.matcher import LocalProvider
+from scoring.leads.models import Lead, LeadUpload, Offer, Score, ScoringRun
+from scoring.leads.rules import Factor
+from scoring.leads.services.leads import lead_update
+from scoring.leads.services.offers import offer_create, offer_update
+
+_SCORE_PARTS = (
+    "score", "intent", "explanation", "rule_set", "rule_score", "role_points", "role_keyword",
+    "industry_points", "industry_keyword", "completeness_points", "ai_status", "ai_error",
+    "ai_label", "ai_score",
+    "ai_factors", "reasoning", "provider", "model", "prompt_version", "content_hash",
+    "latency_ms", "input_tokens", "output_tokens", "scored_at",
+)  # fmt: skip
+
+
+class OfferAdminForm(forms.ModelForm):
+    class Meta:
+        model = Offer
+        fields = ("account", "name", "value_props", "ideal_use_cases", "rule_set", "buyer_profile")
+        help_texts = {
+            "buyer_profile": (
+                "Who buys it: primary_departments, secondary_departments, min_seniority, "
+                "target_industries, vertical, competitors. Fields you set make it explicit; "
+                "empty ({}) infers it again from the offer's text."
+            ),
+        }
+
+    def clean_buyer_profile(self):
+        profile = self.cleaned_data.get("buyer_profile") or {}
+        if not isinstance(profile, dict):
+            raise forms.ValidationError("The buyer profile must be a JSON object.")
+        try:
+            return validate_profile_fields(profile)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    form = OfferAdminForm
+    list_display = ("name", "account", "buyer", "rule_set", "created_at")
+    list_filter = ("account", "rule_set")
+    search_fields = ("name",)
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Buyer profile")
+    def buyer(self, offer):
+        profile = BuyerProfile.from_dict(offer.buyer_profile)
+        departments = ", ".join(profile.primary_departments) or "no department"
+        industries = ", ".join(profile.target_industries) or "any industry"
+        return f"{departments} · {industries} ({profile.source})"
+
+    def save_model(self, request, obj, form, change):
+        # Through the services, so an empty or partial profile is inferred from the text, by
+        # the local vocabulary: the admin saves in a transaction, which must not wait on a
+        # remote provider.
+        given = obj.buyer_profile or {}  # cleaned: profile fields only
+        local = LocalProvider()
+        if change:
+            changed = {name: getattr(obj, name) for name in form.changed_data}
+            profile = given if changed.pop("buyer_profile", None) is not None else None
+            offer_update(
+                offer=Offer.objects.get(pk=obj.pk), buyer_profile=profile, provider=local, **changed
+            )
+        else:
+            obj.pk = offer_create(
+                account=obj.account,
+                name=obj.name,
+                value_props=obj.value_props,
+                ideal_use_cases=obj.ideal_use_cases,
+                buyer_profile=given or None,
+                rule_set=obj.rule_set,
+                provider=local,
+            ).pk
+
+
+@admin.register(LeadUpload)
+class LeadUploadAdmin(admin.ModelAdmin):
+    list_display = ("file_name", "account", "row_count", "created_at")
+    list_filter = ("account",)
+    search_fields = ("file_name",)
+    readonly_fields = ("row_count", "created_at")
+
+
+class ScoreInline(admin.TabularInline):
+    model = Score
+    fields = (
+        "offer",
+        "score",
+        "intent",
+        "rule_score",
+        "ai_label",
+        "ai_status",
+        "provider",
+        "reasoning",
+    )
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ("-scored_at",)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Lead)
+class LeadAdmin(admin.ModelAdmin):
+    list_display = (
+        "name", "role", "seniority", "departments", "company", "industry", "location", "account",
+        "upload",
+    )  # fmt: skip
+    list_filter = ("account", "seniority", "industry")
+    readonly_fields = ("seniority", "departments")  # from the role, on every save
+    search_fields = ("name", "company", "role")
+    list_select_related = ("upload",)
+    raw_id_fields = ("upload",)
+    inlines = (ScoreInline,)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+        lead_update(lead=obj, **{name: getattr(obj, name) for name in form.changed_data})
+
+
+@admin.register(Score)
+class ScoreAdmin(admin.ModelAdmin):
+    list_display = ("lead", "company", "offer", "score", "intent", "ai_status", "provider")
+    # ai_status "failed": leads whose AI call failed; the next scoring run retries them.
+    list_filter = ("intent", "ai_status", "offer", "lead__industry", "provider", "account")
+    search_fields = ("lead__name", "lead__company")
+    ordering = ("-score",)
+    list_select_related = ("lead", "offer")
+    raw_id_fields = ("lead",)
+    readonly_fields = _SCORE_PARTS
+
+    def has_add_permission(self, request):
+        # Scores come from scoring runs, which keep the rules and the AI half consistent.
+        return False
+
+    @admin.display(ordering="lead__company")
+    def company(self, score):
+        return score.lead.company
+
+    @admin.display(description="Explanation (the points add up to the score)")
+    def explanation(self, score):
+        lines = [str(Factor(**factor)) for factor in score.factors]
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)) or "-"
+
+
+@admin.register(ScoringRun)
+class ScoringRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "id", "offer", "account", "status", "total", "scored", "cached", "failed",
+        "chunks_done", "chunks_total", "created_at", "finished_at",
+    )  # fmt: skip
+    list_filter = ("status", "account", "provider")
+    list_select_related = ("offer", "account")
+    readonly_fields = [field.name for field in ScoringRun._meta.fields]
+
+    # Runs are started through the API, /score/ or `manage.py score`, never typed in.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,262 @@
+"""The seed's five endpoints, with its paths, bodies and status codes kept as they were."""
+
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from rest_framework import status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from scoring.accounts.access import ScoringRateThrottle, UploadRateThrottle, request_account
+from scoring.core.exceptions import InvalidInput
+from scoring.core.json_stream import json_array_response
+from scoring.core.openapi import BAD_REQUEST, error_response
+from scoring.core.pagination import SeedResultsPagination
+from scoring.core.parsers import BoundedJSONParser
+from scoring.leads.api.idempotency import idempotent
+from scoring.leads.api.openapi import NO_OFFER, PROVIDER_DOWN
+from scoring.leads.api.serializers import (
+    LeadUploadRequestSerializer,
+    OfferSerializer,
+    ScoreRequestSerializer,
+    ScoringRunSerializer,
+    SeedMessageSerializer,
+    SeedOfferSerializer,
+    SeedResultPageSerializer,
+    SeedResultSerializer,
+    SeedResultsPageQuerySerializer,
+    SeedResultsQuerySerializer,
+    SeedScoredLeadSerializer,
+)
+from scoring.leads.lead_csv import export_chunks
+from scoring.leads.models import ScoringRun
+from scoring.leads.selectors import (
+    api_time,
+    leads_with_latest_score,
+    offer_for_scoring,
+    scores_for_offer,
+)
+from scoring.leads.services.leads import leads_import
+from scoring.leads.services.offers import offer_create
+from scoring.leads.services.runs import scoring_run_start, scoring_run_wait
+from scoring.leads.services.scoring import ProviderUnavailable
+from scoring.leads.sync_waits import client_disconnected, sync_wait_slot
+
+NO_FILE_ERROR = "No file uploaded. Send the CSV in the multipart field 'csv_file'."
+RESULTS_TOO_MANY_ERROR = (
+    "The account has {count} leads, more than the {limit} that /results/ lists in one "
+    "answer: ask for a page at a time with ?page=1&limit=1000, or download them all from /csv/."
+)
+RESULTS_BAD_REQUEST = "Invalid offer_id, page or limit; or too many leads for one answer."
+RESULTS_NOT_FOUND = "No offer with this offer_id in the caller's account, or no such page."
+UPLOAD_SUCCESS_MESSAGE = "Successfully uploaded {count} leads"
+EXPORT_FILE_NAME = "lead_scores.csv"
+EXPORT_BATCH_SIZE = 2000
+# /results/ items' fields, in the seed's order (SeedResultSerializer documents them), and
+# the export's columns under EXPORT_HEADER.
+RESULT_FIELDS = (
+    "id", "name", "role", "company", "industry", "location", "linkedin_bio", "intent", "score",
+    "reasoning", "created_at",
+)  # fmt: skip
+CSV_COLUMNS = ("name", "role", "company", "industry", "location", "intent", "score", "reasoning")
+
+
+def _optional_offer(request):
+    query = SeedResultsQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    offer_id = query.validated_data.get("offer_id")
+    if offer_id is None:
+        return None
+    return offer_for_scoring(account=request_account(request), offer_id=offer_id)
+
+
+def upload_from_request(request):
+    """The uploaded CSV of a multipart request, imported; 400 when there is none."""
+    csv_file = request.FILES.get("csv_file")
+    if csv_file is None:
+        raise InvalidInput(NO_FILE_ERROR)
+    return leads_import(
+        account=request_account(request),
+        user=request.user,
+        file=csv_file,
+        file_name=csv_file.name or "upload.csv",
+    )
+
+
+class OfferCreateView(APIView):
+    @extend_schema(request=OfferSerializer, responses={201: SeedOfferSerializer})
+    def post(self, request):
+        serializer = OfferSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        offer = offer_create(account=request_account(request), **serializer.validated_data)
+        return Response(SeedOfferSerializer(offer).data, status=status.HTTP_201_CREATED)
+
+
+class LeadUploadView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [UploadRateThrottle]
+
+    @extend_schema(
+        request={"multipart/form-data": LeadUploadRequestSerializer},
+        responses={201: SeedMessageSerializer},
+    )
+    @idempotent(atomic=True)
+    def post(self, request):
+        upload = upload_from_request(request)
+        message = UPLOAD_SUCCESS_MESSAGE.format(count=upload.row_count)
+        return Response({"message": message}, status=status.HTTP_201_CREATED)
+
+
+@idempotent(name="post")
+class ScoreView(APIView):
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
+    throttle_classes = [ScoringRateThrottle]
+
+    @extend_schema(
+        request=ScoreRequestSerializer,
+        responses={
+            200: SeedScoredLeadSerializer(many=True),
+            202: ScoringRunSerializer,
+            404: error_response(NO_OFFER),
+            502: error_response(PROVIDER_DOWN),
+        },
+    )
+    def post(self, request):
+        """Score as a run and wait for it (SCORE_SYNC_TIMEOUT); past that, or when the account
+        (or the server) already has its most waits going, 202 and the run."""
+        body = ScoreRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        offer = offer_for_scoring(
+            account=request_account(request), offer_id=body.validated_data.get("offer_id")
+        )
+        run = scoring_run_start(
+            offer=offer, user=request.user, rescore=body.validated_data["rescore"]
+        )
+        run = run_wait_bounded(request, run)
+        if run.status not in ScoringRun.FINISHED:
+            return run_accepted_response(request, run)
+        scores = scores_for_offer(offer=offer).order_by("lead_id")
+        return Response(SeedScoredLeadSerializer(scores, many=True).data)
+
+
+def run_wait_bounded(request, run: ScoringRun) -> ScoringRun:
+    """The run once it has finished, if the caller may wait for it (a free wait slot; see
+    sync_waits) and stays connected, for up to SCORE_SYNC_TIMEOUT; else as it is, unfinished.
+    A run that failed is a 502 with its reason."""
+    with sync_wait_slot(account_id=run.account_id) as may_wait:
+        if may_wait:
+            run = scoring_run_wait(
+                run=run,
+                timeout=settings.SCORE_SYNC_TIMEOUT,
+                give_up=lambda: client_disconnected(request),
+            )
+        else:
+            run.refresh_from_db()
+    if run.status == ScoringRun.Status.FAILED:
+        raise ProviderUnavailable(run.error)
+    return run
+
+
+def run_accepted_response(request, run) -> Response:
+    """202 with the run, and its URL in Location, to follow its progress."""
+    url = request.build_absolute_uri(reverse("run-detail", args=[run.pk]))
+    return Response(
+        ScoringRunSerializer(run).data, status=status.HTTP_202_ACCEPTED, headers={"Location": url}
+    )
+
+
+class ResultsView(APIView):
+    @extend_schema(
+        operation_id="results_list",
+        parameters=[SeedResultsPageQuerySerializer],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="SeedResults",
+                serializers=[SeedResultSerializer(many=True), SeedResultPageSerializer],
+                resource_type_field_name=None,
+                many=False,
+            ),
+            400: error_response(RESULTS_BAD_REQUEST),
+            404: error_response(RESULTS_NOT_FOUND),
+        },
+    )
+    def get(self, request):
+        """Every lead with its latest score: the seed's plain list, or with ?page= or ?limit=
+        one page of them. An account of more than RESULTS_MAX_ROWS leads must ask for pages
+        (or download /csv/)."""
+        query = SeedResultsPageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        leads = leads_with_latest_score(
+            account=request_account(request), offer=_optional_offer(request), columns=RESULT_FIELDS
+        )
+        if query.validated_data.keys() & {"page", "limit"}:
+            paginator = SeedResultsPagination()
+            page = paginator.paginate_queryset(leads, request, view=self)
+            return paginator.get_paginated_response(result_texts(page))
+        count = leads.count()
+        if count > settings.RESULTS_MAX_ROWS:
+            raise InvalidInput(
+                RESULTS_TOO_MANY_ERROR.format(count=count, limit=settings.RESULTS_MAX_ROWS)
+            )
+        if isinstance(request.accepted_renderer, JSONRenderer):
+            # Streamed: a worker holds one block of leads, never the whole list.
+            return json_array_response(result_items(leads))
+        return Response(result_texts(leads))  # the browsable API's page
+
+
+def result_items(rows) -> Iterator[dict]:
+    """/results/ items (SeedResultSerializer's fields) from leads_with_latest_score rows of
+    RESULT_FIELDS: plain dicts, for a serializer instance per lead costs more than the query.
+    created_at may be a naive UTC datetime, which json_stream writes as DRF does."""
+    return (dict(zip(RESULT_FIELDS, row, strict=True)) for row in rows)
+
+
+def result_texts(rows) -> list[dict]:
+    """result_items with created_at as text, for DRF's renderer."""
+    items = list(result_items(rows))
+    for item in items:
+        item["created_at"] = api_time(item["created_at"])
+    return items
+
+
+class CsvExportNegotiation(BaseContentNegotiation):
+    """The export is CSV whatever Accept asks for (`Accept: text/csv` must not be a 406); only
+    its errors go through a renderer, and they are JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class CsvExportView(APIView):
+    content_negotiation_class = CsvExportNegotiation
+
+    @extend_schema(
+        parameters=[SeedResultsQuerySerializer],
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            400: error_response(BAD_REQUEST),
+            404: error_response(NO_OFFER),
+        },
+    )
+    def get(self, request):
+        leads = leads_with_latest_score(
+            account=request_account(request), offer=_optional_offer(request), columns=CSV_COLUMNS
+        )
+        return csv_attachment(export_chunks(leads), file_name=EXPORT_FILE_NAME)
+
+
+def csv_attachment(lines, *, file_name: str) -> StreamingHttpResponse:
+    """A CSV download streamed line block by line block, never held whole."""
+    response = StreamingHttpResponse(lines, content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    return response

@@ -1,0 +1,535 @@
+"""Who buys an offer: its buyer profile, given on the offer or inferred from its own text.
+
+A profile names the departments that buy (primary) and those that influence (secondary),
+the least seniority that signs, the industries it is made for (none: a horizontal product),
+whether it is a vertical product that only those industries buy, and competitors to exclude.
+The fit rules (scoring/rules.py) and the local provider score a lead against it.
+
+Inference reads the offer's name, value propositions and use cases for cues: a word or
+phrase of a department's work ("invoice", "phishing", "kitchen") or of an industry
+("restaurants", "clinical trials"). It is a vocabulary, not a list of known products, so it
+works for offers it has never seen; a remote provider may refine it (one call per offer).
+"""
+
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+from scoring.core.text_match import whole_word_pattern
+from scoring.leads.titles import DEPARTMENTS, SENIORITIES, SENIORITY_RANK
+
+SOURCE_INFERRED = "inferred"
+SOURCE_EXPLICIT = "explicit"
+DEFAULT_MIN_SENIORITY = "manager"
+LOCAL_INFERENCE = "local-vocabulary-v1"
+
+# Industries: key -> (label, the words a lead's industry or an offer names it by).
+# A `*` ends a word stem ("pharma*": pharma, pharmaceutical, pharmaceuticals).
+INDUSTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "software": ("Software & internet", (
+        "software", "saas", "tech", "technology", "information technology", "it services",
+        "internet", "cloud", "computer software", "developer tools", "devtools", "app", "apps",
+        "platform", "web", "cybersecurity", "data infrastructure", "martech", "adtech",
+        "edtech", "software development", "software teams", "engineering teams",
+        "development teams", "dev teams",
+    )),
+    "finance": ("Financial services", (
+        "bank", "banking", "financial services", "financial", "finance", "fintech",
+        "insurance", "insurers", "insurance compan*", "insurance carrier*", "insurtech",
+        "payments", "payment", "credit union", "lending", "banca", "banque", "seguros",
+        "versicherung*", "assurance*", "finanzas", "finanzdienst*",
+        "investment*", "asset management", "wealth management", "capital markets",
+        "pci", "brokerage", "private equity", "venture capital",
+    )),
+    "healthcare": ("Healthcare providers", (
+        "healthcare", "health care", "hospital*", "health system*", "clinic", "clinics",
+        "medical practice*", "medical cent*", "hipaa", "health", "nursing", "patient care",
+        "academic medicine", "academic medical cent*", "dental", "physician*",
+    )),
+    "life_sciences": ("Pharma, biotech & clinical research", (
+        "pharma*", "biotech*", "biopharma*", "life science*", "contract research*",
+        "cro", "cros", "clinical research", "clinical trial*", "drug development",
+        "genomics", "diagnostics", "academic medicine",
+    )),
+    "medical_devices": ("Medical devices", ("medical device*", "medtech", "medical equipment")),
+    "food_hospitality": ("Restaurants, food & hospitality", (
+        "restaurant*", "food service*", "foodservice", "food and beverage", "food & beverage",
+        "f&b", "hospitality", "hotel*", "café*", "cafe*", "coffee shop*", "bar", "bars",
+        "pub", "pubs", "catering", "bakery", "bakeries", "qsr", "quick service",
+        "fast casual", "dining", "bistro*", "brewery", "breweries", "food truck*",
+        "kitchen*", "diner*", "pizzeria*",
+    )),
+    "retail": ("Retail & e-commerce", (
+        "retail*", "e-commerce", "ecommerce", "consumer goods", "cpg", "fmcg", "stores",
+        "shop*", "apparel", "fashion", "grocery", "supermarket*",
+    )),
+    "manufacturing": ("Manufacturing & industrial", (
+        "manufactur*", "industrial", "automotive", "machinery", "factory", "factories",
+        "plant", "plants", "aerospace", "electronics", "chemicals", "metal*", "plastics",
+        "packaging", "production", "manufactura", "fabricación", "fertigung", "industrie",
+        "maschinenbau", "fabrication",
+    )),
+    "logistics": ("Logistics & transportation", (
+        "logistics", "freight", "transport*", "shipping", "trucking", "distribution",
+        "distributor*", "wholesale*", "warehous*", "supply chain", "3pl", "courier*", "fleet*",
+        "maritime", "airline*", "aviation", "logística", "logistica", "logistique", "logistik",
+        "transporte*", "spedition*",
+    )),
+    "professional_services": ("Consulting & professional services", (
+        "consulting", "consultancy", "consultancies", "management consulting",
+        "professional services", "advisory", "consulting firms", "accounting firm*",
+        "agency", "agencies", "staffing", "recruitment", "outsourcing", "services",
+        "engineering services", "business services",
+    )),
+    "legal_services": ("Legal services", (
+        "law firm*", "law practice*", "law office*", "legal services", "legal",
+    )),
+    "education": ("Education", (
+        "education", "university", "universities", "school*", "college*", "higher education",
+        "e-learning", "academic", "academia", "k-12", "training provider*", "educación",
+        "éducation", "bildung", "enseignement", "higher ed",
+    )),
+    "government": ("Government & public sector", (
+        "government", "public sector", "municipal*", "federal", "defen*e", "public administration",
+        "city of", "ministry", "agency of",
+    )),
+    "energy": ("Energy & utilities", (
+        "energy", "utilit*", "oil", "gas", "oil & gas", "renewable*", "solar",
+        "electricity", "mining", "power generation", "electric power",
+    )),
+    "construction": ("Construction, architecture & real estate", (
+        "construction", "real estate", "architecture", "property", "properties",
+        "building*", "engineering & construction", "facilities",
+    )),
+    "media": ("Media & entertainment", (
+        "media", "publishing", "entertainment", "gaming", "games", "advertising",
+        "broadcast*", "film", "music", "news",
+    )),
+    "telecom": ("Telecommunications", ("telecom*", "telecommunications", "wireless", "isp")),
+    "nonprofit": ("Non-profit", (
+        "non-profit", "nonprofit", "ngo", "charity", "charities", "foundation",
+    )),
+}  # fmt: skip
+# Industries near enough that a vertical offer for one is a partial fit for the other.
+RELATED_INDUSTRIES = {
+    "healthcare": ("life_sciences", "medical_devices"),
+    "life_sciences": ("healthcare", "medical_devices"),
+    "medical_devices": ("healthcare", "life_sciences"),
+    "food_hospitality": ("retail",),
+    "retail": ("food_hospitality",),
+    "logistics": ("manufacturing", "retail"),
+    "manufacturing": ("logistics",),
+    "legal_services": ("professional_services",),
+    "professional_services": ("legal_services",),
+}
+# Words too generic to name an offer's industry ("services" in "Business services" is an
+# industry of a lead, not what an offer is for).
+_LEAD_ONLY_INDUSTRY_WORDS = frozenset(
+    {"services", "platform", "web", "app*", "health", "financial", "finance", "legal",
+     "law", "power", "plant", "plants", "production", "bar", "shop*", "stores", "agency",
+     "building*", "gas", "oil", "news", "games", "film", "music", "foundation",
+     "properties", "property", "payment", "distribution", "transport*", "fleet*", "kitchen*",
+     "dining", "facilities", "tech", "technology", "software", "cloud",
+     "internet", "academic", "staffing", "recruitment", "shipping", "insurance", "app", "apps"}
+)  # fmt: skip
+
+# Department cues in an offer's text: key -> words and phrases of that department's work.
+DEPARTMENT_CUES: dict[str, tuple[str, ...]] = {
+    "engineering": (
+        "ci", "cd", "ci/cd", "continuous integration", "continuous delivery", "build*",
+        "deploy*", "pipeline*", "developer*", "engineer*", "code", "codebase", "test suite*",
+        "flaky test*", "devops", "release*", "repositor*", "monorepo*", "kubernetes",
+        "containers", "software teams", "merge*", "pull request*", "compile*", "cache*",
+        "staging", "rollback*", "observability", "on-call", "incident*", "sre", "api*",
+        "sdk*", "git*", "commit*", "runners",
+    ),
+    "it": (
+        "it", "devices", "endpoint*", "laptops", "helpdesk", "help desk", "sso",
+        "single sign-on", "provisioning", "identity", "access management", "infrastructure",
+        "network*", "it teams", "systems administration", "saas management",
+        "software licen*",
+    ),
+    "security": (
+        "security", "secure", "phishing", "threat*", "vulnerabilit*", "cyber*", "attack*",
+        "breach*", "malware", "ransomware", "soc", "siem", "zero trust", "penetration",
+        "security awareness", "iso 27001", "soc 2",
+    ),
+    "data": (
+        "analytics", "analyse*", "analyze*", "analysis", "dashboard*", "data", "bi",
+        "business intelligence", "reporting", "machine learning", "predictive", "insights",
+        "data warehouse", "metrics", "kpi*", "forecast*", "statistic*", "attribution",
+    ),
+    "product": ("product teams", "roadmap*", "feature flag*", "user research", "product analytics",
+                "product managers", "a/b test*", "experiments"),
+    "design": ("design*", "creative", "prototyp*", "mockups", "brand assets"),
+    "sales": (
+        "sales", "deal*", "quota*", "crm", "prospect*", "revenue", "field sales", "selling",
+        "sellers", "account executives", "sales teams", "win rate*", "sales performance",
+        "outreach", "territor*",
+    ),
+    "marketing": (
+        "marketing", "campaign*", "attribution", "brand", "seo", "content", "lead generation",
+        "demand generation", "email marketing", "advertis*", "ad spend", "audience*",
+        "conversion*", "funnel*", "customer behavior", "customer behaviour", "social media",
+    ),
+    "customer_success": (
+        "customer support", "support tickets", "tickets", "customer service", "help center",
+        "churn", "csat", "nps", "customer success", "onboard customers", "retention",
+        "customer experience", "live chat", "contact cent*",
+    ),
+    "finance": (
+        "invoice*", "accounts payable", "accounts receivable", "payable*", "expense*",
+        "spend", "budget*", "finance", "financial", "accounting", "accountants", "close the books",
+        "month-end", "month end", "close", "reconcil*", "ledger", "erp", "tax*", "audit trail*",
+        "cash flow", "cash", "payments", "vendor payments", "bill pay*", "three-way match*",
+        "3-way match*", "approval workflow*", "cost*", "cfo*", "controller*", "treasury",
+        "procure-to-pay", "purchase orders",
+    ),
+    "hr": (
+        "hr", "human resources", "hiring", "hire*", "onboarding", "new hires", "new-hire*",
+        "employee*", "people teams", "people ops", "talent", "recruit*", "payroll",
+        "benefits", "offboarding", "performance reviews", "l&d", "learning and development",
+        "headcount", "org chart", "people", "right-to-work", "frontline", "seasonal",
+    ),
+    "operations": (
+        "operations", "travel*", "booking*", "itinerar*", "trip*", "flights", "logistics",
+        "inventory", "warehous*", "supply chain", "fulfil*", "shipments", "fleet*",
+        "scheduling", "field service", "dispatch*",
+        "stock", "picking", "orders", "order management", "distribution", "throughput",
+        "wms", "pick lists", "put-away", "stocktake", "cycle counts", "carrier*", "dock",
+        "docks", "loading dock*", "order lines", "goods receipts",
+    ),
+    "administration": (
+        "office*", "front desk", "reception", "visitor management", "assistants",
+        "admin*", "facilities booking", "desk booking",
+    ),
+    "legal": (
+        "compliance", "compliant", "audit*", "regulat*", "legal", "contract*", "clause*",
+        "counsel", "gdpr", "privacy", "hipaa", "pci", "sox", "policy",
+        "policies", "risk", "e-signature*", "negotiat*", "obligations", "redline*",
+    ),
+    "procurement": (
+        "procurement", "purchas*", "supplier*", "vendor*", "sourcing",
+        "spend management", "rfp*", "tender*", "purchase orders",
+    ),
+    "food_beverage": (
+        "restaurant*", "kitchen*", "menu*", "covers", "table service", "waitstaff", "chef*",
+        "pos", "point of sale", "point-of-sale", "café*", "cafe*", "dining", "takeaway",
+        "takeout", "delivery apps", "food cost*", "front of house", "back of house",
+        "hospitality",
+    ),
+    "clinical": (
+        "clinical", "trial*", "patient*", "edc", "electronic data capture", "investigator*",
+        "study", "studies", "phase 1", "phase 2", "phase 3", "phase i", "phase ii", "phase iii",
+        "site monitoring",
+        "medical", "physician*", "nurs*", "care teams", "ehr", "emr",
+    ),
+    "research": ("research*", "r&d", "scientist*", "laborator*", "lab", "labs", "experiment*"),
+    "education": ("courses", "learning", "teachers", "students", "curricul*", "classroom*",
+                  "lessons", "lms", "e-learning", "school*", "pupils", "timetabl*",
+                  "admission*", "enrol*", "enroll*", "applicants", "campus*", "universit*",
+                  "faculty", "alumni"),
+    "facilities": ("facilities", "buildings", "maintenance", "workplace", "real estate",
+                   "space planning", "energy management"),
+}  # fmt: skip
+# Departments that usually buy together: one primary makes the other primary too.
+BUYING_TOGETHER = {
+    "security": ("it",),
+    "it": ("security",),
+    "food_beverage": ("operations",),  # a restaurant's operators buy its systems
+}
+# Departments adjacent to a primary one: secondary (influencers) even without a cue.
+ADJACENT_DEPARTMENTS = {
+    "security": ("it", "legal"),
+    "it": ("security", "engineering"),
+    "engineering": ("it", "product"),
+    "data": ("engineering", "product", "it"),
+    "finance": ("procurement", "operations"),
+    "procurement": ("finance", "operations"),
+    "operations": ("procurement", "administration"),
+    "hr": ("administration",),
+    "sales": ("marketing", "customer_success"),
+    "marketing": ("sales", "data"),
+    "customer_success": ("sales", "product"),
+    "legal": ("finance", "procurement"),
+    "clinical": ("research", "data"),
+    "research": ("clinical", "data"),
+    "food_beverage": ("operations",),
+    "education": ("hr",),
+    "facilities": ("operations", "administration"),
+    "administration": ("operations",),
+}
+# Departments that only exist in one line of business: an offer for them is vertical.
+INDUSTRY_LINE_DEPARTMENTS = {"food_beverage": "food_hospitality", "clinical": "life_sciences"}
+# A primary department needs at least this share of the strongest department's cue weight.
+PRIMARY_SHARE = 0.75
+# A department with fewer cue hits than this is not even secondary (a stray word).
+SECONDARY_MIN_HITS = 2
+MAX_PRIMARY = 3
+# The offer's name says most about who buys it; a line naming a team says who uses it.
+NAME_WEIGHT = 2.0
+TEAM_WEIGHT = 2.0
+
+DEPARTMENT_KEYS = tuple(DEPARTMENTS)
+INDUSTRY_KEYS = tuple(INDUSTRIES)
+
+PROFILE_FIELDS = (
+    "primary_departments", "secondary_departments", "min_seniority", "target_industries",
+    "vertical", "competitors",
+)  # fmt: skip
+PROFILE_METADATA = ("source", "inferred_by")
+
+UNKNOWN_PROFILE_FIELD_ERROR = "Unknown buyer profile field {key!r}; expected one of: {choices}."
+NOT_A_LIST_ERROR = "{key} must be a list of strings."
+NOT_A_BOOLEAN_ERROR = "{key} must be true or false."
+NO_PRIMARY_DEPARTMENT_ERROR = "primary_departments must name at least one department."
+BOTH_PRIMARY_AND_SECONDARY_ERROR = (
+    "A department is either primary or secondary, not both: {departments}."
+)
+INVALID_DEPARTMENT_ERROR = "Unknown department {value!r}; expected one of: {choices}."
+INVALID_INDUSTRY_ERROR = "Unknown industry {value!r}; expected one of: {choices}."
+INVALID_SENIORITY_ERROR = "Unknown seniority {value!r}; expected one of: {choices}."
+
+
+_INDUSTRY_PATTERNS = {key: whole_word_pattern(*words) for key, (_, words) in INDUSTRIES.items()}
+_OFFER_INDUSTRY_PATTERNS = {
+    key: whole_word_pattern(*(w for w in words if w not in _LEAD_ONLY_INDUSTRY_WORDS))
+    for key, (_, words) in INDUSTRIES.items()
+}
+_DEPARTMENT_PATTERNS = {key: whole_word_pattern(*cues) for key, cues in DEPARTMENT_CUES.items()}
+# "finance teams", "run by IT and HR": the offer names who uses it.
+_TEAM_MENTION = re.compile(
+    r"((?:[\w&/-]+\s+){1,3}?)(?:teams?|leaders?|departments?|managers?|professionals|heads|"
+    r"officers?|organi[sz]ations|orgs)\b|\b(?:run|used|owned|led) by\s+((?:[\w&/-]+\s*){1,4})",
+    re.IGNORECASE,
+)
+_FOR_CONTEXT = re.compile(r"\b(?:for|at|in|across|to)\s+(?:[\w&'-]+\s+)?$", re.IGNORECASE)
+
+
+_PRODUCT_NAME = r"[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*)?"
+_REPLACES = re.compile(
+    r"\b(?:[Mm]ov(?:e|es|ing) (?:off|away from)|[Ss]witch(?:es|ing)? from|[Mm]igrat\w* "
+    r"(?:off|from)|[Rr]eplac(?:e|es|ing)|[Aa]lternative to|[Ii]nstead of|[Oo]utgr[eo]w\w* )"
+    rf"\s+(?:an?\s+|the\s+|your\s+)?({_PRODUCT_NAME}(?:(?:,\s*|\s+or\s+|\s+and\s+){_PRODUCT_NAME})*)"
+)
+_NAME_LIST_SPLIT = re.compile(r",\s*|\s+or\s+|\s+and\s+")
+_NOT_A_PRODUCT = frozenset(
+    """spreadsheet spreadsheets email emails e-mail paper manual manually legacy homegrown
+    in-house tools tool systems system software processes process digital to with your our
+    the a an old outdated clunky disconnected separate multiple many point whiteboards
+    whiteboard sticky notes phone calls calls texts""".split()
+)
+
+
+def _is_it_department(hit: str) -> bool:
+    """ "IT" the department is written in capitals; "it" and "It" are the pronoun."""
+    return hit.lower() != "it" or hit == "IT"
+
+
+@dataclass(frozen=True)
+class BuyerProfile:
+    primary_departments: tuple[str, ...] = ()
+    secondary_departments: tuple[str, ...] = ()
+    min_seniority: str = DEFAULT_MIN_SENIORITY
+    target_industries: tuple[str, ...] = ()  # none: a horizontal product
+    vertical: bool = False  # only the target industries buy it
+    competitors: tuple[str, ...] = ()
+    source: str = SOURCE_INFERRED
+    # Who read it from the offer's text: the local vocabulary or a remote provider's model.
+    inferred_by: str = LOCAL_INFERENCE
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        return {
+            key: list(value) if isinstance(value, tuple) else value for key, value in data.items()
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "BuyerProfile":
+        data = data or {}
+        return cls(
+            primary_departments=tuple(data.get("primary_departments") or ()),
+            secondary_departments=tuple(data.get("secondary_departments") or ()),
+            min_seniority=data.get("min_seniority") or DEFAULT_MIN_SENIORITY,
+            target_industries=tuple(data.get("target_industries") or ()),
+            vertical=bool(data.get("vertical")),
+            competitors=tuple(data.get("competitors") or ()),
+            source=data.get("source") or SOURCE_INFERRED,
+            inferred_by=data.get("inferred_by") or LOCAL_INFERENCE,
+        )
+
+    @property
+    def horizontal(self) -> bool:
+        return not self.target_industries
+
+
+def validate_profile_fields(data: dict) -> dict:
+    """The profile fields of data, checked: raise ValueError naming the first unknown
+    field, department, industry or seniority, or a value of the wrong type. `source` and
+    `inferred_by`, which say how a profile was made, are dropped."""
+    cleaned = {}
+    for key, value in data.items():
+        if key in PROFILE_METADATA:
+            continue
+        if key not in PROFILE_FIELDS:
+            raise ValueError(
+                UNKNOWN_PROFILE_FIELD_ERROR.format(key=key, choices=", ".join(PROFILE_FIELDS))
+            )
+        if key == "vertical":
+            if not isinstance(value, bool):
+                raise ValueError(NOT_A_BOOLEAN_ERROR.format(key=key))
+        elif key == "min_seniority":
+            if value not in SENIORITY_RANK:
+                raise ValueError(
+                    INVALID_SENIORITY_ERROR.format(value=value, choices=", ".join(SENIORITIES))
+                )
+        elif not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValueError(NOT_A_LIST_ERROR.format(key=key))
+        cleaned[key] = value
+    for key in ("primary_departments", "secondary_departments"):
+        for value in cleaned.get(key) or ():
+            if value not in DEPARTMENTS:
+                raise ValueError(
+                    INVALID_DEPARTMENT_ERROR.format(value=value, choices=", ".join(DEPARTMENTS))
+                )
+    for value in cleaned.get("target_industries") or ():
+        if value not in INDUSTRIES:
+            raise ValueError(
+                INVALID_INDUSTRY_ERROR.format(value=value, choices=", ".join(INDUSTRIES))
+            )
+    if cleaned.get("primary_departments") == []:
+        raise ValueError(NO_PRIMARY_DEPARTMENT_ERROR)
+    both = set(cleaned.get("primary_departments") or ()) & set(
+        cleaned.get("secondary_departments") or ()
+    )
+    if both:
+        raise ValueError(
+            BOTH_PRIMARY_AND_SECONDARY_ERROR.format(departments=", ".join(sorted(both)))
+        )
+    return cleaned
+
+
+@lru_cache(maxsize=100_000)
+def industries_of(text: str) -> tuple[str, ...]:
+    """The industry keys a lead's industry (or company) text names, first-named first."""
+    if not text:
+        return ()
+    hits = []
+    for key, pattern in _INDUSTRY_PATTERNS.items():
+        match = pattern.search(text)
+        if match:
+            hits.append((match.start(), -len(match.group(0)), key))
+    return tuple(key for _, _, key in sorted(hits))
+
+
+def industry_label(key: str) -> str:
+    return INDUSTRIES[key][0]
+
+
+def _department_weights(texts: list[str]) -> dict[str, float]:
+    """Per department, the lines of the offer that speak of its work (a line repeating a
+    word counts once), the name NAME_WEIGHT times; a line naming the department's people
+    ("finance teams", "run by IT and HR") counts TEAM_WEIGHT more."""
+    weights: dict[str, float] = {}
+    for position, text in enumerate(texts):
+        scale = NAME_WEIGHT if position == 0 else 1.0
+        teams = " ".join(m.group(1) or m.group(2) for m in _TEAM_MENTION.finditer(text))
+        for key, pattern in _DEPARTMENT_PATTERNS.items():
+            hits = pattern.findall(text)
+            if key == "it":  # only the department, in capitals, never the pronoun
+                hits = [hit for hit in hits if _is_it_department(hit)]
+            if not hits:
+                continue
+            weight = scale
+            named = pattern.findall(teams)
+            if key == "it":
+                named = [hit for hit in named if _is_it_department(hit)]
+            if named:
+                weight += TEAM_WEIGHT
+            weights[key] = weights.get(key, 0.0) + weight
+    return weights
+
+
+def _offer_industries(name: str, value_props, ideal_use_cases) -> dict[str, int]:
+    """Per industry, the lines naming it: anywhere in the name and the use cases (who it is
+    for); in a value proposition only after "for", "at", "in" or "across" ("rates for
+    hotels" names a customer, "airline and hotel rates" a supplier)."""
+    counts: dict[str, int] = {}
+    lines = [
+        (name, False),
+        *((text, True) for text in value_props),
+        *((t, False) for t in ideal_use_cases),
+    ]
+    for text, needs_context in lines:
+        for key, pattern in _OFFER_INDUSTRY_PATTERNS.items():
+            for match in pattern.finditer(text):
+                before = text[max(0, match.start() - 40) : match.start()]
+                if not needs_context or _FOR_CONTEXT.search(before):
+                    counts[key] = counts.get(key, 0) + 1
+                    break
+    return counts
+
+
+def _competitors_named(texts: list[str]) -> tuple[str, ...]:
+    """Products the offer says it replaces ("Moving off Acme or Globex", "an alternative
+    to Initech"): capitalised names after such a phrase, not the ways of working a title
+    capitalises ("Replace Spreadsheets and Email")."""
+    names = []
+    for text in texts:
+        for match in _REPLACES.finditer(text):
+            names += [
+                name
+                for name in _NAME_LIST_SPLIT.split(match.group(1))
+                if name[:1].isupper() and not _NOT_A_PRODUCT.intersection(name.lower().split())
+            ]
+    return tuple(dict.fromkeys(names))
+
+
+def buyer_profile_infer(*, name: str, value_props, ideal_use_cases) -> BuyerProfile:
+    """The profile the offer's own words describe (source "inferred")."""
+    texts = [name or "", *(value_props or ()), *(ideal_use_cases or ())]
+    weights = _department_weights(texts)
+    ranked = sorted(weights.items(), key=lambda item: (-item[1], item[0]))
+    primary: list[str] = []
+    if ranked:
+        top = ranked[0][1]
+        primary = [key for key, weight in ranked if weight >= top * PRIMARY_SHARE][:MAX_PRIMARY]
+    for key in list(primary):
+        primary += [other for other in BUYING_TOGETHER.get(key, ()) if other not in primary]
+    # A use case says who uses the product: a department it names at least influences.
+    in_use_cases = set(_department_weights(["", *(ideal_use_cases or ())]))
+    secondary = [
+        key
+        for key, weight in ranked
+        if key not in primary and (weight >= SECONDARY_MIN_HITS or key in in_use_cases)
+    ]
+    for key in primary:
+        secondary += [
+            other
+            for other in ADJACENT_DEPARTMENTS.get(key, ())
+            if other not in primary and other not in secondary
+        ]
+
+    industries = _offer_industries(texts[0], value_props or (), ideal_use_cases or ())
+    # A department of one line of business (a kitchen, a clinic) makes the offer vertical,
+    # for its industry, when the offer also names an industry: "servers" alone is no kitchen.
+    line_primary = industries and any(dept in INDUSTRY_LINE_DEPARTMENTS for dept in primary)
+    if line_primary:
+        for department, industry in INDUSTRY_LINE_DEPARTMENTS.items():
+            if department in primary:
+                industries[industry] = industries.get(industry, 0) + 2
+    targets = [key for key, _ in sorted(industries.items(), key=lambda item: (-item[1], item[0]))]
+    vertical = bool(targets) and (line_primary or industries[targets[0]] >= 2)
+    return BuyerProfile(
+        primary_departments=tuple(primary),
+        secondary_departments=tuple(secondary),
+        min_seniority=DEFAULT_MIN_SENIORITY,
+        target_industries=tuple(targets),
+        vertical=vertical,
+        competitors=_competitors_named(texts),
+        source=SOURCE_INFERRED,
+    )
+
+
+def department_label(key: str) -> str:
+    return DEPARTMENTS.get(key, key)

@@ -1,0 +1,343 @@
+"""Reading lead CSV files people actually have, and writing exports Excel can open safely.
+
+Reading accepts UTF-8 (with or without a BOM), UTF-16 with a BOM, and falls back to
+cp1252 then latin-1 so "José Müller" from an old Excel survives; the delimiter may be a
+comma, a semicolon or a tab. Headers are matched case-insensitively; extra columns are
+ignored; blank rows are skipped. Anything else wrong is an `InvalidInput` naming the line.
+
+Everything here works on streams, so a file of a million leads is read in constant memory:
+`csv_encoding` reads the file's bytes once, chunk by chunk, and says which codec decodes
+it (or why it is not a CSV text file); `pick_delimiter` reads its first lines; and
+`iter_lead_values` parses its decoded lines one at a time. `decode_csv_bytes` and
+`read_lead_rows` are the same for a file already in memory.
+"""
+
+import codecs
+import csv
+import io
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from operator import itemgetter
+
+from scoring.core.exceptions import InvalidInput
+from scoring.leads.models import LEAD_FIELD_MAX_LENGTH
+
+REQUIRED_COLUMNS = ("name", "role", "company", "industry", "location", "linkedin_bio")
+UNBOUNDED_COLUMNS = frozenset({"linkedin_bio"})
+EXPORT_HEADER = ("Name", "Role", "Company", "Industry", "Location", "Intent", "Score", "Reasoning")
+
+EMPTY_FILE_ERROR = "The uploaded file is empty."
+NOT_TEXT_ERROR = "The uploaded file is not a CSV text file."
+NO_ROWS_ERROR = "The CSV file has a header row but no leads."
+MISSING_COLUMNS_ERROR = "Missing required columns: {missing}"
+DUPLICATE_COLUMNS_ERROR = "Duplicate columns in the header: {duplicates}"
+TOO_MANY_CELLS_ERROR = "Line {line}: {cells} cells but the header has {columns} columns."
+FIELD_TOO_LONG_ERROR = "Line {line}: '{column}' is longer than {limit} characters."
+MALFORMED_ERROR = "Line {line}: malformed CSV ({detail})."
+UNCLOSED_QUOTE_DETAIL = "a quoted cell is never closed"
+
+_DELIMITERS = (",", ";", "\t")
+# Share of control characters (other than tab and line breaks) above which a file is
+# taken for binary data rather than text in some 8-bit encoding.
+_MAX_CONTROL_CHAR_RATIO = 0.01
+# A bio may be long, but a single cell this large is a broken file, not a lead.
+csv.field_size_limit(10 * 1024 * 1024)
+
+# The control characters that count against a text file: below a space, but tab and line
+# breaks. In UTF-8, cp1252 and latin-1 each is the one byte of the same value (every byte of
+# a UTF-8 multi-byte sequence is 0x80 or above), so they are counted on the bytes.
+_CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r")
+_CONTROL_CHARS = re.compile("[" + re.escape(_CONTROL_BYTES.decode("ascii")) + "]")
+# A UTF-8 character is one byte that is not a continuation byte, plus its continuation bytes.
+_UTF8_CONTINUATION_BYTES = bytes(range(0x80, 0xC0))
+# The five bytes Python's cp1252 leaves undefined: a file holding one is read as latin-1.
+_CP1252_UNDEFINED_BYTES = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+_BOM_BYTES = 3  # the longest BOM looked at: UTF-8's
+
+
+def _drain(chunks: Iterator[bytes]) -> None:
+    # Read to the end even when the answer is known, so that a size limit the caller
+    # enforces while handing out chunks is still checked (413 before any 400).
+    for _ in chunks:
+        pass
+
+
+def _utf16_encoding(chunks: Iterator[bytes]) -> str:
+    decoder = codecs.getincrementaldecoder("utf-16")()
+    chars = controls = 0
+    has_nul = False
+    try:
+        for chunk in chunks:
+            text = decoder.decode(chunk)
+            chars += len(text)
+            controls += len(_CONTROL_CHARS.findall(text))
+            has_nul = has_nul or "\x00" in text
+        chars += len(decoder.decode(b"", final=True))
+    except UnicodeDecodeError as exc:
+        _drain(chunks)
+        raise InvalidInput(NOT_TEXT_ERROR) from exc
+    if has_nul or controls > chars * _MAX_CONTROL_CHAR_RATIO:
+        raise InvalidInput(NOT_TEXT_ERROR)
+    return "utf-16"
+
+
+def _8bit_encoding(chunks: Iterator[bytes], *, utf8_bom: bool) -> str:
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    utf8_ok = cp1252_ok = True
+    has_content = has_nul = False
+    size = controls = utf8_chars = 0
+    for chunk in chunks:
+        size += len(chunk)
+        has_content = has_content or bool(chunk.strip())
+        has_nul = has_nul or b"\x00" in chunk
+        controls += len(chunk) - len(chunk.translate(None, _CONTROL_BYTES))
+        ascii_chunk = chunk.isascii()
+        if utf8_ok:
+            if ascii_chunk:
+                utf8_chars += len(chunk)
+            else:
+                utf8_chars += len(chunk.translate(None, _UTF8_CONTINUATION_BYTES))
+            # An ASCII chunk is valid UTF-8 unless a multi-byte character is still open.
+            if not ascii_chunk or utf8.getstate()[0]:
+                try:
+                    utf8.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8_ok = False
+        if cp1252_ok and not ascii_chunk:
+            cp1252_ok = not any(byte in chunk for byte in _CP1252_UNDEFINED_BYTES)
+    if utf8_ok:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_ok = False
+    if not has_content:
+        raise InvalidInput(EMPTY_FILE_ERROR)
+    if utf8_ok:
+        # "utf-8-sig" drops the BOM, one character.
+        encoding, chars = "utf-8-sig", utf8_chars - (1 if utf8_bom else 0)
+    else:
+        encoding, chars = ("cp1252" if cp1252_ok else "latin-1"), size
+    # NUL never belongs in text (and PostgreSQL refuses it); many other control characters
+    # mean binary data read in some 8-bit encoding.
+    if has_nul or controls > chars * _MAX_CONTROL_CHAR_RATIO:
+        raise InvalidInput(NOT_TEXT_ERROR)
+    return encoding
+
+
+def csv_encoding(chunks: Iterable[bytes]) -> str:
+    """The codec that decodes a CSV file given as chunks of its bytes, read once in order:
+    "utf-16" after a UTF-16 BOM, else "utf-8-sig" when the whole file is UTF-8, else
+    "cp1252", else "latin-1" (every byte is valid latin-1). Raises `InvalidInput` for an
+    empty file or one that is not text (a NUL, undecodable UTF-16, too many control
+    characters). Only the counts are kept, never the file."""
+    chunks = iter(chunks)
+    head = b""
+    for chunk in chunks:
+        head += chunk
+        if len(head) >= _BOM_BYTES:
+            break
+    rest = itertools.chain([head], chunks)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _utf16_encoding(rest)
+    return _8bit_encoding(rest, utf8_bom=head.startswith(codecs.BOM_UTF8))
+
+
+def decode_csv_bytes(data: bytes) -> str:
+    """A whole file's text, decoded as `csv_encoding` decides."""
+    return data.decode(csv_encoding([data]))
+
+
+def _pick_delimiter(header_line: str) -> str:
+    """The delimiter that splits the header into the most required columns."""
+
+    def hits(delimiter):
+        cells = {c.strip().lower() for c in header_line.split(delimiter)}
+        return len(cells.intersection(REQUIRED_COLUMNS))
+
+    return max(_DELIMITERS, key=hits)
+
+
+def pick_delimiter(lines: Iterable[str]) -> str:
+    """The delimiter of a CSV file, from its first line with something else than
+    delimiters and spaces; reads only as far as that line."""
+    for line in lines:
+        # str.splitlines() also splits on the rarer line boundaries (\v, \f, \x1c, U+2028…)
+        for part in line.splitlines():
+            if part.strip(";,\t \r\n"):
+                return _pick_delimiter(part)
+    return _pick_delimiter("")
+
+
+def _column_positions(header: list[str]) -> dict[str, int]:
+    names = [cell.strip().lower() for cell in header]
+    duplicates = sorted({n for n in names if n in REQUIRED_COLUMNS and names.count(n) > 1})
+    if duplicates:
+        raise InvalidInput(DUPLICATE_COLUMNS_ERROR.format(duplicates=duplicates))
+    missing = [column for column in REQUIRED_COLUMNS if column not in names]
+    if missing:
+        raise InvalidInput(MISSING_COLUMNS_ERROR.format(missing=missing))
+    return {column: names.index(column) for column in REQUIRED_COLUMNS}
+
+
+def _is_blank(row: list[str]) -> bool:
+    return not any(cell.strip() for cell in row)
+
+
+# The loop below unpacks the six columns by hand (three times faster than a generic loop at a
+# million rows); it relies on this order, with the bio, the one unbounded column, last.
+assert REQUIRED_COLUMNS[-1] == "linkedin_bio" and UNBOUNDED_COLUMNS == {"linkedin_bio"}
+
+
+def _too_long_column(values: tuple[str, ...]) -> str | None:
+    return next(
+        (
+            column
+            for column, value in zip(REQUIRED_COLUMNS, values, strict=True)
+            if column not in UNBOUNDED_COLUMNS and len(value) > LEAD_FIELD_MAX_LENGTH
+        ),
+        None,
+    )
+
+
+def iter_lead_values(lines: Iterable[str], *, delimiter: str) -> Iterator[tuple[str, ...]]:
+    """Yield the REQUIRED_COLUMNS' values, stripped, of each row with any of them; raise
+    `InvalidInput` naming the line of the first bad one. `lines` are the decoded file's
+    lines with their line endings (as a file opened with newline="" gives them)."""
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    row_start = 1  # where the row being read begins: a quoted cell may span lines
+    try:
+        header = next((row for row in reader if not _is_blank(row)), None)
+        if header is None:
+            raise InvalidInput(EMPTY_FILE_ERROR)
+        positions = _column_positions(header)
+        width, needed = len(header), max(positions.values()) + 1
+        cells_of = itemgetter(*positions.values())
+        strip, limit = str.strip, LEAD_FIELD_MAX_LENGTH
+        yielded = False
+        row_start = reader.line_num + 1
+        for row in reader:
+            if len(row) != width:
+                # Trailing empty cells (a stray delimiter at the end of a line) are harmless.
+                if len(row) > width and not _is_blank(row[width:]):
+                    raise InvalidInput(
+                        TOO_MANY_CELLS_ERROR.format(line=row_start, cells=len(row), columns=width)
+                    )
+                if len(row) < needed:  # missing trailing cells are empty
+                    row += [""] * (needed - len(row))
+            name, role, company, industry, location, bio = cells_of(row)
+            values = (
+                strip(name), strip(role), strip(company), strip(industry), strip(location),
+                strip(bio),
+            )  # fmt: skip
+            if (
+                len(values[0]) > limit or len(values[1]) > limit or len(values[2]) > limit
+                or len(values[3]) > limit or len(values[4]) > limit
+            ):  # fmt: skip
+                raise InvalidInput(
+                    FIELD_TOO_LONG_ERROR.format(
+                        line=row_start, column=_too_long_column(values), limit=limit
+                    )
+                )
+            # A row with none of the lead's fields (blank, or only extra columns) is skipped.
+            if any(values):
+                yield values
+                yielded = True
+            row_start = reader.line_num + 1
+    except csv.Error as exc:
+        detail = UNCLOSED_QUOTE_DETAIL if "unexpected end of data" in str(exc) else exc
+        raise InvalidInput(MALFORMED_ERROR.format(line=row_start, detail=detail)) from exc
+    if not yielded:
+        raise InvalidInput(NO_ROWS_ERROR)
+
+
+def read_lead_rows(text: str) -> Iterator[dict[str, str]]:
+    """Yield one dict of the required columns per non-blank row; raise on the first bad one."""
+    delimiter = pick_delimiter(io.StringIO(text, newline=""))
+    for values in iter_lead_values(io.StringIO(text, newline=""), delimiter=delimiter):
+        yield dict(zip(REQUIRED_COLUMNS, values, strict=True))
+
+
+# OWASP CSV injection: a spreadsheet runs a cell starting with one of these as a formula.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Rows per block of a streamed export.
+EXPORT_CHUNK_ROWS = 1000
+
+
+def spreadsheet_safe(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
+
+
+class _LineBuffer:
+    """A file-like sink for csv.writer that hands back each written line."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def _safe_cells(row: Iterable) -> list:
+    """spreadsheet_safe of each cell, inlined for the common cells: a string, None and a
+    non-negative int (which csv.writer writes as "" and str(n) itself)."""
+    return [
+        ("'" + cell if cell.startswith(_FORMULA_PREFIXES) else cell)
+        if cell.__class__ is str
+        else cell
+        if cell is None or (cell.__class__ is int and cell >= 0)
+        else spreadsheet_safe(cell)
+        for cell in row
+    ]
+
+
+def export_lines(rows: Iterable[Iterable], header: Iterable[str] = EXPORT_HEADER) -> Iterator[str]:
+    """A CSV export, header first, one line at a time, every cell spreadsheet-safe."""
+    writer = csv.writer(_LineBuffer())
+    yield writer.writerow(header)
+    for row in rows:
+        yield writer.writerow(_safe_cells(row))
+
+
+# A cell that starts like a formula, as written CSV shows it: the character right after a
+# comma or a line break, or after the quote opening a quoted cell. (Also a comma then "-"
+# inside a quoted cell, which only costs that block a second writing.) The character comes
+# first in the pattern: the regex engine looks for it alone, three times faster. A "\r" only
+# counts in a quoted cell (the writer quotes every cell holding one): unquoted, after a comma,
+# it is the line end after an empty last cell.
+_FORMULA_CELL = re.compile(r'[=+\-@\t\r](?:(?<=[,\n][=+\-@\t])|(?<=[,\n]".))')
+
+
+def _has_formula_cell(text: str) -> bool:
+    return bool(_FORMULA_CELL.search(text) or _FORMULA_CELL.search("\n" + text[:2]))
+
+
+def export_chunks(
+    rows: Iterable[Iterable],
+    header: Iterable[str] = EXPORT_HEADER,
+    *,
+    rows_per_chunk: int = EXPORT_CHUNK_ROWS,
+) -> Iterator[str]:
+    """The same CSV as export_lines, as the header then blocks of rows_per_chunk lines: what
+    a streamed response sends, one write per block rather than per line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    yield buffer.getvalue()
+    rows = iter(rows)
+    # Making each cell safe costs as much as writing it. Most blocks hold no cell to make
+    # safe, so a block is written as it is and searched once; when it holds one, it is
+    # written again cell by cell made safe, and so is every block after it (such cells come
+    # in columns, as in /api/scores/export/'s factors).
+    search = True
+    while batch := list(itertools.islice(rows, rows_per_chunk)):
+        buffer.seek(0)
+        buffer.truncate()
+        if search:
+            writer.writerows(batch)
+            if not _has_formula_cell(buffer.getvalue()):
+                yield buffer.getvalue()
+                continue
+            search = False
+            buffer.seek(0)
+            buffer.truncate()
+        writer.writerows(map(_safe_cells, batch))
+        yield buffer.getvalue()
