@@ -26,7 +26,7 @@ setup(prefix="intentscore-fit-")
 from django.core.management import call_command  # noqa: E402
 
 from bench.quality import evaluate, labelled_sets, report  # noqa: E402
-from scoring.models import Account  # noqa: E402
+from scoring.accounts.models import Account  # noqa: E402
 
 
 def show_error(key, row, score) -> None:

@@ -136,7 +136,7 @@ def tasks_make(count: int, bot_id: str, run: str) -> list[dict]:
 
 
 def expected_categories(tasks: list[dict]) -> dict[str, str]:
-    from scoring.conversation_rules import criteria_grade
+    from scoring.conversations.criteria import criteria_grade
 
     return {
         task["task_id"]: criteria_grade(
@@ -289,7 +289,7 @@ class Figure:
 def timed_run(args, env, queues, receiver, bot, concurrency: int, log_path: Path) -> Figure:
     from django.db.models import Count
 
-    from scoring.models import ConversationGrade, DeliveryStatus
+    from scoring.conversations.models import ConversationGrade, DeliveryStatus
 
     ConversationGrade.objects.all().delete()  # every run starts alike
     run = uuid.uuid4().hex[:8]
@@ -380,7 +380,8 @@ def main() -> int:
         django.setup()
         from django.core.management import call_command
 
-        from scoring.models import Account, Bot
+        from scoring.accounts.models import Account
+        from scoring.conversations.models import Bot
 
         call_command("migrate", verbosity=0)
         account = Account.objects.create(name="Bench", slug=f"bench-{suffix}")

@@ -133,8 +133,8 @@ def lead_csv(rows: int) -> bytes:
 def user_with_key(username: str, account_name: str):
     from django.contrib.auth import get_user_model
 
-    from scoring.models import Account
-    from scoring.services.accounts import api_key_create, membership_set
+    from scoring.accounts.models import Account
+    from scoring.accounts.services import api_key_create, membership_set
 
     account = Account.objects.create(name=account_name, slug=account_name.lower())
     user = get_user_model().objects.create_user(username=username)
@@ -150,7 +150,7 @@ def scores_insert(*, account, offer, every: int, minutes_later: int) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from scoring.models import Lead, Score
+    from scoring.leads.models import Lead, Score
 
     scored_at = timezone.now() + timedelta(minutes=minutes_later)
     scored_at = Score._meta.get_field("scored_at").get_db_prep_save(scored_at, connection)
@@ -178,8 +178,8 @@ def data_load(leads: int, body: bytes) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from scoring.services.leads import leads_import
-    from scoring.services.offers import offer_create
+    from scoring.leads.services.leads import leads_import
+    from scoring.leads.services.offers import offer_create
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -217,7 +217,7 @@ def uploads_delete(account_id: int) -> None:
     """The upload account's leads and uploads, gone (untimed, between upload runs)."""
     from django.db import connection, transaction
 
-    from scoring.models import Lead, LeadUpload
+    from scoring.leads.models import Lead, LeadUpload
 
     with transaction.atomic(), connection.cursor() as cursor:
         for model in (Lead, LeadUpload):

@@ -65,10 +65,11 @@ def main():
     from django.conf import settings
     from django.core.management import call_command
 
-    from scoring.models import Account, Lead, LeadUpload, Score
-    from scoring.providers import provider_from_settings
-    from scoring.services.offers import offer_create
-    from scoring.services.scoring import leads_score
+    from scoring.accounts.models import Account
+    from scoring.leads.assessors import assessor_from_settings
+    from scoring.leads.models import Lead, LeadUpload, Score
+    from scoring.leads.services.offers import offer_create
+    from scoring.leads.services.scoring import leads_score
     from tests.factories import SEED_OFFER
 
     logging.disable(logging.WARNING)
@@ -94,7 +95,7 @@ def main():
         for i in range(args.leads)
     )
     offer = offer_create(account=account, **SEED_OFFER)
-    provider = provider_from_settings()
+    provider = assessor_from_settings()
 
     def run(label, *, rescore):
         ours.send("reset")

@@ -14,11 +14,11 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from scoring.lead_csv import REQUIRED_COLUMNS
-from scoring.models import Score
-from scoring.services.leads import leads_import
-from scoring.services.offers import offer_create
-from scoring.services.scoring import leads_score
+from scoring.leads.lead_csv import REQUIRED_COLUMNS
+from scoring.leads.models import Score
+from scoring.leads.services.leads import leads_import
+from scoring.leads.services.offers import offer_create
+from scoring.leads.services.scoring import leads_score
 
 LABELS = ("High", "Medium", "Low")
 BENCH_DATA = Path(__file__).resolve().parent / "data"

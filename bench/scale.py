@@ -249,8 +249,8 @@ def _migrate(args) -> dict:
 
 
 def _ingest(args) -> dict:
-    from scoring.services.accounts import default_account
-    from scoring.services.leads import leads_import
+    from scoring.accounts.services import default_account
+    from scoring.leads.services.leads import leads_import
 
     account = default_account()
     with open(args.csv, "rb") as file:
@@ -267,9 +267,9 @@ def _scores(args) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from scoring.models import Lead, Score
-    from scoring.services.accounts import default_account
-    from scoring.services.offers import offer_create
+    from scoring.accounts.services import default_account
+    from scoring.leads.models import Lead, Score
+    from scoring.leads.services.offers import offer_create
 
     account = default_account()
     with transaction.atomic():

@@ -25,13 +25,13 @@ setup(prefix="intentscore-bench-")
 from django.core.management import call_command  # noqa: E402
 
 from bench.synthetic import BIOS, INDUSTRIES, OFFER, ROLES  # noqa: E402
-from scoring.models import Lead, Score  # noqa: E402
-from scoring.providers import LeadProfile, OfferProfile  # noqa: E402
-from scoring.providers.local import LocalProvider  # noqa: E402
-from scoring.services.accounts import default_account  # noqa: E402
-from scoring.services.leads import leads_import  # noqa: E402
-from scoring.services.offers import offer_create  # noqa: E402
-from scoring.services.scoring import leads_score  # noqa: E402
+from scoring.accounts.services import default_account  # noqa: E402
+from scoring.leads.assessment import LeadProfile, OfferProfile  # noqa: E402
+from scoring.leads.matcher import LocalProvider  # noqa: E402
+from scoring.leads.models import Lead, Score  # noqa: E402
+from scoring.leads.services.leads import leads_import  # noqa: E402
+from scoring.leads.services.offers import offer_create  # noqa: E402
+from scoring.leads.services.scoring import leads_score  # noqa: E402
 
 
 def synthetic_csv(count: int) -> bytes:

@@ -118,9 +118,9 @@ def workers_stop(processes: list[subprocess.Popen]) -> None:
 
 
 def leads_insert(count: int):
-    from scoring.models import Lead, LeadUpload
-    from scoring.services.accounts import default_account
-    from scoring.services.offers import offer_create
+    from scoring.accounts.services import default_account
+    from scoring.leads.models import Lead, LeadUpload
+    from scoring.leads.services.offers import offer_create
 
     account = default_account()
     offer = offer_create(account=account, **OFFER)
@@ -204,8 +204,8 @@ class CpuMeter:
 def timed_run(offer, meter: CpuMeter) -> tuple[float, object]:
     from django.db import connection
 
-    from scoring.models import ScoringRun
-    from scoring.services.runs import scoring_run_start
+    from scoring.leads.dispatch import scoring_run_start
+    from scoring.leads.models import ScoringRun
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE scoring_score")
@@ -225,8 +225,12 @@ def timed_run(offer, meter: CpuMeter) -> tuple[float, object]:
 
 def chunk_profile(offer) -> None:
     """One chunk scored in this process, under cProfile: where a worker's time goes."""
-    from scoring.models import ScoringRun, ScoringRunChunk
-    from scoring.services.runs import scoring_run_chunk_score, scoring_run_create, scoring_run_plan
+    from scoring.leads.models import ScoringRun, ScoringRunChunk
+    from scoring.leads.services.runs import (
+        scoring_run_chunk_score,
+        scoring_run_create,
+        scoring_run_plan,
+    )
 
     run = scoring_run_create(offer=offer, rescore=True)
     chunk_ids = scoring_run_plan(run_id=run.pk)

@@ -5,10 +5,13 @@ from django.core.cache import cache
 from django.test.client import JSON_CONTENT_TYPE_RE, ClientMixin
 from rest_framework.test import APIClient
 
-from tests.conversations import SEED_TASK
+from tests.conversation_tasks import SEED_TASK
 from tests.factories import AccountFactory, BotFactory, OfferFactory, UserFactory, api_key_client
 from tests.real_services import real_services_check
 from tests.webhook_receiver import WebhookReceiver
+
+# The LLM stub and the providers pointed at it, for the tests of every app that reach one.
+pytest_plugins = ["tests.llm_fixtures"]
 
 WEBHOOK_TEST_SECRET = "webhook-test-secret"
 

@@ -3,23 +3,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from scoring.models import (
-    Account,
+from scoring.accounts.models import Account, Membership
+from scoring.accounts.services import api_key_create
+from scoring.conversations.models import (
     Bot,
     ConversationGrade,
     DeliveryStatus,
     EngagementLevel,
-    Intent,
-    Lead,
     LeadCategory,
-    LeadUpload,
-    Membership,
-    Offer,
-    Score,
-    ScoringRun,
 )
-from scoring.services.accounts import api_key_create
-from scoring.titles import normalise_title
+from scoring.leads.models import Intent, Lead, LeadUpload, Offer, Score, ScoringRun
+from scoring.leads.titles import normalise_title
 
 SEED_OFFER = {
     "name": "AI Analytics Platform Pro",

@@ -6,8 +6,8 @@ import sys
 from django.conf import settings
 from dotenv import dotenv_values
 
-from scoring.apps import CACHE_UNREACHABLE_ERROR
-from scoring.providers.llm import MISSING_SETTING_ERROR
+from scoring.core.apps import CACHE_UNREACHABLE_ERROR
+from scoring.llm.remote import MISSING_SETTING_ERROR
 from tests.llm_stub import unused_port
 
 IMPORT_SETTINGS = "import intentscore.settings as s; print(s.DATABASES['default']['ENGINE'])"
@@ -138,7 +138,7 @@ def test_an_unknown_log_format_stops_start_up():
 def test_json_log_lines_carry_the_seeds_fields():
     script = (
         "import django, logging; django.setup();"
-        "logging.getLogger('scoring.services.conversations').info("
+        "logging.getLogger('scoring.conversations.services').info("
         "'Visitor scored successfully', extra={'task_id': 'task_123', 'visitor_id': 'visitor_456',"
         " 'score': 85, 'category': 'hot'})"
     )
@@ -147,7 +147,7 @@ def test_json_log_lines_carry_the_seeds_fields():
     )
     line = json.loads(result.stderr.strip().splitlines()[-1])
     assert line["level"] == "INFO"
-    assert line["logger"] == "scoring.services.conversations"
+    assert line["logger"] == "scoring.conversations.services"
     assert line["message"] == "Visitor scored successfully"
     assert (line["task_id"], line["visitor_id"], line["score"], line["category"]) == (
         "task_123", "visitor_456", 85, "hot"

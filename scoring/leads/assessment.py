@@ -1,9 +1,10 @@
 """A lead's intent for an offer, as a lead assessor judges it and says why.
 
 An assessor sees plain data (no ORM objects), so it runs in a thread, a worker or a test
-without a database. `assessor_from_settings()` gives the remote one (the lead prompt sent to
-the configured model, its answer held to the schema) or, for `local`, the offline matcher
-(scoring/leads/matcher.py). The same holds for reading an offer's buyer profile.
+without a database. The remote one sends the lead prompt to the configured model and holds
+its answer to the schema; for `local`, the offline matcher (scoring/leads/matcher.py)
+judges. `assessors.assessor_from_settings()` picks one. The same goes for reading an
+offer's buyer profile.
 """
 
 from dataclasses import dataclass, field
@@ -21,7 +22,6 @@ from scoring.leads.buyer_profile import (
     buyer_profile_infer,
 )
 from scoring.leads.models import Intent
-from scoring.llm import language_model_from_settings
 from scoring.llm.base import LanguageModel, LlmReply, Prompt
 from scoring.llm.remote import (
     as_prompt_data,
@@ -255,11 +255,3 @@ class RemoteAssessor:
         reply = self.language_model.complete(prompt)
         inferred_by = f"{self.name}/{self.model}/{prompt.version}"
         return parse_buyer_profile_answer(self.name, reply, inferred_by=inferred_by)
-
-
-def assessor_from_settings() -> LeadAssessor:
-    """The remote assessor for the configured model, or the offline matcher for `local`."""
-    from scoring.leads.matcher import LocalProvider  # the matcher builds on this module
-
-    language_model = language_model_from_settings()
-    return RemoteAssessor(language_model) if language_model else LocalProvider()

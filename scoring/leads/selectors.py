@@ -43,6 +43,29 @@ def runs_for_account(*, account: Account) -> QuerySet[ScoringRun]:
     return ScoringRun.objects.filter(account=account).select_related("offer")
 
 
+def offers_for_operator() -> QuerySet[Offer]:
+    """Every account's offers: for the operator's commands only (`manage.py score` without
+    --account), never for a request."""
+    return Offer.objects.all()
+
+
+def runs_for_operator() -> QuerySet[ScoringRun]:
+    """Every account's runs: for the operator's commands only."""
+    return ScoringRun.objects.select_related("offer")
+
+
+def unfinished_run_for_offer(*, offer: Offer, rescore: bool) -> ScoringRun | None:
+    """The latest run of all the offer's leads with this rescore that has not finished: an
+    interrupted one, or one the workers are on."""
+    return (
+        runs_for_account(account=offer.account)
+        .filter(offer=offer, rescore=rescore, lead_filter={})
+        .exclude(status__in=ScoringRun.FINISHED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
 def leads_for_run(run: ScoringRun) -> QuerySet[Lead]:
     """The leads a run scores: its account's, narrowed by its lead filter."""
     leads = leads_for_account(account=run.account)
@@ -81,6 +104,13 @@ def offer_for_scoring(*, account: Account, offer_id: int | None = None) -> Offer
 
 def scores_for_offer(*, offer: Offer) -> QuerySet[Score]:
     return Score.objects.filter(offer=offer).select_related("lead", "offer")
+
+
+def valid_score_hashes(*, offer: Offer, leads) -> dict[int, str]:
+    """Lead id -> content hash of its score for the offer, for those of leads whose score
+    holds an AI answer: a score to keep while the hash is unchanged."""
+    valid = scores_for_offer(offer=offer).filter(lead__in=leads, ai_status=AiStatus.OK)
+    return dict(valid.values_list("lead_id", "content_hash"))
 
 
 # The columns leads_with_latest_score can give, in any order: the lead's own, then its

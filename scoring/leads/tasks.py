@@ -1,20 +1,28 @@
-"""Celery tasks: thin wrappers around scoring/services/runs.py."""
+"""Celery tasks, thin wrappers around scoring/leads/services/runs.py, and how a run is sent
+to them (`scoring_run_queue`)."""
 
 import logging
 import random
 from contextlib import suppress
 
 import kombu.exceptions
-from celery import shared_task
+from celery import current_app, shared_task
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    transaction,
+)
 
+from scoring.leads.models import ScoringRun
 from scoring.leads.services.runs import (
     RUN_UNREACHABLE_ERROR,
     scoring_run_chunk_score,
     scoring_run_fail,
     scoring_run_plan,
-    scoring_runs_resume_stalled,
+    scoring_runs_requeue_stalled,
 )
 
 logger = logging.getLogger(__name__)
@@ -78,4 +86,36 @@ def score_run_chunk(self, chunk_id: int) -> None:
 @shared_task
 def resume_stalled_runs() -> dict[str, list[int]]:
     """Run by `celery -A intentscore beat` every SCORING_RUN_CHECK_SECONDS."""
-    return scoring_runs_resume_stalled()
+    return scoring_runs_requeue_stalled(queue=scoring_run_queue, backlog=broker_backlog)
+
+
+def scoring_run_queue(run: ScoringRun) -> None:
+    """Queue the run's planning, which queues its unfinished chunks. With a broker, once the
+    caller's transaction has committed (a worker must find the run), and a broker that does
+    not answer leaves the run for the stalled-run check rather than failing the request."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        plan_scoring_run.delay(run.pk)  # this process, this connection: nothing to commit
+        return
+
+    def send():
+        try:
+            plan_scoring_run.delay(run.pk)
+        except kombu.exceptions.OperationalError:
+            logger.exception(
+                "Could not queue scoring run %s; the stalled-run check will queue it", run.pk
+            )
+
+    transaction.on_commit(send)
+
+
+def broker_backlog() -> int | None:
+    """How many tasks wait in the scoring queue, or None if the broker cannot say."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:  # no broker: nothing ever waits
+        return 0
+    try:
+        with current_app.connection_for_read() as connection:
+            queue = current_app.amqp.default_queue.bind(connection.default_channel)
+            return queue.queue_declare(passive=True).message_count
+    except Exception:  # a broker down or a queue not declared yet: nothing to go by
+        logger.warning("Could not read the scoring queue's length", exc_info=True)
+        return None

@@ -13,7 +13,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intentscore.settings")
     django.setup()
     from intentscore.celery import app
-    from scoring.services import runs
+    from scoring.leads.services import runs
 
     delay, score_batch = float(os.environ.get("SLOW_CHUNK_SECONDS", "0")), runs.score_batch
 

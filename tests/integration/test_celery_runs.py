@@ -24,8 +24,9 @@ from django.db import connection
 from django.utils import timezone
 
 from intentscore.celery import app
-from scoring.models import Lead, Score, ScoringRun, ScoringRunChunk
-from scoring.services.runs import RUN_UNREACHABLE_ERROR, scoring_runs_resume_stalled
+from scoring.leads.dispatch import scoring_runs_resume_stalled
+from scoring.leads.models import Lead, Score, ScoringRun, ScoringRunChunk
+from scoring.leads.services.runs import RUN_UNREACHABLE_ERROR
 from tests.factories import LeadUploadFactory
 from tests.integration.processes import (
     database_url_for_subprocesses,

@@ -23,11 +23,19 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from kombu import Connection, Exchange, Producer, Queue
 
-from scoring.grading_consumer import DEAD_LETTER_REASON_HEADER, DEAD_LETTER_SUFFIX, message_bytes
-from scoring.management.commands.replay_dead_letters import REPLAYED_MESSAGE
-from scoring.models import Bot, ConversationGrade, DeliveryStatus
-from scoring.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_webhook_signature
-from tests.conversations import SEED_TASK
+from scoring.conversations.consumer import (
+    DEAD_LETTER_REASON_HEADER,
+    DEAD_LETTER_SUFFIX,
+    message_bytes,
+)
+from scoring.conversations.management.commands.replay_dead_letters import REPLAYED_MESSAGE
+from scoring.conversations.models import Bot, ConversationGrade, DeliveryStatus
+from scoring.conversations.webhooks import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    verify_webhook_signature,
+)
+from tests.conversation_tasks import SEED_TASK
 from tests.factories import AccountFactory
 from tests.integration.processes import (
     database_url_for_subprocesses,

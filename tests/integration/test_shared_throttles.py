@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 import redis
 
-from scoring.services.accounts import api_key_create
+from scoring.accounts.services import api_key_create
 from tests.factories import UserFactory
 from tests.integration.processes import gunicorn_serving
 from tests.real_services import TEST_REDIS_URL

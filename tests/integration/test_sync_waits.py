@@ -18,8 +18,8 @@ import kombu
 import pytest
 import redis
 
-from scoring.models import Score, ScoringRun
-from scoring.services.accounts import api_key_create
+from scoring.accounts.services import api_key_create
+from scoring.leads.models import Score, ScoringRun
 from tests.factories import AccountFactory, LeadFactory, OfferFactory, UserFactory
 from tests.integration.processes import gunicorn_serving
 from tests.real_services import TEST_BROKER_URL, TEST_REDIS_URL

@@ -4,7 +4,6 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.http import StreamingHttpResponse
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status
@@ -22,6 +21,7 @@ from scoring.core.pagination import SeedResultsPagination
 from scoring.core.parsers import BoundedJSONParser
 from scoring.leads.api.idempotency import idempotent
 from scoring.leads.api.openapi import NO_OFFER, PROVIDER_DOWN
+from scoring.leads.api.runs import run_accepted_response, run_wait_bounded
 from scoring.leads.api.serializers import (
     LeadUploadRequestSerializer,
     OfferSerializer,
@@ -35,6 +35,7 @@ from scoring.leads.api.serializers import (
     SeedResultsQuerySerializer,
     SeedScoredLeadSerializer,
 )
+from scoring.leads.dispatch import scoring_run_start
 from scoring.leads.lead_csv import export_chunks
 from scoring.leads.models import ScoringRun
 from scoring.leads.selectors import (
@@ -45,9 +46,6 @@ from scoring.leads.selectors import (
 )
 from scoring.leads.services.leads import leads_import
 from scoring.leads.services.offers import offer_create
-from scoring.leads.services.runs import scoring_run_start, scoring_run_wait
-from scoring.leads.services.scoring import ProviderUnavailable
-from scoring.leads.sync_waits import client_disconnected, sync_wait_slot
 
 NO_FILE_ERROR = "No file uploaded. Send the CSV in the multipart field 'csv_file'."
 RESULTS_TOO_MANY_ERROR = (
@@ -144,32 +142,6 @@ class ScoreView(APIView):
             return run_accepted_response(request, run)
         scores = scores_for_offer(offer=offer).order_by("lead_id")
         return Response(SeedScoredLeadSerializer(scores, many=True).data)
-
-
-def run_wait_bounded(request, run: ScoringRun) -> ScoringRun:
-    """The run once it has finished, if the caller may wait for it (a free wait slot; see
-    sync_waits) and stays connected, for up to SCORE_SYNC_TIMEOUT; else as it is, unfinished.
-    A run that failed is a 502 with its reason."""
-    with sync_wait_slot(account_id=run.account_id) as may_wait:
-        if may_wait:
-            run = scoring_run_wait(
-                run=run,
-                timeout=settings.SCORE_SYNC_TIMEOUT,
-                give_up=lambda: client_disconnected(request),
-            )
-        else:
-            run.refresh_from_db()
-    if run.status == ScoringRun.Status.FAILED:
-        raise ProviderUnavailable(run.error)
-    return run
-
-
-def run_accepted_response(request, run) -> Response:
-    """202 with the run, and its URL in Location, to follow its progress."""
-    url = request.build_absolute_uri(reverse("run-detail", args=[run.pk]))
-    return Response(
-        ScoringRunSerializer(run).data, status=status.HTTP_202_ACCEPTED, headers={"Location": url}
-    )
 
 
 class ResultsView(APIView):

@@ -24,6 +24,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from scoring.accounts.access import request_account
 from scoring.core.exceptions import Conflict
 from scoring.core.openapi import IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER
+from scoring.leads.api.runs import run_accepted_response
 from scoring.leads.models import IdempotencyRecord
 from scoring.leads.services.idempotency import (
     IDEMPOTENCY_IN_PROGRESS_ERROR,
@@ -96,8 +97,6 @@ def _store(record, response: Response) -> bool:
 def _started_run_answer(request, record) -> Response:
     """The answer to a retry of a run start whose request died after starting the run: the
     run, to follow, as the first request would have answered once past its wait."""
-    from scoring.leads.api.compat import run_accepted_response
-
     response = run_accepted_response(request, record.run)
     _store(record, response)
     return _replay(record)

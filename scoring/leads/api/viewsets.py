@@ -17,13 +17,12 @@ from scoring.leads.api.compat import (
     EXPORT_BATCH_SIZE,
     CsvExportNegotiation,
     csv_attachment,
-    run_accepted_response,
-    run_wait_bounded,
     upload_from_request,
 )
 from scoring.leads.api.filters import LeadFilter, ScoreFilter
 from scoring.leads.api.idempotency import idempotent
 from scoring.leads.api.openapi import NO_OFFER, PROVIDER_DOWN, RUN_NOT_RESUMABLE
+from scoring.leads.api.runs import run_accepted_response, run_wait_bounded
 from scoring.leads.api.serializers import (
     SCORE_ITEM_VALUES,
     LeadSerializer,
@@ -37,6 +36,7 @@ from scoring.leads.api.serializers import (
     ScoringSummarySerializer,
     score_items,
 )
+from scoring.leads.dispatch import scoring_run_resume, scoring_run_start
 from scoring.leads.lead_csv import export_chunks
 from scoring.leads.models import ScoringRun
 from scoring.leads.rules import Factor
@@ -52,11 +52,7 @@ from scoring.leads.selectors import (
 )
 from scoring.leads.services.leads import lead_delete, lead_upload_delete
 from scoring.leads.services.offers import offer_create, offer_delete, offer_update
-from scoring.leads.services.runs import (
-    scoring_run_cancel,
-    scoring_run_resume,
-    scoring_run_start,
-)
+from scoring.leads.services.runs import scoring_run_cancel
 from scoring.leads.services.scoring import ScoringSummary
 
 

@@ -25,7 +25,9 @@ def _relabel(apps, *, moves):
             continue
         new = ContentType.objects.filter(app_label=new_label, model=model).first()
         if new is not None:
-            kept = set(Permission.objects.filter(content_type=old).values_list("codename", flat=True))
+            kept = set(
+                Permission.objects.filter(content_type=old).values_list("codename", flat=True)
+            )
             Permission.objects.filter(content_type=new).exclude(codename__in=kept).update(
                 content_type=old
             )
@@ -45,13 +47,12 @@ def content_types_move_back(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("conversations", "0001_initial"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ('accounts', '0001_initial'),
-        ('scoring', '0012_read_path_indexes'),
+        ("accounts", "0001_initial"),
+        ("scoring", "0012_read_path_indexes"),
     ]
 
     operations = [
@@ -60,84 +61,108 @@ class Migration(migrations.Migration):
             database_operations=[],
             state_operations=[
                 migrations.AlterField(
-                    model_name='score',
-                    name='account',
-                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='accounts.account'),
+                    model_name="score",
+                    name="account",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="accounts.account",
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='leadupload',
-                    name='account',
-                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='uploads', to='accounts.account'),
+                    model_name="leadupload",
+                    name="account",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="uploads",
+                        to="accounts.account",
+                    ),
                 ),
                 migrations.RemoveField(
-                    model_name='auditevent',
-                    name='account',
+                    model_name="auditevent",
+                    name="account",
                 ),
                 migrations.RemoveField(
-                    model_name='conversationgrade',
-                    name='account',
+                    model_name="conversationgrade",
+                    name="account",
                 ),
                 migrations.AlterField(
-                    model_name='idempotencyrecord',
-                    name='account',
-                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='idempotency_records', to='accounts.account'),
+                    model_name="idempotencyrecord",
+                    name="account",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="idempotency_records",
+                        to="accounts.account",
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='lead',
-                    name='account',
-                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='leads', to='accounts.account'),
+                    model_name="lead",
+                    name="account",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="leads",
+                        to="accounts.account",
+                    ),
                 ),
                 migrations.RemoveField(
-                    model_name='bot',
-                    name='account',
+                    model_name="bot",
+                    name="account",
                 ),
                 migrations.AlterField(
-                    model_name='offer',
-                    name='account',
-                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offers', to='accounts.account'),
+                    model_name="offer",
+                    name="account",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="offers",
+                        to="accounts.account",
+                    ),
                 ),
                 migrations.RemoveField(
-                    model_name='membership',
-                    name='account',
+                    model_name="membership",
+                    name="account",
                 ),
                 migrations.AlterField(
-                    model_name='scoringrun',
-                    name='account',
-                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scoring_runs', to='accounts.account'),
+                    model_name="scoringrun",
+                    name="account",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scoring_runs",
+                        to="accounts.account",
+                    ),
                 ),
                 migrations.RemoveField(
-                    model_name='apikey',
-                    name='user',
+                    model_name="apikey",
+                    name="user",
                 ),
                 migrations.RemoveField(
-                    model_name='auditevent',
-                    name='user',
+                    model_name="auditevent",
+                    name="user",
                 ),
                 migrations.RemoveField(
-                    model_name='conversationgrade',
-                    name='bot',
+                    model_name="conversationgrade",
+                    name="bot",
                 ),
                 migrations.RemoveField(
-                    model_name='membership',
-                    name='user',
+                    model_name="membership",
+                    name="user",
                 ),
                 migrations.DeleteModel(
-                    name='Account',
+                    name="Account",
                 ),
                 migrations.DeleteModel(
-                    name='ApiKey',
+                    name="ApiKey",
                 ),
                 migrations.DeleteModel(
-                    name='AuditEvent',
+                    name="AuditEvent",
                 ),
                 migrations.DeleteModel(
-                    name='Bot',
+                    name="Bot",
                 ),
                 migrations.DeleteModel(
-                    name='ConversationGrade',
+                    name="ConversationGrade",
                 ),
                 migrations.DeleteModel(
-                    name='Membership',
+                    name="Membership",
                 ),
             ],
         ),

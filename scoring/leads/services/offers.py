@@ -6,7 +6,8 @@ from django.db import transaction
 
 from scoring.accounts.models import Account, AuditEvent
 from scoring.accounts.services import audit_record
-from scoring.leads.assessment import OfferProfile, assessor_from_settings
+from scoring.leads.assessment import OfferProfile
+from scoring.leads.assessors import assessor_from_settings
 from scoring.leads.buyer_profile import (
     PROFILE_FIELDS,
     PROFILE_METADATA,

@@ -1,6 +1,6 @@
 """Scoring runs: an offer's leads scored as Celery tasks, one per chunk of leads.
 
-`scoring_run_start` creates the run and queues it; a worker plans its chunks
+`scoring_run_create` makes the run (scoring/leads/dispatch.py queues it); a worker plans its chunks
 (`scoring_run_plan`) and queues one task per chunk (`scoring_run_chunk_score`). A chunk's
 scores, its "done" mark and the run's counters are written in one transaction, so a chunk
 delivered twice (a worker killed mid-chunk) writes and counts nothing twice. Without a
@@ -8,11 +8,9 @@ broker (the embedded default) the same tasks run in the calling process.
 """
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import timedelta
 
-import kombu.exceptions
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -22,7 +20,7 @@ from django.utils import timezone
 from scoring.accounts.models import AuditEvent
 from scoring.accounts.services import audit_record
 from scoring.core.exceptions import InvalidInput
-from scoring.leads.assessment import assessor_from_settings
+from scoring.leads.assessors import assessor_from_settings
 from scoring.leads.models import Offer, ScoringRun, ScoringRunChunk
 from scoring.leads.selectors import leads_for_run
 from scoring.leads.services.idempotency import idempotency_run_bind
@@ -84,37 +82,6 @@ def scoring_run_create(
         },
     )
     return run
-
-
-def scoring_run_start(
-    *, offer: Offer, user=None, rescore: bool = False, lead_filter: dict | None = None
-) -> ScoringRun:
-    """Create a run and queue it. Without a broker its tasks run here and now."""
-    run = scoring_run_create(offer=offer, user=user, rescore=rescore, lead_filter=lead_filter)
-    _dispatch(run)
-    run.refresh_from_db()
-    return run
-
-
-def _dispatch(run: ScoringRun) -> None:
-    """Queue the run's planning, which queues its unfinished chunks. With a broker, once the
-    caller's transaction has committed (a worker must find the run), and a broker that does
-    not answer leaves the run for the stalled-run check rather than failing the request."""
-    from scoring.leads.tasks import plan_scoring_run
-
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        plan_scoring_run.delay(run.pk)  # this process, this connection: nothing to commit
-        return
-
-    def send():
-        try:
-            plan_scoring_run.delay(run.pk)
-        except kombu.exceptions.OperationalError:
-            logger.exception(
-                "Could not queue scoring run %s; the stalled-run check will queue it", run.pk
-            )
-
-    transaction.on_commit(send)
 
 
 @transaction.atomic
@@ -246,40 +213,21 @@ def scoring_run_reopen(*, run: ScoringRun, user=None) -> ScoringRun:
     return run
 
 
-def scoring_run_resume(*, run: ScoringRun, user=None) -> ScoringRun:
-    """Reopen a run and queue what it has left (without a broker: score it here and now)."""
-    run = scoring_run_reopen(run=run, user=user)
-    _dispatch(run)
-    run.refresh_from_db()
-    return run
-
-
-def _broker_backlog() -> int | None:
-    """How many tasks wait in the scoring queue, or None if the broker cannot say."""
-    from intentscore.celery import app
-
-    if settings.CELERY_TASK_ALWAYS_EAGER:  # no broker: nothing ever waits
-        return 0
-    try:
-        with app.connection_for_read() as connection:
-            queue = app.amqp.default_queue.bind(connection.default_channel)
-            return queue.queue_declare(passive=True).message_count
-    except Exception:  # a broker down or a queue not declared yet: nothing to go by
-        logger.warning("Could not read the scoring queue's length", exc_info=True)
-        return None
-
-
-def scoring_runs_resume_stalled() -> dict[str, list[int]]:
+def scoring_runs_requeue_stalled(
+    *, queue: Callable[[ScoringRun], None], backlog: Callable[[], int | None]
+) -> dict[str, list[int]]:
     """Queue again the unfinished runs whose tasks were lost (no chunk started or finished
     for SCORING_RUN_STALL_SECONDS while the queue is empty: not a backlog); fail those
-    already queued again SCORING_RUN_MAX_RESUMES times. The ids of both, by what was done."""
+    already queued again SCORING_RUN_MAX_RESUMES times. The ids of both, by what was done.
+    `queue` sends a run's planning to the workers; `backlog` says how many tasks wait (None:
+    the broker cannot say). Both are Celery's, passed in by scoring/leads/tasks.py."""
     stall = settings.SCORING_RUN_STALL_SECONDS
     outcome = {"resumed": [], "failed": []}
     stalled = ScoringRun.objects.exclude(status__in=ScoringRun.FINISHED).alias(
         last_seen=Coalesce("heartbeat_at", "created_at")
     )
     stalled = stalled.filter(last_seen__lt=timezone.now() - timedelta(seconds=stall))
-    if not stalled.exists() or _broker_backlog() != 0:  # a backlog, or the broker cannot say
+    if not stalled.exists() or backlog() != 0:  # a backlog, or the broker cannot say
         return outcome
     for run_id in stalled.values_list("pk", flat=True):
         with transaction.atomic():
@@ -294,7 +242,7 @@ def scoring_runs_resume_stalled() -> dict[str, list[int]]:
             ScoringRun.objects.filter(pk=run.pk).update(
                 heartbeat_at=timezone.now(), resumes=F("resumes") + 1
             )
-            _dispatch(run)
+            queue(run)
             outcome["resumed"].append(run.pk)
     if any(outcome.values()):
         logger.warning("Stalled scoring runs: %s", outcome)
@@ -312,23 +260,4 @@ def scoring_run_cancel(*, run: ScoringRun, user=None) -> ScoringRun:
         detail={"cancelled": True},
     )  # fmt: skip
     run.refresh_from_db()
-    return run
-
-
-def scoring_run_wait(
-    *,
-    run: ScoringRun,
-    timeout: float,
-    poll_seconds: float = 0.25,
-    give_up: Callable[[], bool] = lambda: False,
-) -> ScoringRun:
-    """The run, reloaded, once it has finished, `timeout` seconds have passed, or give_up()
-    says the waiter has gone."""
-    deadline = time.monotonic() + timeout
-    run.refresh_from_db()
-    while run.status not in ScoringRun.FINISHED and time.monotonic() < deadline:
-        time.sleep(poll_seconds)
-        if give_up():
-            break
-        run.refresh_from_db()
     return run

@@ -21,15 +21,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from scoring.accounts.models import AuditEvent
-from scoring.accounts.services import audit_record
-from scoring.core.exceptions import ApplicationError, InvalidInput
+from scoring.core.exceptions import ApplicationError
 from scoring.leads.assessment import (
     IntentAssessment,
-    LeadAssessor,
     LeadProfile,
     OfferProfile,
-    assessor_from_settings,
     prompt_version,
 )
 from scoring.leads.buyer_profile import PROFILE_METADATA
@@ -42,6 +38,7 @@ from scoring.leads.rules import (
     rule_score,
     score_reasoning,
 )
+from scoring.leads.selectors import valid_score_hashes
 from scoring.llm.base import ProviderError
 
 logger = logging.getLogger(__name__)
@@ -285,6 +282,42 @@ def _json_value(value):
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+def _leads_to_assess(
+    *, leads, offer, offer_profile, provider, version, rescore, summary, call_budget
+) -> tuple[list[Lead], dict[int, str]]:
+    """Those of leads that need a score now, and every lead's content hash. A lead whose
+    stored score has the same hash is skipped unless rescore; a remote provider's leads
+    beyond the run's call budget are deferred to the next run."""
+    stored = {} if rescore else valid_score_hashes(offer=offer, leads=leads)
+    keys, to_assess = {}, []
+    for lead in leads:
+        profile = LeadProfile.from_lead(lead)
+        keys[lead.id] = content_hash(
+            lead=profile, offer=offer_profile, provider=provider, version=version
+        )
+        if not rescore and stored.get(lead.id) == keys[lead.id]:
+            summary.skipped += 1
+        else:
+            to_assess.append(lead)
+    if provider.remote and call_budget is not None:
+        allowed = max(call_budget - summary.calls, 0)
+        summary.deferred += len(to_assess[allowed:])
+        to_assess = to_assess[:allowed]
+    return to_assess, keys
+
+
+def _summary_count(summary: ScoringSummary, outcomes: list[_Outcome], *, remote: bool) -> None:
+    failed = [o for o in outcomes if o.assessment is None]
+    summary.calls += len(outcomes) if remote else 0
+    summary.scored += len(outcomes)
+    summary.failed += len(failed)
+    summary.failures += [{"lead": o.lead.id, "error": o.error} for o in failed]
+    for o in outcomes:
+        if o.assessment:
+            summary.input_tokens += o.assessment.input_tokens or 0
+            summary.output_tokens += o.assessment.output_tokens or 0
+
+
 def score_batch(
     *,
     leads: list[Lead],
@@ -300,24 +333,10 @@ def score_batch(
     the caller upserts the scores in its own transaction."""
     offer_profile = OfferProfile.from_offer(offer, default_rule_set=settings.SCORING_RULE_SET)
     version = prompt_version() if provider.remote else ""
-    stored = {}  # lead id -> content hash of its valid score; a rescore replaces them all
-    if not rescore:
-        valid = Score.objects.filter(offer=offer, lead__in=leads, ai_status=AiStatus.OK)
-        stored = dict(valid.values_list("lead_id", "content_hash"))
-    keys, to_assess = {}, []
-    for lead in leads:
-        profile = LeadProfile.from_lead(lead)
-        keys[lead.id] = content_hash(
-            lead=profile, offer=offer_profile, provider=provider, version=version
-        )
-        if not rescore and stored.get(lead.id) == keys[lead.id]:
-            summary.skipped += 1
-        else:
-            to_assess.append(lead)
-    if provider.remote and call_budget is not None:
-        allowed = max(call_budget - summary.calls, 0)
-        summary.deferred += len(to_assess[allowed:])
-        to_assess = to_assess[:allowed]
+    to_assess, keys = _leads_to_assess(
+        leads=leads, offer=offer, offer_profile=offer_profile, provider=provider,
+        version=version, rescore=rescore, summary=summary, call_budget=call_budget,
+    )  # fmt: skip
     if not to_assess:
         return []
 
@@ -329,14 +348,7 @@ def score_batch(
         raise ProviderUnavailable(
             PROVIDER_FAILED_ERROR.format(provider=provider.name, error=failed[0].error)
         )
-    summary.calls += len(outcomes) if provider.remote else 0
-    summary.scored += len(outcomes)
-    summary.failed += len(failed)
-    summary.failures += [{"lead": o.lead.id, "error": o.error} for o in failed]
-    for o in outcomes:
-        if o.assessment:
-            summary.input_tokens += o.assessment.input_tokens or 0
-            summary.output_tokens += o.assessment.output_tokens or 0
+    _summary_count(summary, outcomes, remote=provider.remote)
     scored_at = scored_at or timezone.now()
     return [
         _score_build(
@@ -350,70 +362,3 @@ def score_batch(
         )
         for o in outcomes
     ]
-
-
-def leads_score(
-    *,
-    offer: Offer,
-    rescore: bool = False,
-    provider: LeadAssessor | None = None,
-    user=None,
-) -> ScoringSummary:
-    """Score the offer's account's leads against it, in this process. A lead whose stored
-    score is still valid (same content hash, AI answer present) is skipped unless rescore;
-    a failed one is tried again. Each batch is written in its own transaction."""
-    leads = Lead.objects.filter(account_id=offer.account_id).order_by("id")
-    if not leads.exists():
-        raise InvalidInput(NO_LEADS_ERROR)
-    provider = provider or assessor_from_settings()
-    summary = ScoringSummary(offer=offer)
-    started, scored_at, last_id = time.monotonic(), timezone.now(), 0
-    while batch := list(leads.filter(id__gt=last_id)[: settings.SCORING_BATCH_SIZE]):
-        last_id = batch[-1].id
-        scores = score_batch(
-            leads=batch,
-            offer=offer,
-            provider=provider,
-            rescore=rescore,
-            summary=summary,
-            call_budget=settings.LLM_MAX_CALLS_PER_RUN,
-            scored_at=scored_at,
-        )
-        scores_upsert(scores)
-    summary.seconds = time.monotonic() - started
-    _record_run(summary, provider=provider, rescore=rescore, user=user)
-    return summary
-
-
-def _record_run(summary: ScoringSummary, *, provider, rescore: bool, user) -> None:
-    audit_record(
-        account=summary.offer.account,
-        user=user,
-        action=AuditEvent.Action.SCORING_RUN,
-        obj=summary.offer,
-        detail={
-            "scored": summary.scored,
-            "skipped": summary.skipped,
-            "failed": summary.failed,
-            "deferred": summary.deferred,
-            "calls": summary.calls,
-            "rescore": rescore,
-            "provider": provider.name,
-            "model": provider.model,
-        },
-    )
-    logger.info(
-        "scoring run: offer=%s provider=%s/%s scored=%d skipped=%d failed=%d deferred=%d "
-        "calls=%d input_tokens=%d output_tokens=%d seconds=%.2f",
-        summary.offer.pk,
-        provider.name,
-        provider.model,
-        summary.scored,
-        summary.skipped,
-        summary.failed,
-        summary.deferred,
-        summary.calls,
-        summary.input_tokens,
-        summary.output_tokens,
-        summary.seconds,
-    )

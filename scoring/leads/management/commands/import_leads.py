@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from scoring.accounts.models import Account
+from scoring.accounts.selectors import account_by_slug
 from scoring.accounts.services import default_account
 from scoring.core.exceptions import ApplicationError
 from scoring.leads.services.leads import leads_import
@@ -81,10 +82,10 @@ class Command(BaseCommand):
     def _account(slug: str | None) -> Account:
         if slug is None:
             return default_account()
-        try:
-            return Account.objects.get(slug=slug)
-        except Account.DoesNotExist:
-            raise CommandError(ACCOUNT_NOT_FOUND_ERROR.format(slug=slug)) from None
+        account = account_by_slug(slug=slug)
+        if account is None:
+            raise CommandError(ACCOUNT_NOT_FOUND_ERROR.format(slug=slug))
+        return account
 
     @staticmethod
     def _user(username: str | None):

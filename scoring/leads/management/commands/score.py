@@ -5,15 +5,22 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from scoring.accounts.models import Account
+from scoring.accounts.selectors import account_by_slug
 from scoring.core.exceptions import ApplicationError
+from scoring.leads.dispatch import scoring_run_resume, scoring_run_start
 from scoring.leads.models import Offer, ScoringRun
+from scoring.leads.selectors import (
+    offers_for_account,
+    offers_for_operator,
+    runs_for_account,
+    runs_for_operator,
+    unfinished_run_for_offer,
+)
 from scoring.leads.services.runs import (
     scoring_run_chunk_score,
     scoring_run_create,
     scoring_run_plan,
     scoring_run_reopen,
-    scoring_run_resume,
-    scoring_run_start,
 )
 
 ACCOUNT_NOT_FOUND_ERROR = "No account with the slug '{slug}'."
@@ -109,9 +116,12 @@ class Command(BaseCommand):
         self._report(run)
 
     def _offer(self, *, offer_id: int, slug: str | None) -> Offer:
-        offers = Offer.objects.all()
-        if slug is not None:
-            offers = offers.filter(account=self._account(slug))
+        # Without --account the operator reaches every account's offers.
+        offers = (
+            offers_for_operator()
+            if slug is None
+            else offers_for_account(account=self._account(slug))
+        )
         try:
             return offers.get(pk=offer_id)
         except Offer.DoesNotExist:
@@ -119,9 +129,9 @@ class Command(BaseCommand):
             raise CommandError(error.format(offer_id=offer_id, slug=slug)) from None
 
     def _run(self, *, run_id: int, slug: str | None) -> ScoringRun:
-        runs = ScoringRun.objects.all()
-        if slug is not None:
-            runs = runs.filter(account=self._account(slug))
+        runs = (
+            runs_for_operator() if slug is None else runs_for_account(account=self._account(slug))
+        )
         try:
             return runs.get(pk=run_id)
         except ScoringRun.DoesNotExist:
@@ -130,21 +140,16 @@ class Command(BaseCommand):
 
     @staticmethod
     def _account(slug: str) -> Account:
-        try:
-            return Account.objects.get(slug=slug)
-        except Account.DoesNotExist:
-            raise CommandError(ACCOUNT_NOT_FOUND_ERROR.format(slug=slug)) from None
+        account = account_by_slug(slug=slug)
+        if account is None:
+            raise CommandError(ACCOUNT_NOT_FOUND_ERROR.format(slug=slug))
+        return account
 
     @staticmethod
     def _unfinished_run(*, offer: Offer, rescore: bool) -> ScoringRun | None:
         """The latest run of all the offer's leads with the same rescore that has not
         finished: an interrupted one, or one the workers are on."""
-        return (
-            ScoringRun.objects.filter(offer=offer, rescore=rescore, lead_filter={})
-            .exclude(status__in=ScoringRun.FINISHED)
-            .order_by("-created_at", "-id")
-            .first()
-        )
+        return unfinished_run_for_offer(offer=offer, rescore=rescore)
 
     @staticmethod
     def _show(run: ScoringRun, bar: tqdm) -> None:

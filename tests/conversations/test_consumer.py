@@ -1,0 +1,66 @@
+"""The consumer's handling of one message, without a broker (tests/integration has the
+real RabbitMQ and consumer process)."""
+
+import json
+
+from scoring.conversations import consumer as grading_consumer
+from scoring.conversations.consumer import (
+    ACK,
+    FAILED_TWICE_ERROR,
+    Outcome,
+    handle_task_message,
+)
+from scoring.conversations.models import ConversationGrade, DeliveryStatus
+from scoring.conversations.schemas import INVALID_JSON_ERROR
+from scoring.conversations.services import UNKNOWN_BOT_ERROR
+from tests.conversation_tasks import SEED_TASK
+
+
+def body(**fields) -> bytes:
+    return json.dumps({**SEED_TASK, **fields}).encode()
+
+
+def test_a_good_task_is_acknowledged_after_it_is_stored_and_delivered(bot, webhook_receiver):
+    assert handle_task_message(body(), redelivered=False) == ACK
+    grade = ConversationGrade.objects.get()
+    assert grade.delivery_status == DeliveryStatus.DELIVERED
+    assert len(webhook_receiver.deliveries) == 1
+
+
+def test_a_failed_delivery_is_still_acknowledged_the_grade_keeps_it(
+    bot, webhook_receiver, settings
+):
+    settings.WEBHOOK_RETRIES = 2
+    webhook_receiver.status = 503
+    assert handle_task_message(body(), redelivered=False) == ACK
+    assert ConversationGrade.objects.get().delivery_status == DeliveryStatus.FAILED
+
+
+def test_a_body_that_is_not_json_is_dead_lettered(db):
+    outcome = handle_task_message(b"{oops", redelivered=False)
+    assert outcome.dead_letter_reason.startswith(INVALID_JSON_ERROR.split("{")[0])
+    assert not outcome.requeue
+
+
+def test_an_invalid_task_is_dead_lettered_naming_the_field(db):
+    outcome = handle_task_message(body(session_id=None), redelivered=False)
+    assert outcome.dead_letter_reason.startswith("session_id: ")
+
+
+def test_a_task_for_an_unknown_bot_is_dead_lettered(db, webhook_receiver):
+    outcome = handle_task_message(body(bot_id="bot_x"), redelivered=False)
+    assert outcome == Outcome(dead_letter_reason=UNKNOWN_BOT_ERROR.format(bot_id="bot_x"))
+
+
+def test_an_unexpected_failure_is_requeued_once_then_dead_lettered(
+    bot, webhook_receiver, monkeypatch
+):
+    def broken(*, task, provider):
+        raise RuntimeError("database is down")
+
+    monkeypatch.setattr(grading_consumer, "grading_task_process", broken)
+    monkeypatch.setattr(grading_consumer, "REQUEUE_DELAY_SECONDS", 0)
+    assert handle_task_message(body(), redelivered=False) == Outcome(requeue=True)
+    assert handle_task_message(body(), redelivered=True) == Outcome(
+        dead_letter_reason=FAILED_TWICE_ERROR.format(error="RuntimeError: database is down")
+    )

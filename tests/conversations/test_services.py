@@ -1,0 +1,264 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from scoring.conversations import delivery
+from scoring.conversations.delivery import (
+    WEBHOOK_NOT_CONFIGURED_ERROR,
+    grade_deliver,
+    grades_awaiting_delivery,
+    grades_redeliver,
+    grading_result_for,
+)
+from scoring.conversations.grading import ConversationAssessment, LocalGrader
+from scoring.conversations.models import Bot, ConversationGrade, DeliveryStatus
+from scoring.conversations.schemas import grading_task_from_data
+from scoring.conversations.services import (
+    FALLBACK_MODEL,
+    TASK_CONFLICT_ERROR,
+    UNKNOWN_BOT_ERROR,
+    TaskConflict,
+    UnknownBot,
+    conversation_grade,
+    conversation_grade_for_api,
+    grading_task_process,
+)
+from scoring.core.exceptions import ApplicationError
+from scoring.llm.base import ProviderError
+from tests.conversation_tasks import HOT_MESSAGES, SEED_TASK, task_data
+from tests.factories import AccountFactory
+
+
+def seed_task(**fields):
+    return grading_task_from_data({**SEED_TASK, **fields})
+
+
+def test_the_seeds_task_is_graded_stored_and_delivered(bot, webhook_receiver):
+    grade = grading_task_process(task=seed_task())
+
+    assert (grade.lead_score, grade.lead_category, grade.engagement_level) == (20, "cold", "low")
+    assert grade.account == bot.account
+    assert grade.bot == bot
+    assert grade.conversation_history == SEED_TASK["conversation_history"]
+    assert grade.visitor_profile == {"total_sessions": 2}
+    assert grade.conversation_count == 2
+    assert grade.model_used == LocalGrader.model
+    assert (grade.delivery_status, grade.delivery_attempts, grade.last_error) == (
+        DeliveryStatus.DELIVERED, 1, ""
+    )  # fmt: skip
+    assert grade.delivered_at is not None
+    assert grade.delivery_claimed_until is None
+
+    (body,) = webhook_receiver.deliveries
+    assert body == grading_result_for(grade).model_dump(mode="json")
+    assert set(body) == {
+        "task_id", "visitor_id", "bot_id", "session_id", "lead_score", "lead_category",
+        "intent_signals", "engagement_level", "key_interests", "recommended_actions",
+        "reasoning", "graded_at", "model_used", "conversation_count",
+    }  # fmt: skip
+    assert body["bot_id"] == "bot_123"
+    assert webhook_receiver.requests[0].webhook_id == "test_123"
+
+
+def test_a_hot_conversation_is_delivered_as_hot(bot, webhook_receiver):
+    grade = grading_task_process(task=grading_task_from_data(task_data(HOT_MESSAGES)))
+    assert grade.lead_score >= 70
+    assert webhook_receiver.deliveries[0]["lead_category"] == "hot"
+    assert webhook_receiver.deliveries[0]["engagement_level"] == "high"
+
+
+def test_a_duplicate_task_sends_no_second_webhook(bot, webhook_receiver):
+    first = grading_task_process(task=seed_task())
+    again = grading_task_process(task=seed_task())
+    assert again.pk == first.pk
+    assert again.graded_at == first.graded_at
+    assert len(webhook_receiver.requests) == 1
+    assert ConversationGrade.objects.count() == 1
+
+
+def test_an_unknown_bot_is_refused_and_nothing_stored(db, webhook_receiver):
+    with pytest.raises(UnknownBot) as caught:
+        grading_task_process(task=seed_task(bot_id="bot_nobody_knows"))
+    assert caught.value.message == UNKNOWN_BOT_ERROR.format(bot_id="bot_nobody_knows")
+    assert not ConversationGrade.objects.exists()
+    assert webhook_receiver.requests == []
+
+
+def test_a_task_id_reused_by_another_bot_of_the_account_is_a_conflict(bot, webhook_receiver):
+    Bot.objects.create(account=bot.account, bot_id="bot_other")
+    grading_task_process(task=seed_task())
+    with pytest.raises(TaskConflict) as caught:
+        grading_task_process(task=seed_task(bot_id="bot_other"))
+    assert caught.value.message == TASK_CONFLICT_ERROR.format(
+        task_id="test_123", other_bot="bot_123"
+    )
+    assert caught.value.status_code == 409
+
+
+def test_task_ids_are_unique_per_account_not_across_accounts(bot, webhook_receiver):
+    Bot.objects.create(account=AccountFactory(name="Other", slug="other"), bot_id="bot_456")
+    grading_task_process(task=seed_task())
+    grading_task_process(task=seed_task(bot_id="bot_456"))
+    assert ConversationGrade.objects.filter(task_id="test_123").count() == 2
+    assert len(webhook_receiver.deliveries) == 2
+
+
+def test_a_receiver_down_leaves_the_grade_failed_and_redelivery_delivers_it(bot, webhook_receiver):
+    webhook_receiver.stop()
+    grade = grading_task_process(task=seed_task())
+    assert grade.delivery_status == DeliveryStatus.FAILED
+    assert grade.delivery_attempts == 3
+    assert grade.last_error.startswith("could not connect")
+    assert list(grades_awaiting_delivery()) == [grade]
+
+    webhook_receiver.start()
+    assert grades_redeliver(grades=grades_awaiting_delivery()) == {
+        "delivered": 1, "failed": 0, "skipped": 0
+    }  # fmt: skip
+    grade.refresh_from_db()
+    assert (grade.delivery_status, grade.delivery_attempts, grade.last_error) == (
+        DeliveryStatus.DELIVERED, 4, ""
+    )  # fmt: skip
+    assert len(webhook_receiver.deliveries) == 1
+    assert not grades_awaiting_delivery().exists()
+
+
+def test_a_receiver_failing_twice_gets_it_on_the_third_attempt(bot, webhook_receiver):
+    webhook_receiver.fail_next([503, 500])
+    grade = grading_task_process(task=seed_task())
+    assert (grade.delivery_status, grade.delivery_attempts) == (DeliveryStatus.DELIVERED, 3)
+
+
+def test_redelivery_counts_what_fails_again_and_skips_what_was_delivered(bot, webhook_receiver):
+    webhook_receiver.status = 500
+    failed = grading_task_process(task=seed_task())
+    webhook_receiver.status = None
+    delivered = grading_task_process(task=seed_task(task_id="t2"))
+    webhook_receiver.status = 500
+    all_grades = ConversationGrade.objects.filter(pk__in=[failed.pk, delivered.pk])
+    assert grades_redeliver(grades=all_grades) == {"delivered": 0, "failed": 1, "skipped": 1}
+
+
+def test_a_grade_held_by_another_process_is_not_sent_twice(bot, webhook_receiver, monkeypatch):
+    grade = grading_task_process(task=seed_task())
+    ConversationGrade.objects.filter(pk=grade.pk).update(
+        delivery_status=DeliveryStatus.PENDING,
+        delivery_claimed_until=timezone.now() + timedelta(minutes=5),
+    )
+    grade.refresh_from_db()
+
+    # Not waiting: nothing is sent.
+    assert grade_deliver(grade=grade, wait=False).delivery_status == DeliveryStatus.PENDING
+
+    # Waiting: the holder delivers it while this process waits; this one sends nothing.
+    waits = []
+
+    def holder_delivers_meanwhile(seconds):
+        waits.append(seconds)
+        if len(waits) == 3:
+            ConversationGrade.objects.filter(pk=grade.pk).update(
+                delivery_status=DeliveryStatus.DELIVERED, delivery_claimed_until=None
+            )
+
+    monkeypatch.setattr(delivery.time, "sleep", holder_delivers_meanwhile)
+    assert grade_deliver(grade=grade).delivery_status == DeliveryStatus.DELIVERED
+    assert waits == [delivery.CLAIM_POLL_SECONDS] * 3
+    assert len(webhook_receiver.requests) == 1
+
+
+def test_a_hold_whose_time_has_passed_is_taken_over(bot, webhook_receiver):
+    grade = grading_task_process(task=seed_task())
+    ConversationGrade.objects.filter(pk=grade.pk).update(
+        delivery_status=DeliveryStatus.PENDING,
+        delivery_claimed_until=timezone.now() - timedelta(seconds=1),
+    )
+    grade.refresh_from_db()
+    assert grade_deliver(grade=grade).delivery_status == DeliveryStatus.DELIVERED
+    assert len(webhook_receiver.requests) == 2
+
+
+def test_only_abandoned_pending_grades_await_redelivery(bot, webhook_receiver, settings):
+    webhook_receiver.stop()
+    grade = grading_task_process(task=seed_task())
+    stale = timezone.now() - timedelta(hours=1)
+    ConversationGrade.objects.filter(pk=grade.pk).update(
+        delivery_status=DeliveryStatus.PENDING, delivery_claimed_until=None, created_at=stale
+    )
+    assert list(grades_awaiting_delivery()) == [grade]
+    ConversationGrade.objects.filter(pk=grade.pk).update(created_at=timezone.now())
+    assert not grades_awaiting_delivery().exists()  # its consumer may still be at it
+    ConversationGrade.objects.filter(pk=grade.pk).update(
+        created_at=stale, delivery_claimed_until=timezone.now() + timedelta(minutes=1)
+    )
+    assert not grades_awaiting_delivery().exists()  # held
+
+
+def test_delivery_needs_the_webhook_settings(bot, settings):
+    settings.BACKEND_WEBHOOK_URL = ""
+    with pytest.raises(ApplicationError) as caught:
+        grading_task_process(task=seed_task())
+    assert caught.value.message == WEBHOOK_NOT_CONFIGURED_ERROR
+
+
+class FailingProvider:
+    name = "openai"
+    model = "gpt-4o-mini"
+    remote = True
+
+    def grade(self, *, task):
+        raise ProviderError("openai answered HTTP 500: boom", retryable=True)
+
+
+class OverconfidentProvider(FailingProvider):
+    def grade(self, *, task):
+        return ConversationAssessment(
+            score=150,
+            intent_signals=("Asked about pricing",),
+            key_interests=("pricing",),
+            recommended_actions=("Call them",),
+            reasoning="Very keen.",
+            model_used="openai/gpt-4o-mini",
+        )
+
+
+def test_a_failing_provider_falls_back_to_the_offline_criteria():
+    result, error = conversation_grade(task=seed_task(), grader=FailingProvider())
+    assert error == "openai answered HTTP 500: boom"
+    assert result.model_used == FALLBACK_MODEL.format(model=LocalGrader.model, provider="openai")
+    assert (result.lead_score, result.lead_category) == (20, "cold")
+
+
+def test_a_providers_score_is_clamped_and_the_category_follows_it():
+    result, error = conversation_grade(task=seed_task(), grader=OverconfidentProvider())
+    assert (result.lead_score, result.lead_category, error) == (100, "hot", "")
+    # Engagement is counted, not taken from the provider: one visitor message.
+    assert result.engagement_level == "low"
+
+
+def test_the_http_entry_stores_the_grade_as_returned_and_sends_nothing(bot, webhook_receiver):
+    grade = conversation_grade_for_api(account=bot.account, task=seed_task())
+    assert grade.delivery_status == DeliveryStatus.RETURNED
+    assert conversation_grade_for_api(account=bot.account, task=seed_task()).pk == grade.pk
+    assert webhook_receiver.requests == []
+    # A returned grade is never picked up for webhook delivery.
+    assert not grades_awaiting_delivery().exists()
+    assert grade_deliver(grade=grade).delivery_status == DeliveryStatus.RETURNED
+
+
+def test_the_http_entry_only_knows_the_callers_bots(bot):
+    other = AccountFactory(name="Other", slug="other")
+    with pytest.raises(UnknownBot):
+        conversation_grade_for_api(account=other, task=seed_task())
+
+
+def test_grading_is_logged_with_the_task_fields(bot, webhook_receiver, caplog):
+    caplog.set_level("INFO", logger="scoring.conversations.services")
+    caplog.set_level("INFO", logger="scoring.conversations.delivery")
+    grading_task_process(task=seed_task())
+    graded = next(r for r in caplog.records if r.getMessage() == "Visitor scored successfully")
+    assert (graded.task_id, graded.visitor_id, graded.score, graded.category) == (
+        "test_123", "visitor_123", 20, "cold"
+    )  # fmt: skip
+    delivered = next(r for r in caplog.records if r.getMessage() == "Webhook delivered")
+    assert (delivered.task_id, delivered.attempts) == ("test_123", 1)
