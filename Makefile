@@ -36,6 +36,8 @@ fuzz: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	# The apps' layers and independence (.importlinter): an upward import or a cycle fails.
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) data staticfiles .pytest_cache

@@ -64,7 +64,7 @@ X_FRAME_OPTIONS = "DENY"
 # are framed by nobody. The one inline style is the docs page's (drf-spectacular's
 # template), allowed by its hash: tests/test_content_security_policy.py fails when a new
 # version of the template changes it. data: images are Swagger UI's icons. The browsable
-# API's pages also allow inline styles (scoring/renderers.py).
+# API's pages also allow inline styles (scoring/core/renderers.py).
 SWAGGER_UI_INLINE_STYLE_HASH = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -233,8 +233,6 @@ if SCORING_RULE_SET not in ("fit", "seed"):
     raise ImproperlyConfigured(
         f"SCORING_RULE_SET must be 'fit' or 'seed', not {SCORING_RULE_SET!r}."
     )
-# Leads are read, scored and written in batches of this size so memory stays bounded.
-SCORING_BATCH_SIZE = env.int("SCORING_BATCH_SIZE", default=1000)
 
 # --- Scoring runs (Celery) ---------------------------------------------------------------
 # CELERY_BROKER_URL (e.g. amqp://guest:guest@127.0.0.1:5672//) sends scoring runs to
@@ -291,7 +289,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Idempotency keys ------------------------------------------------------------------------
 # An upload or run start sent with an Idempotency-Key header: the same key within
-# IDEMPOTENCY_TTL seconds answers the first answer again (scoring/services/idempotency.py).
+# IDEMPOTENCY_TTL seconds answers the first answer again (scoring/leads/services/idempotency.py).
 # A request holds its key for IDEMPOTENCY_LOCK_TIMEOUT seconds at most; a retry meanwhile is
 # a 409. Past that its request is taken for dead (longer than any request lives: gunicorn's
 # --timeout), and a retry may do the work or, for a run that was started, answer with it.
@@ -320,7 +318,7 @@ WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    # drf-spectacular, plus the error answers every operation can give (scoring/openapi.py).
+    # drf-spectacular, plus the error answers every operation can give (scoring/core/openapi.py).
     "DEFAULT_SCHEMA_CLASS": "scoring.core.openapi.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "scoring.core.filters.QueryFilterBackend",

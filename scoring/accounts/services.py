@@ -68,6 +68,16 @@ def audit_record(*, account: Account, user, action: str, obj=None, detail=None) 
 
 
 @transaction.atomic
+def object_delete_audited(*, obj, user, detail: dict) -> None:
+    """Delete an account's object (with what cascades from it) and record who did, with
+    `detail` to say what it was; the record stays when the object is gone."""
+    audit_record(
+        account=obj.account, user=user, action=AuditEvent.Action.DELETE, obj=obj, detail=detail
+    )
+    obj.delete()
+
+
+@transaction.atomic
 def api_key_create(*, user, name: str = "") -> tuple[ApiKey, str]:
     """A new API key for user; returns it with the only copy of its secret."""
     prefix = secrets.token_hex(4)

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from scoring.conversations.models import EngagementLevel, LeadCategory
+from scoring.core.score_bands import label_for_score
 from scoring.core.text_match import whole_word_pattern
 
 # Each part is capped: its criteria add up to more (60 and 30) than the part may give.
@@ -25,6 +26,7 @@ MAX_PURCHASE_INTENT = 50
 MAX_QUALIFICATION = 25
 HOT_MIN_SCORE = 70
 WARM_MIN_SCORE = 40
+CATEGORY_LADDER = ((HOT_MIN_SCORE, LeadCategory.HOT), (WARM_MIN_SCORE, LeadCategory.WARM))
 MAX_KEY_INTERESTS = 8
 
 
@@ -100,11 +102,7 @@ def engagement_for(visitor_messages: int) -> tuple[int, EngagementLevel]:
 
 def category_for(score: int) -> LeadCategory:
     """The category comes from the score alone, whoever gave the score."""
-    if score >= HOT_MIN_SCORE:
-        return LeadCategory.HOT
-    if score >= WARM_MIN_SCORE:
-        return LeadCategory.WARM
-    return LeadCategory.COLD
+    return label_for_score(score, CATEGORY_LADDER, below=LeadCategory.COLD)
 
 
 def clamp_score(score: int) -> int:

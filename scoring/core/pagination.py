@@ -8,7 +8,7 @@ class StandardPagination(PageNumberPagination):
     max_page_size = 1000
 
 
-class SeedResultsPagination(PageNumberPagination):
+class CompatResultsPagination(PageNumberPagination):
     """/results/ a page at a time, when asked with ?page= or ?limit= (leads per page)."""
 
     page_size_query_param = "limit"

@@ -3,7 +3,7 @@
 A profile names the departments that buy (primary) and those that influence (secondary),
 the least seniority that signs, the industries it is made for (none: a horizontal product),
 whether it is a vertical product that only those industries buy, and competitors to exclude.
-The fit rules (scoring/rules.py) and the local provider score a lead against it.
+The fit rules (scoring/leads/rules.py) and the local provider score a lead against it.
 
 Inference reads the offer's name, value propositions and use cases for cues: a word or
 phrase of a department's work ("invoice", "phishing", "kitchen") or of an industry

@@ -2,8 +2,8 @@
 
 It judges what a person would read in the bio: does the lead need what the offer does? It
 compares the words of the lead's role, industry and bio with the offer's name, value
-propositions and use cases (scoring/term_overlap.py: stemmed, abbreviations expanded), looks
-for a stated need in the bio (an active search, a pain or a change: scoring/lead_signals.py)
+propositions and use cases (scoring/leads/term_overlap.py: stemmed, abbreviations expanded), looks
+for a stated need in the bio (an active search, a pain or a change: scoring/leads/lead_signals.py)
 and weighs both against the offer's buyer profile: relevant words from a department that
 does not buy this are not a need.
 """

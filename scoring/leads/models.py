@@ -41,7 +41,7 @@ class Offer(models.Model):
     name = models.CharField(max_length=255)
     value_props = models.JSONField(default=list)
     ideal_use_cases = models.JSONField(default=list)
-    # Who buys it (scoring/buyer_profile.py: departments, seniority, industries, competitors)
+    # Who buys it (scoring/leads/buyer_profile.py: departments, seniority, industries, competitors)
     # and whether it was given ("explicit") or read from the offer's text ("inferred").
     buyer_profile = models.JSONField(default=dict, blank=True)
     # "fit" or "seed"; empty: the SCORING_RULE_SET setting.
@@ -81,7 +81,7 @@ class Lead(models.Model):
     industry = models.CharField(max_length=LEAD_FIELD_MAX_LENGTH, blank=True)
     location = models.CharField(max_length=LEAD_FIELD_MAX_LENGTH, blank=True)
     linkedin_bio = models.TextField(blank=True)
-    # The role, normalised (scoring/titles.py): how senior, and in which departments.
+    # The role, normalised (scoring/leads/titles.py): how senior, and in which departments.
     seniority = models.CharField(max_length=20, choices=Seniority.choices, blank=True)
     departments = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -232,7 +232,7 @@ class ScoringRunChunk(models.Model):
 
 class IdempotencyRecord(models.Model):
     """The first answer to a request sent with an `Idempotency-Key`, given again to the
-    same key's retries (scoring/services/idempotency.py).
+    same key's retries (scoring/leads/services/idempotency.py).
 
     While the first request is in flight the record holds only its claim (`locked_until`,
     no `status_code`); a retry then is told to wait. An upload's answer is written in the

@@ -10,6 +10,7 @@ maker through the "coo" inside "coordinator"). Both explain themselves factor by
 
 from dataclasses import dataclass
 
+from scoring.core.score_bands import label_for_score
 from scoring.core.text_match import whole_word_pattern
 from scoring.leads.buyer_profile import (
     RELATED_INDUSTRIES,
@@ -52,6 +53,7 @@ COMPLETENESS_POINTS = 10
 AI_POINTS = {Intent.HIGH: 50, Intent.MEDIUM: 30, Intent.LOW: 10}
 HIGH_INTENT_MIN_SCORE = 70
 MEDIUM_INTENT_MIN_SCORE = 40
+INTENT_LADDER = ((HIGH_INTENT_MIN_SCORE, Intent.HIGH), (MEDIUM_INTENT_MIN_SCORE, Intent.MEDIUM))
 
 
 _TIERS = {
@@ -396,11 +398,7 @@ def combined_factors(rules: RuleScore, ai: Factor | None) -> tuple[int, list[Fac
 
 def intent_for_score(total: int) -> Intent:
     """The label comes from the total score alone, never from the AI's label."""
-    if total >= HIGH_INTENT_MIN_SCORE:
-        return Intent.HIGH
-    if total >= MEDIUM_INTENT_MIN_SCORE:
-        return Intent.MEDIUM
-    return Intent.LOW
+    return label_for_score(total, INTENT_LADDER, below=Intent.LOW)
 
 
 def score_reasoning(rules: RuleScore, factors: list[Factor], ai_reasoning: str) -> str:

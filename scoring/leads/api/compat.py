@@ -1,4 +1,7 @@
-"""The seed's five endpoints, with its paths, bodies and status codes kept as they were."""
+"""The compatibility endpoints: the five of the seed (the prototype this service replaced:
+POST /product/offer/, POST /leads/upload/, POST /score/, GET /results/, GET /csv/), with
+their paths, bodies and status codes kept as they were, so its clients keep working. The
+REST API under /api/ (viewsets.py) is the one to build on."""
 
 from collections.abc import Iterator
 
@@ -17,23 +20,23 @@ from scoring.accounts.access import ScoringRateThrottle, UploadRateThrottle, req
 from scoring.core.exceptions import InvalidInput
 from scoring.core.json_stream import json_array_response
 from scoring.core.openapi import BAD_REQUEST, error_response
-from scoring.core.pagination import SeedResultsPagination
+from scoring.core.pagination import CompatResultsPagination
 from scoring.core.parsers import BoundedJSONParser
 from scoring.leads.api.idempotency import idempotent
 from scoring.leads.api.openapi import NO_OFFER, PROVIDER_DOWN
 from scoring.leads.api.runs import run_accepted_response, run_wait_bounded
 from scoring.leads.api.serializers import (
+    CompatMessageSerializer,
+    CompatOfferSerializer,
+    CompatResultPageSerializer,
+    CompatResultSerializer,
+    CompatResultsPageQuerySerializer,
+    CompatResultsQuerySerializer,
+    CompatScoredLeadSerializer,
     LeadUploadRequestSerializer,
     OfferSerializer,
     ScoreRequestSerializer,
     ScoringRunSerializer,
-    SeedMessageSerializer,
-    SeedOfferSerializer,
-    SeedResultPageSerializer,
-    SeedResultSerializer,
-    SeedResultsPageQuerySerializer,
-    SeedResultsQuerySerializer,
-    SeedScoredLeadSerializer,
 )
 from scoring.leads.dispatch import scoring_run_start
 from scoring.leads.lead_csv import export_chunks
@@ -57,7 +60,7 @@ RESULTS_NOT_FOUND = "No offer with this offer_id in the caller's account, or no 
 UPLOAD_SUCCESS_MESSAGE = "Successfully uploaded {count} leads"
 EXPORT_FILE_NAME = "lead_scores.csv"
 EXPORT_BATCH_SIZE = 2000
-# /results/ items' fields, in the seed's order (SeedResultSerializer documents them), and
+# /results/ items' fields, in the seed's order (CompatResultSerializer documents them), and
 # the export's columns under EXPORT_HEADER.
 RESULT_FIELDS = (
     "id", "name", "role", "company", "industry", "location", "linkedin_bio", "intent", "score",
@@ -67,7 +70,7 @@ CSV_COLUMNS = ("name", "role", "company", "industry", "location", "intent", "sco
 
 
 def _optional_offer(request):
-    query = SeedResultsQuerySerializer(data=request.query_params)
+    query = CompatResultsQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
     offer_id = query.validated_data.get("offer_id")
     if offer_id is None:
@@ -89,12 +92,12 @@ def upload_from_request(request):
 
 
 class OfferCreateView(APIView):
-    @extend_schema(request=OfferSerializer, responses={201: SeedOfferSerializer})
+    @extend_schema(request=OfferSerializer, responses={201: CompatOfferSerializer})
     def post(self, request):
         serializer = OfferSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         offer = offer_create(account=request_account(request), **serializer.validated_data)
-        return Response(SeedOfferSerializer(offer).data, status=status.HTTP_201_CREATED)
+        return Response(CompatOfferSerializer(offer).data, status=status.HTTP_201_CREATED)
 
 
 class LeadUploadView(APIView):
@@ -103,7 +106,7 @@ class LeadUploadView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": LeadUploadRequestSerializer},
-        responses={201: SeedMessageSerializer},
+        responses={201: CompatMessageSerializer},
     )
     @idempotent(atomic=True)
     def post(self, request):
@@ -120,7 +123,7 @@ class ScoreView(APIView):
     @extend_schema(
         request=ScoreRequestSerializer,
         responses={
-            200: SeedScoredLeadSerializer(many=True),
+            200: CompatScoredLeadSerializer(many=True),
             202: ScoringRunSerializer,
             404: error_response(NO_OFFER),
             502: error_response(PROVIDER_DOWN),
@@ -141,17 +144,17 @@ class ScoreView(APIView):
         if run.status not in ScoringRun.FINISHED:
             return run_accepted_response(request, run)
         scores = scores_for_offer(offer=offer).order_by("lead_id")
-        return Response(SeedScoredLeadSerializer(scores, many=True).data)
+        return Response(CompatScoredLeadSerializer(scores, many=True).data)
 
 
 class ResultsView(APIView):
     @extend_schema(
         operation_id="results_list",
-        parameters=[SeedResultsPageQuerySerializer],
+        parameters=[CompatResultsPageQuerySerializer],
         responses={
             200: PolymorphicProxySerializer(
-                component_name="SeedResults",
-                serializers=[SeedResultSerializer(many=True), SeedResultPageSerializer],
+                component_name="CompatResults",
+                serializers=[CompatResultSerializer(many=True), CompatResultPageSerializer],
                 resource_type_field_name=None,
                 many=False,
             ),
@@ -163,13 +166,13 @@ class ResultsView(APIView):
         """Every lead with its latest score: the seed's plain list, or with ?page= or ?limit=
         one page of them. An account of more than RESULTS_MAX_ROWS leads must ask for pages
         (or download /csv/)."""
-        query = SeedResultsPageQuerySerializer(data=request.query_params)
+        query = CompatResultsPageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         leads = leads_with_latest_score(
             account=request_account(request), offer=_optional_offer(request), columns=RESULT_FIELDS
         )
         if query.validated_data.keys() & {"page", "limit"}:
-            paginator = SeedResultsPagination()
+            paginator = CompatResultsPagination()
             page = paginator.paginate_queryset(leads, request, view=self)
             return paginator.get_paginated_response(result_texts(page))
         count = leads.count()
@@ -184,7 +187,7 @@ class ResultsView(APIView):
 
 
 def result_items(rows) -> Iterator[dict]:
-    """/results/ items (SeedResultSerializer's fields) from leads_with_latest_score rows of
+    """/results/ items (CompatResultSerializer's fields) from leads_with_latest_score rows of
     RESULT_FIELDS: plain dicts, for a serializer instance per lead costs more than the query.
     created_at may be a naive UTC datetime, which json_stream writes as DRF does."""
     return (dict(zip(RESULT_FIELDS, row, strict=True)) for row in rows)
@@ -213,7 +216,7 @@ class CsvExportView(APIView):
     content_negotiation_class = CsvExportNegotiation
 
     @extend_schema(
-        parameters=[SeedResultsQuerySerializer],
+        parameters=[CompatResultsQuerySerializer],
         responses={
             (200, "text/csv"): OpenApiTypes.STR,
             400: error_response(BAD_REQUEST),

@@ -1,7 +1,7 @@
 """The `Idempotency-Key` header of the requests that store or start something: uploads and
 scoring runs. A retry with the same key gets the first answer again (same status, body and
 Location, and `Idempotent-Replayed: true`) and nothing is done twice; what the records
-hold and when is scoring/services/idempotency.py.
+hold and when is scoring/leads/services/idempotency.py.
 
 Only successful (2xx) answers are kept: a request that failed (a bad file, no offer, the
 provider down) frees its key, and may be sent again with it once fixed.
@@ -139,7 +139,7 @@ def idempotent_answer(request, handler, *, atomic: bool) -> Response:
 def idempotent(*, atomic: bool = False, name: str = ""):
     """A DRF view method's answers given once per Idempotency-Key (see idempotent_answer);
     with `name`, a class decorator for that method, which it leaves as it is written.
-    The OpenAPI schema documents the header on such methods (scoring/openapi.py)."""
+    The OpenAPI schema documents the header on such methods (scoring/core/openapi.py)."""
 
     def decorate(view_method):
         def answer(request, *args, **kwargs):

@@ -141,7 +141,7 @@ class OfferSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
-class SeedOfferSerializer(serializers.ModelSerializer):
+class CompatOfferSerializer(serializers.ModelSerializer):
     """The answer of POST /product/offer/ (which takes what OfferSerializer does): the
     seed's five fields."""
 
@@ -316,7 +316,7 @@ class ScoringSummarySerializer(serializers.Serializer):
 # --- The seed's response shapes, kept byte-for-byte -------------------------------------------
 
 
-class SeedScoredLeadSerializer(serializers.Serializer):
+class CompatScoredLeadSerializer(serializers.Serializer):
     name = serializers.CharField(source="lead.name")
     role = serializers.CharField(source="lead.role")
     company = serializers.CharField(source="lead.company")
@@ -327,7 +327,7 @@ class SeedScoredLeadSerializer(serializers.Serializer):
     reasoning = serializers.CharField()
 
 
-class SeedResultSerializer(serializers.Serializer):
+class CompatResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     role = serializers.CharField()
@@ -341,11 +341,11 @@ class SeedResultSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class SeedResultsQuerySerializer(serializers.Serializer):
+class CompatResultsQuerySerializer(serializers.Serializer):
     offer_id = serializers.IntegerField(required=False, min_value=1)
 
 
-class SeedResultsPageQuerySerializer(SeedResultsQuerySerializer):
+class CompatResultsPageQuerySerializer(CompatResultsQuerySerializer):
     page = serializers.IntegerField(
         required=False, min_value=1, help_text="With page or limit, the answer is one page."
     )
@@ -357,16 +357,16 @@ class SeedResultsPageQuerySerializer(SeedResultsQuerySerializer):
     )
 
 
-class SeedResultPageSerializer(serializers.Serializer):
+class CompatResultPageSerializer(serializers.Serializer):
     """One page of /results/ (?page=, ?limit=)."""
 
     count = serializers.IntegerField(help_text="Leads in every page together.")
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
-    results = SeedResultSerializer(many=True)
+    results = CompatResultSerializer(many=True)
 
 
-class SeedMessageSerializer(serializers.Serializer):
+class CompatMessageSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 

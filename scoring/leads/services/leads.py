@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from scoring.accounts.models import Account, AuditEvent
-from scoring.accounts.services import audit_record
+from scoring.accounts.services import audit_record, object_delete_audited
 from scoring.core.exceptions import InvalidInput, PayloadTooLarge
 from scoring.leads.lead_csv import (
     REQUIRED_COLUMNS,
@@ -205,14 +205,9 @@ def leads_import(
 @transaction.atomic
 def lead_upload_delete(*, upload: LeadUpload, user=None) -> None:
     """Delete an upload with its leads and their scores."""
-    audit_record(
-        account=upload.account,
-        user=user,
-        action=AuditEvent.Action.DELETE,
-        obj=upload,
-        detail={"file_name": upload.file_name, "rows": upload.row_count},
+    object_delete_audited(
+        obj=upload, user=user, detail={"file_name": upload.file_name, "rows": upload.row_count}
     )
-    upload.delete()
 
 
 @transaction.atomic
@@ -229,11 +224,4 @@ def lead_update(*, lead: Lead, **fields) -> Lead:
 @transaction.atomic
 def lead_delete(*, lead: Lead, user=None) -> None:
     """Delete a lead and its scores."""
-    audit_record(
-        account=lead.account,
-        user=user,
-        action=AuditEvent.Action.DELETE,
-        obj=lead,
-        detail={"name": lead.name, "company": lead.company},
-    )
-    lead.delete()
+    object_delete_audited(obj=lead, user=user, detail={"name": lead.name, "company": lead.company})

@@ -4,8 +4,8 @@ import logging
 
 from django.db import transaction
 
-from scoring.accounts.models import Account, AuditEvent
-from scoring.accounts.services import audit_record
+from scoring.accounts.models import Account
+from scoring.accounts.services import object_delete_audited
 from scoring.leads.assessment import OfferProfile
 from scoring.leads.assessors import assessor_from_settings
 from scoring.leads.buyer_profile import (
@@ -120,11 +120,6 @@ def offer_update(
 @transaction.atomic
 def offer_delete(*, offer: Offer, user=None) -> None:
     """Delete an offer and every score against it."""
-    audit_record(
-        account=offer.account,
-        user=user,
-        action=AuditEvent.Action.DELETE,
-        obj=offer,
-        detail={"name": offer.name, "scores": offer.scores.count()},
+    object_delete_audited(
+        obj=offer, user=user, detail={"name": offer.name, "scores": offer.scores.count()}
     )
-    offer.delete()
