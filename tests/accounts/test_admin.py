@@ -175,7 +175,7 @@ def test_non_staff_users_cannot_open_the_admin(client, user):
     client.force_login(user)
 
     for name in ("account", "apikey", "auditevent"):
-        response = client.get(reverse(f"admin:scoring_{name}_changelist"))
+        response = client.get(reverse(f"admin:accounts_{name}_changelist"))
         assert response.status_code == 302
         assert reverse("admin:login") in response["Location"]
 
@@ -185,7 +185,7 @@ def test_staff_without_permissions_cannot_see_keys_or_audit_events(client):
     client.force_login(staff)
 
     for name in ("apikey", "auditevent"):
-        assert client.get(reverse(f"admin:scoring_{name}_changelist")).status_code == 403
+        assert client.get(reverse(f"admin:accounts_{name}_changelist")).status_code == 403
 
 
 def test_scoring_runs_are_listed_read_only(admin_client):

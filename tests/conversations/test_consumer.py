@@ -55,7 +55,7 @@ def test_a_task_for_an_unknown_bot_is_dead_lettered(db, webhook_receiver):
 def test_an_unexpected_failure_is_requeued_once_then_dead_lettered(
     bot, webhook_receiver, monkeypatch
 ):
-    def broken(*, task, provider):
+    def broken(*, task, grader):
         raise RuntimeError("database is down")
 
     monkeypatch.setattr(grading_consumer, "grading_task_process", broken)

@@ -7,9 +7,9 @@ from django.core.exceptions import ImproperlyConfigured
 from scoring.leads.assessment import (
     LeadProfile,
     answer_json_schema,
-    assessor_from_settings,
     build_prompt,
 )
+from scoring.leads.assessors import assessor_from_settings
 from scoring.llm.openai import LOCAL_SERVER_KEY
 from scoring.llm.remote import MISSING_SETTING_ERROR, without_length_limits
 

@@ -1,4 +1,4 @@
-"""The helpers the remote providers share to read errors (scoring/providers/llm.py)."""
+"""The helpers the remote providers share to read errors (scoring/llm/remote.py)."""
 
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime

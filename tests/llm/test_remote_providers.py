@@ -57,14 +57,15 @@ def up_to_detail(template: str, **values) -> str:
 
 
 def count_attempts(provider, monkeypatch) -> list:
-    """Record every SDK call (attempt) the provider makes."""
-    attempts, complete = [], provider.complete
+    """Record every SDK call (attempt) the provider's language model makes."""
+    model = provider.language_model
+    attempts, complete = [], model.complete
 
     def counted(prompt):
         attempts.append(prompt)
         return complete(prompt)
 
-    monkeypatch.setattr(provider, "complete", counted)
+    monkeypatch.setattr(model, "complete", counted)
     return attempts
 
 

@@ -4,6 +4,7 @@ this app's state, and their content types (with the permissions and admin log en
 that reference them) are relabelled. No table changes."""
 
 import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 
 MOVED_MODELS = {
@@ -12,26 +13,46 @@ MOVED_MODELS = {
 }
 
 
+def _merge_into(apps, *, old, new) -> None:
+    """Fold content type `new` (made early, e.g. by post_migrate after `migrate accounts`)
+    into `old`: its own permissions move over; a permission both have keeps old's, with
+    the user and group grants of new's added; its admin log entries point at old."""
+    Permission = apps.get_model("auth", "Permission")
+    User = apps.get_model(settings.AUTH_USER_MODEL)
+    Group = apps.get_model("auth", "Group")
+    LogEntry = apps.get_model("admin", "LogEntry")
+    kept = {perm.codename: perm for perm in Permission.objects.filter(content_type=old)}
+    for perm in Permission.objects.filter(content_type=new):
+        target = kept.get(perm.codename)
+        if target is None:
+            perm.content_type = old
+            perm.save(update_fields=["content_type"])
+            continue
+        for grants, holder in (
+            (User.user_permissions.through, "user_id"),
+            (Group.permissions.through, "group_id"),
+        ):
+            holders = grants.objects.filter(permission=target).values_list(holder, flat=True)
+            grants.objects.filter(permission=perm).exclude(**{f"{holder}__in": holders}).update(
+                permission=target
+            )
+        perm.delete()  # with the grants that duplicated old's
+    LogEntry.objects.filter(content_type=new).update(content_type=old)
+    new.delete()
+
+
 def _relabel(apps, *, moves):
     """Move each content type to its new app label, keeping its id: permissions, group and
-    user grants and admin log entries point at the id. Where one under the new label exists
-    already (post_migrate made it early), its permissions are merged into the old one's and
-    it is dropped first."""
+    user grants and admin log entries point at the id. One already under the new label is
+    merged into it first, nothing it was given lost."""
     ContentType = apps.get_model("contenttypes", "ContentType")
-    Permission = apps.get_model("auth", "Permission")
     for old_label, new_label, model in moves:
         old = ContentType.objects.filter(app_label=old_label, model=model).first()
         if old is None:
             continue
         new = ContentType.objects.filter(app_label=new_label, model=model).first()
         if new is not None:
-            kept = set(
-                Permission.objects.filter(content_type=old).values_list("codename", flat=True)
-            )
-            Permission.objects.filter(content_type=new).exclude(codename__in=kept).update(
-                content_type=old
-            )
-            new.delete()
+            _merge_into(apps, old=old, new=new)
         old.app_label = new_label
         old.save(update_fields=["app_label"])
 
@@ -48,7 +69,9 @@ def content_types_move_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
+        ("admin", "0003_logentry_add_action_flag_choices"),
         ("auth", "0012_alter_user_first_name_max_length"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("conversations", "0001_initial"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("accounts", "0001_initial"),
