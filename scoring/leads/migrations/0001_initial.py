@@ -5,152 +5,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
-    dependencies = []
+    dependencies = [
+    ]
 
     operations = [
         migrations.CreateModel(
-            name="LeadUpload",
+            name='LeadUpload',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("file_name", models.CharField(max_length=255)),
-                ("row_count", models.PositiveIntegerField(default=0)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('file_name', models.CharField(max_length=255)),
+                ('row_count', models.PositiveIntegerField(default=0)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                "ordering": ["-created_at", "-id"],
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="Offer",
+            name='Offer',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=255)),
-                ("value_props", models.JSONField(default=list)),
-                ("ideal_use_cases", models.JSONField(default=list)),
-                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=255)),
+                ('value_props', models.JSONField(default=list)),
+                ('ideal_use_cases', models.JSONField(default=list)),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
             ],
             options={
-                "ordering": ["-created_at", "-id"],
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="Lead",
+            name='Lead',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(blank=True, max_length=255)),
-                ("role", models.CharField(blank=True, max_length=255)),
-                ("company", models.CharField(blank=True, max_length=255)),
-                ("industry", models.CharField(blank=True, max_length=255)),
-                ("location", models.CharField(blank=True, max_length=255)),
-                ("linkedin_bio", models.TextField(blank=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "upload",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="leads",
-                        to="scoring.leadupload",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(blank=True, max_length=255)),
+                ('role', models.CharField(blank=True, max_length=255)),
+                ('company', models.CharField(blank=True, max_length=255)),
+                ('industry', models.CharField(blank=True, max_length=255)),
+                ('location', models.CharField(blank=True, max_length=255)),
+                ('linkedin_bio', models.TextField(blank=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('upload', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='leads', to='scoring.leadupload')),
             ],
             options={
-                "ordering": ["id"],
+                'ordering': ['id'],
             },
         ),
         migrations.CreateModel(
-            name="Score",
+            name='Score',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("rule_score", models.PositiveSmallIntegerField()),
-                ("role_points", models.PositiveSmallIntegerField()),
-                ("role_keyword", models.CharField(blank=True, max_length=50)),
-                ("industry_points", models.PositiveSmallIntegerField()),
-                ("industry_keyword", models.CharField(blank=True, max_length=50)),
-                ("completeness_points", models.PositiveSmallIntegerField()),
-                (
-                    "ai_label",
-                    models.CharField(
-                        choices=[("High", "High"), ("Medium", "Medium"), ("Low", "Low")],
-                        max_length=10,
-                    ),
-                ),
-                ("ai_score", models.PositiveSmallIntegerField()),
-                ("ai_factors", models.JSONField(blank=True, default=list)),
-                ("score", models.PositiveSmallIntegerField()),
-                (
-                    "intent",
-                    models.CharField(
-                        choices=[("High", "High"), ("Medium", "Medium"), ("Low", "Low")],
-                        max_length=10,
-                    ),
-                ),
-                ("reasoning", models.TextField()),
-                ("provider", models.CharField(max_length=50)),
-                ("model", models.CharField(max_length=100)),
-                ("scored_at", models.DateTimeField()),
-                (
-                    "lead",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="scores",
-                        to="scoring.lead",
-                    ),
-                ),
-                (
-                    "offer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="scores",
-                        to="scoring.offer",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('rule_score', models.PositiveSmallIntegerField()),
+                ('role_points', models.PositiveSmallIntegerField()),
+                ('role_keyword', models.CharField(blank=True, max_length=50)),
+                ('industry_points', models.PositiveSmallIntegerField()),
+                ('industry_keyword', models.CharField(blank=True, max_length=50)),
+                ('completeness_points', models.PositiveSmallIntegerField()),
+                ('ai_label', models.CharField(choices=[('High', 'High'), ('Medium', 'Medium'), ('Low', 'Low')], max_length=10)),
+                ('ai_score', models.PositiveSmallIntegerField()),
+                ('ai_factors', models.JSONField(blank=True, default=list)),
+                ('score', models.PositiveSmallIntegerField()),
+                ('intent', models.CharField(choices=[('High', 'High'), ('Medium', 'Medium'), ('Low', 'Low')], max_length=10)),
+                ('reasoning', models.TextField()),
+                ('provider', models.CharField(max_length=50)),
+                ('model', models.CharField(max_length=100)),
+                ('scored_at', models.DateTimeField()),
+                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='scoring.lead')),
+                ('offer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='scoring.offer')),
             ],
             options={
-                "ordering": ["-score", "id"],
+                'ordering': ['-score', 'id'],
             },
         ),
         migrations.AddIndex(
-            model_name="lead",
-            index=models.Index(fields=["industry"], name="lead_industry_idx"),
+            model_name='lead',
+            index=models.Index(fields=['industry'], name='lead_industry_idx'),
         ),
         migrations.AddIndex(
-            model_name="score",
-            index=models.Index(fields=["offer", "-score"], name="score_offer_score_idx"),
+            model_name='score',
+            index=models.Index(fields=['offer', '-score'], name='score_offer_score_idx'),
         ),
         migrations.AddIndex(
-            model_name="score",
-            index=models.Index(fields=["offer", "intent"], name="score_offer_intent_idx"),
+            model_name='score',
+            index=models.Index(fields=['offer', 'intent'], name='score_offer_intent_idx'),
         ),
         migrations.AddIndex(
-            model_name="score",
-            index=models.Index(fields=["lead", "-scored_at"], name="score_lead_latest_idx"),
+            model_name='score',
+            index=models.Index(fields=['lead', '-scored_at'], name='score_lead_latest_idx'),
         ),
         migrations.AddConstraint(
-            model_name="score",
-            constraint=models.UniqueConstraint(
-                fields=("lead", "offer"), name="unique_score_per_lead_offer"
-            ),
+            model_name='score',
+            constraint=models.UniqueConstraint(fields=('lead', 'offer'), name='unique_score_per_lead_offer'),
         ),
     ]

@@ -6,187 +6,116 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("scoring", "0001_initial"),
+        ('scoring', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Account",
+            name='Account',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=255)),
-                ("slug", models.SlugField(max_length=100, unique=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=255)),
+                ('slug', models.SlugField(max_length=100, unique=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                "ordering": ["name"],
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="ApiKey",
+            name='ApiKey',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(blank=True, max_length=100)),
-                ("prefix", models.CharField(max_length=16, unique=True)),
-                ("key_hash", models.CharField(max_length=64)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("last_used_at", models.DateTimeField(blank=True, null=True)),
-                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(blank=True, max_length=100)),
+                ('prefix', models.CharField(max_length=16, unique=True)),
+                ('key_hash', models.CharField(max_length=64)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('last_used_at', models.DateTimeField(blank=True, null=True)),
+                ('revoked_at', models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                "verbose_name": "API key",
+                'verbose_name': 'API key',
             },
         ),
         migrations.CreateModel(
-            name="AuditEvent",
+            name='AuditEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "action",
-                    models.CharField(
-                        choices=[
-                            ("upload", "Upload"),
-                            ("delete", "Delete"),
-                            ("scoring_run", "Scoring Run"),
-                            ("api_key_created", "Api Key Created"),
-                        ],
-                        max_length=30,
-                    ),
-                ),
-                ("object_type", models.CharField(max_length=50)),
-                ("object_id", models.CharField(blank=True, max_length=50)),
-                ("detail", models.JSONField(blank=True, default=dict)),
-                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('action', models.CharField(choices=[('upload', 'Upload'), ('delete', 'Delete'), ('scoring_run', 'Scoring Run'), ('api_key_created', 'Api Key Created')], max_length=30)),
+                ('object_type', models.CharField(max_length=50)),
+                ('object_id', models.CharField(blank=True, max_length=50)),
+                ('detail', models.JSONField(blank=True, default=dict)),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
             ],
             options={
-                "ordering": ["-created_at", "-id"],
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="Membership",
+            name='Membership',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.RemoveIndex(
-            model_name="lead",
-            name="lead_industry_idx",
+            model_name='lead',
+            name='lead_industry_idx',
         ),
         migrations.AddField(
-            model_name="lead",
-            name="account",
-            field=models.ForeignKey(
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="leads",
-                to="scoring.account",
-            ),
+            model_name='lead',
+            name='account',
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='leads', to='scoring.account'),
         ),
         migrations.AddField(
-            model_name="leadupload",
-            name="account",
-            field=models.ForeignKey(
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="uploads",
-                to="scoring.account",
-            ),
+            model_name='leadupload',
+            name='account',
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='uploads', to='scoring.account'),
         ),
         migrations.AddField(
-            model_name="offer",
-            name="account",
-            field=models.ForeignKey(
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="offers",
-                to="scoring.account",
-            ),
+            model_name='offer',
+            name='account',
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='offers', to='scoring.account'),
         ),
         migrations.AddField(
-            model_name="score",
-            name="account",
-            field=models.ForeignKey(
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="scores",
-                to="scoring.account",
-            ),
+            model_name='score',
+            name='account',
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='scoring.account'),
         ),
         migrations.AddIndex(
-            model_name="lead",
-            index=models.Index(fields=["account", "industry"], name="lead_account_industry_idx"),
+            model_name='lead',
+            index=models.Index(fields=['account', 'industry'], name='lead_account_industry_idx'),
         ),
         migrations.AddIndex(
-            model_name="score",
-            index=models.Index(fields=["account", "-score"], name="score_account_score_idx"),
+            model_name='score',
+            index=models.Index(fields=['account', '-score'], name='score_account_score_idx'),
         ),
         migrations.AddField(
-            model_name="apikey",
-            name="user",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="api_keys",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='apikey',
+            name='user',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_keys', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
-            model_name="auditevent",
-            name="account",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="audit_events",
-                to="scoring.account",
-            ),
+            model_name='auditevent',
+            name='account',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='audit_events', to='scoring.account'),
         ),
         migrations.AddField(
-            model_name="auditevent",
-            name="user",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='auditevent',
+            name='user',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
-            model_name="membership",
-            name="account",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="memberships",
-                to="scoring.account",
-            ),
+            model_name='membership',
+            name='account',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='scoring.account'),
         ),
         migrations.AddField(
-            model_name="membership",
-            name="user",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="membership",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='membership',
+            name='user',
+            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='membership', to=settings.AUTH_USER_MODEL),
         ),
     ]

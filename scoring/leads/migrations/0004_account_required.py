@@ -5,45 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("scoring", "0003_default_account"),
+        ('scoring', '0003_default_account'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="lead",
-            name="account",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="leads",
-                to="scoring.account",
-            ),
+            model_name='lead',
+            name='account',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='leads', to='scoring.account'),
         ),
         migrations.AlterField(
-            model_name="leadupload",
-            name="account",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="uploads",
-                to="scoring.account",
-            ),
+            model_name='leadupload',
+            name='account',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='uploads', to='scoring.account'),
         ),
         migrations.AlterField(
-            model_name="offer",
-            name="account",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="offers",
-                to="scoring.account",
-            ),
+            model_name='offer',
+            name='account',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offers', to='scoring.account'),
         ),
         migrations.AlterField(
-            model_name="score",
-            name="account",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="scores",
-                to="scoring.account",
-            ),
+            model_name='score',
+            name='account',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='scoring.account'),
         ),
     ]

@@ -4,65 +4,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("scoring", "0004_account_required"),
+        ('scoring', '0004_account_required'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="score",
-            name="ai_error",
+            model_name='score',
+            name='ai_error',
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name="score",
-            name="ai_status",
-            field=models.CharField(
-                choices=[("ok", "Ok"), ("failed", "Failed")], default="ok", max_length=10
-            ),
+            model_name='score',
+            name='ai_status',
+            field=models.CharField(choices=[('ok', 'Ok'), ('failed', 'Failed')], default='ok', max_length=10),
         ),
         migrations.AddField(
-            model_name="score",
-            name="content_hash",
+            model_name='score',
+            name='content_hash',
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name="score",
-            name="input_tokens",
+            model_name='score',
+            name='input_tokens',
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name="score",
-            name="latency_ms",
+            model_name='score',
+            name='latency_ms',
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name="score",
-            name="output_tokens",
+            model_name='score',
+            name='output_tokens',
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name="score",
-            name="prompt_version",
+            model_name='score',
+            name='prompt_version',
             field=models.CharField(blank=True, max_length=50),
         ),
         migrations.AlterField(
-            model_name="score",
-            name="ai_label",
-            field=models.CharField(
-                blank=True,
-                choices=[("High", "High"), ("Medium", "Medium"), ("Low", "Low")],
-                max_length=10,
-            ),
+            model_name='score',
+            name='ai_label',
+            field=models.CharField(blank=True, choices=[('High', 'High'), ('Medium', 'Medium'), ('Low', 'Low')], max_length=10),
         ),
         migrations.AlterField(
-            model_name="score",
-            name="intent",
-            field=models.CharField(
-                blank=True,
-                choices=[("High", "High"), ("Medium", "Medium"), ("Low", "Low")],
-                max_length=10,
-                null=True,
-            ),
+            model_name='score',
+            name='intent',
+            field=models.CharField(blank=True, choices=[('High', 'High'), ('Medium', 'Medium'), ('Low', 'Low')], max_length=10, null=True),
         ),
     ]

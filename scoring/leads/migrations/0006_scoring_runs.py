@@ -6,114 +6,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("scoring", "0005_score_ai_accounting"),
+        ('scoring', '0005_score_ai_accounting'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ScoringRun",
+            name='ScoringRun',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("provider", models.CharField(max_length=50)),
-                ("model", models.CharField(max_length=100)),
-                ("rescore", models.BooleanField(default=False)),
-                ("lead_filter", models.JSONField(blank=True, default=dict)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("queued", "Queued"),
-                            ("running", "Running"),
-                            ("done", "Done"),
-                            ("failed", "Failed"),
-                            ("cancelled", "Cancelled"),
-                        ],
-                        default="queued",
-                        max_length=10,
-                    ),
-                ),
-                ("total", models.PositiveIntegerField(default=0)),
-                ("scored", models.PositiveIntegerField(default=0)),
-                ("failed", models.PositiveIntegerField(default=0)),
-                ("cached", models.PositiveIntegerField(default=0)),
-                ("deferred", models.PositiveIntegerField(default=0)),
-                ("chunks_total", models.PositiveIntegerField(default=0)),
-                ("chunks_done", models.PositiveIntegerField(default=0)),
-                ("error", models.TextField(blank=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("started_at", models.DateTimeField(blank=True, null=True)),
-                ("finished_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "account",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="scoring_runs",
-                        to="scoring.account",
-                    ),
-                ),
-                (
-                    "offer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="scoring_runs",
-                        to="scoring.offer",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('provider', models.CharField(max_length=50)),
+                ('model', models.CharField(max_length=100)),
+                ('rescore', models.BooleanField(default=False)),
+                ('lead_filter', models.JSONField(blank=True, default=dict)),
+                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='queued', max_length=10)),
+                ('total', models.PositiveIntegerField(default=0)),
+                ('scored', models.PositiveIntegerField(default=0)),
+                ('failed', models.PositiveIntegerField(default=0)),
+                ('cached', models.PositiveIntegerField(default=0)),
+                ('deferred', models.PositiveIntegerField(default=0)),
+                ('chunks_total', models.PositiveIntegerField(default=0)),
+                ('chunks_done', models.PositiveIntegerField(default=0)),
+                ('error', models.TextField(blank=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('started_at', models.DateTimeField(blank=True, null=True)),
+                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scoring_runs', to='scoring.account')),
+                ('offer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scoring_runs', to='scoring.offer')),
+                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["-created_at", "-id"],
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="ScoringRunChunk",
+            name='ScoringRunChunk',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("first_id", models.BigIntegerField()),
-                ("last_id", models.BigIntegerField()),
-                ("done", models.BooleanField(default=False)),
-                ("finished_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "run",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="chunks",
-                        to="scoring.scoringrun",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('first_id', models.BigIntegerField()),
+                ('last_id', models.BigIntegerField()),
+                ('done', models.BooleanField(default=False)),
+                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chunks', to='scoring.scoringrun')),
             ],
             options={
-                "ordering": ["run", "first_id"],
+                'ordering': ['run', 'first_id'],
             },
         ),
         migrations.AddIndex(
-            model_name="scoringrun",
-            index=models.Index(fields=["account", "-created_at"], name="run_account_created_idx"),
+            model_name='scoringrun',
+            index=models.Index(fields=['account', '-created_at'], name='run_account_created_idx'),
         ),
         migrations.AddConstraint(
-            model_name="scoringrunchunk",
-            constraint=models.UniqueConstraint(
-                fields=("run", "first_id"), name="unique_chunk_per_run"
-            ),
+            model_name='scoringrunchunk',
+            constraint=models.UniqueConstraint(fields=('run', 'first_id'), name='unique_chunk_per_run'),
         ),
     ]

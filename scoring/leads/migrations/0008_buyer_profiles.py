@@ -4,58 +4,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("scoring", "0007_conversation_grading"),
+        ('scoring', '0007_conversation_grading'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="lead",
-            name="departments",
+            model_name='lead',
+            name='departments',
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name="lead",
-            name="seniority",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("c_level", "C-level"),
-                    ("vp", "VP"),
-                    ("director", "Director"),
-                    ("manager", "Manager"),
-                    ("individual", "Individual contributor"),
-                    ("entry", "Entry-level"),
-                ],
-                max_length=20,
-            ),
+            model_name='lead',
+            name='seniority',
+            field=models.CharField(blank=True, choices=[('c_level', 'C-level'), ('vp', 'VP'), ('director', 'Director'), ('manager', 'Manager'), ('individual', 'Individual contributor'), ('entry', 'Entry-level')], max_length=20),
         ),
         migrations.AddField(
-            model_name="offer",
-            name="buyer_profile",
+            model_name='offer',
+            name='buyer_profile',
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name="offer",
-            name="rule_set",
-            field=models.CharField(
-                blank=True, choices=[("fit", "Fit"), ("seed", "Seed")], max_length=10
-            ),
+            model_name='offer',
+            name='rule_set',
+            field=models.CharField(blank=True, choices=[('fit', 'Fit'), ('seed', 'Seed')], max_length=10),
         ),
         migrations.AddField(
-            model_name="score",
-            name="factors",
+            model_name='score',
+            name='factors',
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name="score",
-            name="rule_set",
-            field=models.CharField(
-                choices=[("fit", "Fit"), ("seed", "Seed")], default="seed", max_length=10
-            ),
+            model_name='score',
+            name='rule_set',
+            field=models.CharField(choices=[('fit', 'Fit'), ('seed', 'Seed')], default='seed', max_length=10),
         ),
         migrations.AddIndex(
-            model_name="lead",
-            index=models.Index(fields=["account", "seniority"], name="lead_account_seniority_idx"),
+            model_name='lead',
+            index=models.Index(fields=['account', 'seniority'], name='lead_account_seniority_idx'),
         ),
     ]

@@ -4,34 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("scoring", "0009_normalise_existing_leads"),
+        ('scoring', '0009_normalise_existing_leads'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="scoringrun",
-            name="calls",
+            model_name='scoringrun',
+            name='calls',
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name="scoringrun",
-            name="heartbeat_at",
+            model_name='scoringrun',
+            name='heartbeat_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name="scoringrun",
-            name="input_tokens",
+            model_name='scoringrun',
+            name='input_tokens',
             field=models.PositiveBigIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name="scoringrun",
-            name="output_tokens",
+            model_name='scoringrun',
+            name='output_tokens',
             field=models.PositiveBigIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name="scoringrun",
-            name="resumes",
+            model_name='scoringrun',
+            name='resumes',
             field=models.PositiveIntegerField(default=0),
         ),
     ]

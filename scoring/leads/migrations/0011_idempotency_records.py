@@ -5,53 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("scoring", "0010_scoring_run_recovery"),
+        ('scoring', '0010_scoring_run_recovery'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="IdempotencyRecord",
+            name='IdempotencyRecord',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.CharField(max_length=255)),
-                ("endpoint", models.CharField(max_length=300)),
-                ("fingerprint", models.CharField(max_length=64)),
-                ("status_code", models.PositiveSmallIntegerField(blank=True, null=True)),
-                ("body", models.JSONField(blank=True, null=True)),
-                ("headers", models.JSONField(blank=True, default=dict)),
-                ("locked_until", models.DateTimeField(blank=True, null=True)),
-                ("created_at", models.DateTimeField(db_index=True)),
-                (
-                    "account",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="idempotency_records",
-                        to="scoring.account",
-                    ),
-                ),
-                (
-                    "run",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="scoring.scoringrun",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.CharField(max_length=255)),
+                ('endpoint', models.CharField(max_length=300)),
+                ('fingerprint', models.CharField(max_length=64)),
+                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
+                ('body', models.JSONField(blank=True, null=True)),
+                ('headers', models.JSONField(blank=True, default=dict)),
+                ('locked_until', models.DateTimeField(blank=True, null=True)),
+                ('created_at', models.DateTimeField(db_index=True)),
+                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='idempotency_records', to='scoring.account')),
+                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='scoring.scoringrun')),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("account", "key"), name="unique_idempotency_key_per_account"
-                    )
-                ],
+                'constraints': [models.UniqueConstraint(fields=('account', 'key'), name='unique_idempotency_key_per_account')],
             },
         ),
     ]
