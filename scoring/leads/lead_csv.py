@@ -8,8 +8,8 @@ ignored; blank rows are skipped. Anything else wrong is an `InvalidInput` naming
 Everything here works on streams, so a file of a million leads is read in constant memory:
 `csv_encoding` reads the file's bytes once, chunk by chunk, and says which codec decodes
 it (or why it is not a CSV text file); `pick_delimiter` reads its first lines; and
-`iter_lead_values` parses its decoded lines one at a time. `decode_csv_bytes` and
-`read_lead_rows` are the same for a file already in memory.
+`iter_lead_values` parses its decoded lines one at a time. `export_chunks` writes an
+export as a stream too, a block of rows at a time.
 """
 
 import codecs
@@ -143,11 +143,6 @@ def csv_encoding(chunks: Iterable[bytes]) -> str:
     return _8bit_encoding(rest, utf8_bom=head.startswith(codecs.BOM_UTF8))
 
 
-def decode_csv_bytes(data: bytes) -> str:
-    """A whole file's text, decoded as `csv_encoding` decides."""
-    return data.decode(csv_encoding([data]))
-
-
 def _pick_delimiter(header_line: str) -> str:
     """The delimiter that splits the header into the most required columns."""
 
@@ -251,13 +246,6 @@ def iter_lead_values(lines: Iterable[str], *, delimiter: str) -> Iterator[tuple[
         raise InvalidInput(NO_ROWS_ERROR)
 
 
-def read_lead_rows(text: str) -> Iterator[dict[str, str]]:
-    """Yield one dict of the required columns per non-blank row; raise on the first bad one."""
-    delimiter = pick_delimiter(io.StringIO(text, newline=""))
-    for values in iter_lead_values(io.StringIO(text, newline=""), delimiter=delimiter):
-        yield dict(zip(REQUIRED_COLUMNS, values, strict=True))
-
-
 # OWASP CSV injection: a spreadsheet runs a cell starting with one of these as a formula.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Rows per block of a streamed export.
@@ -267,13 +255,6 @@ EXPORT_CHUNK_ROWS = 1000
 def spreadsheet_safe(value) -> str:
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
-
-
-class _LineBuffer:
-    """A file-like sink for csv.writer that hands back each written line."""
-
-    def write(self, line: str) -> str:
-        return line
 
 
 def _safe_cells(row: Iterable) -> list:
@@ -287,14 +268,6 @@ def _safe_cells(row: Iterable) -> list:
         else spreadsheet_safe(cell)
         for cell in row
     ]
-
-
-def export_lines(rows: Iterable[Iterable], header: Iterable[str] = EXPORT_HEADER) -> Iterator[str]:
-    """A CSV export, header first, one line at a time, every cell spreadsheet-safe."""
-    writer = csv.writer(_LineBuffer())
-    yield writer.writerow(header)
-    for row in rows:
-        yield writer.writerow(_safe_cells(row))
 
 
 # A cell that starts like a formula, as written CSV shows it: the character right after a
@@ -316,8 +289,9 @@ def export_chunks(
     *,
     rows_per_chunk: int = EXPORT_CHUNK_ROWS,
 ) -> Iterator[str]:
-    """The same CSV as export_lines, as the header then blocks of rows_per_chunk lines: what
-    a streamed response sends, one write per block rather than per line."""
+    """A CSV export, every cell spreadsheet-safe, as the header then blocks of
+    rows_per_chunk lines: what a streamed response sends, one write per block rather than
+    per line."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)

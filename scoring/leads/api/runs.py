@@ -9,7 +9,8 @@ from rest_framework.response import Response
 from scoring.leads.api.serializers import ScoringRunSerializer
 from scoring.leads.dispatch import scoring_run_wait
 from scoring.leads.models import ScoringRun
-from scoring.leads.services.scoring import ProviderUnavailable
+from scoring.leads.selectors import run_failures
+from scoring.leads.services.scoring import ProviderUnavailable, ScoringSummary
 from scoring.leads.sync_waits import client_disconnected, sync_wait_slot
 
 
@@ -36,4 +37,21 @@ def run_accepted_response(request, run) -> Response:
     url = request.build_absolute_uri(reverse("run-detail", args=[run.pk]))
     return Response(
         ScoringRunSerializer(run).data, status=status.HTTP_202_ACCEPTED, headers={"Location": url}
+    )
+
+
+def run_summary(*, run: ScoringRun) -> ScoringSummary:
+    """A finished run's counts, seconds and failures: the answer of a scoring request that
+    waited for its run."""
+    return ScoringSummary(
+        offer=run.offer,
+        scored=run.scored,
+        skipped=run.cached,
+        failed=run.failed,
+        deferred=run.deferred,
+        calls=run.calls,
+        input_tokens=run.input_tokens,
+        output_tokens=run.output_tokens,
+        seconds=(run.finished_at - run.created_at).total_seconds(),
+        failures=run_failures(run=run),
     )

@@ -22,7 +22,7 @@ from scoring.leads.api.compat import (
 from scoring.leads.api.filters import LeadFilter, ScoreFilter
 from scoring.leads.api.idempotency import idempotent
 from scoring.leads.api.openapi import NO_OFFER, PROVIDER_DOWN, RUN_NOT_RESUMABLE
-from scoring.leads.api.runs import run_accepted_response, run_wait_bounded
+from scoring.leads.api.runs import run_accepted_response, run_summary, run_wait_bounded
 from scoring.leads.api.serializers import (
     SCORE_ITEM_VALUES,
     LeadSerializer,
@@ -44,7 +44,6 @@ from scoring.leads.selectors import (
     leads_for_account,
     offer_for_scoring,
     offers_for_account,
-    run_failures,
     runs_for_account,
     scores_for_account,
     upload_for_account,
@@ -53,7 +52,6 @@ from scoring.leads.selectors import (
 from scoring.leads.services.leads import lead_delete, lead_upload_delete
 from scoring.leads.services.offers import offer_create, offer_delete, offer_update
 from scoring.leads.services.runs import scoring_run_cancel
-from scoring.leads.services.scoring import ScoringSummary
 
 
 class OfferViewSet(
@@ -102,22 +100,7 @@ class OfferViewSet(
         run = run_wait_bounded(request, run)
         if run.status not in ScoringRun.FINISHED:
             return run_accepted_response(request, run)
-        return Response(ScoringSummarySerializer(_run_summary(run)).data)
-
-
-def _run_summary(run: ScoringRun) -> ScoringSummary:
-    return ScoringSummary(
-        offer=run.offer,
-        scored=run.scored,
-        skipped=run.cached,
-        failed=run.failed,
-        deferred=run.deferred,
-        calls=run.calls,
-        input_tokens=run.input_tokens,
-        output_tokens=run.output_tokens,
-        seconds=(run.finished_at - run.created_at).total_seconds(),
-        failures=run_failures(run=run),
-    )
+        return Response(ScoringSummarySerializer(run_summary(run=run)).data)
 
 
 class LeadUploadViewSet(
