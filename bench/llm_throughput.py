@@ -56,6 +56,7 @@ def main():
     stub_settings = ours.recv()
 
     os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='llm-bench-')}/bench.db"
+    os.environ["CELERY_BROKER_URL"] = ""  # the runs' tasks in this process
     os.environ["DJANGO_SETTINGS_MODULE"] = "intentscore.settings"
     import django
 
@@ -66,10 +67,9 @@ def main():
     from django.core.management import call_command
 
     from scoring.accounts.models import Account
-    from scoring.leads.assessors import assessor_from_settings
-    from scoring.leads.models import Lead, LeadUpload, Score
+    from scoring.leads.dispatch import scoring_run_start
+    from scoring.leads.models import Lead, LeadUpload, Score, ScoringRun
     from scoring.leads.services.offers import offer_create
-    from scoring.leads.services.scoring import leads_score
     from tests.factories import SEED_OFFER
 
     logging.disable(logging.WARNING)
@@ -95,20 +95,21 @@ def main():
         for i in range(args.leads)
     )
     offer = offer_create(account=account, **SEED_OFFER)
-    provider = assessor_from_settings()
 
     def run(label, *, rescore):
         ours.send("reset")
         ours.recv()
         started = time.perf_counter()
-        summary = leads_score(offer=offer, provider=provider, rescore=rescore)
+        # The run's provider is the one the settings (pointed at the stub) choose.
+        scoring_run = scoring_run_start(offer=offer, rescore=rescore)
         seconds = time.perf_counter() - started
         ours.send("stats")
         calls, peak = ours.recv()
+        assert scoring_run.status == ScoringRun.Status.DONE, scoring_run.error
         assert Score.objects.filter(offer=offer, ai_status="ok").count() == args.leads
         print(
             f"{label:<34} {seconds:7.2f} s  calls {calls:5d}  peak in flight {peak:3d}  "
-            f"(failed {summary.failed})"
+            f"(failed {scoring_run.failed})"
         )
 
     print(

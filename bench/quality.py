@@ -5,7 +5,8 @@ A labelled set is a pair of files, `<prefix>_offers.json` (offers keyed by a sho
 name, value_props, ideal_use_cases, and a `target` sentence for the labeller only) and
 `<prefix>_leads.csv` (the leads' six CSV columns, then one High/Medium/Low column per
 offer key). The set goes through the service as a user's data would: its leads uploaded as
-CSV, its offers created from name, value propositions and use cases only, then scored.
+CSV, its offers created from name, value propositions and use cases only, then scored as a
+scoring run (in the calling process when no broker is configured).
 """
 
 import csv
@@ -14,11 +15,11 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from scoring.leads.dispatch import scoring_run_start
 from scoring.leads.lead_csv import REQUIRED_COLUMNS
-from scoring.leads.models import Score
+from scoring.leads.models import Score, ScoringRun
 from scoring.leads.services.leads import leads_import
 from scoring.leads.services.offers import offer_create
-from scoring.leads.services.scoring import leads_score
 
 LABELS = ("High", "Medium", "Low")
 BENCH_DATA = Path(__file__).resolve().parent / "data"
@@ -57,7 +58,9 @@ def evaluate(prefix: Path, *, account, rule_set: str = "", on_pair=None):
             ideal_use_cases=spec["ideal_use_cases"],
             rule_set=rule_set,
         )
-        leads_score(offer=offer)
+        run = scoring_run_start(offer=offer)
+        if run.status != ScoringRun.Status.DONE:
+            raise RuntimeError(f"run {run.pk} of {spec['name']!r} is {run.status}: {run.error}")
         scores = {s.lead.name: s for s in Score.objects.filter(offer=offer).select_related("lead")}
         for row in rows:
             score = scores[row["name"]]

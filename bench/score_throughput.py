@@ -1,5 +1,6 @@
 """Throughput of the embedded default: CSV import, the local provider alone, and a whole
-`leads_score` run (rules + local provider + upserts) on a throw-away SQLite database.
+scoring run (rules + local provider + upserts, in this process: no broker) on a throw-away
+SQLite database.
 
     .venv/bin/python bench/score_throughput.py [--leads 20000] [--repeat 3]
 
@@ -9,6 +10,7 @@ Prints the median of --repeat runs for each figure. Synthetic leads come from a 
 import argparse
 import io
 import logging
+import os
 import random
 import statistics
 import sys
@@ -20,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.local_django import setup  # noqa: E402
 
+os.environ["CELERY_BROKER_URL"] = ""  # the run's tasks in this process, as embedded
 setup(prefix="intentscore-bench-")
 
 from django.core.management import call_command  # noqa: E402
@@ -27,11 +30,11 @@ from django.core.management import call_command  # noqa: E402
 from bench.synthetic import BIOS, INDUSTRIES, OFFER, ROLES  # noqa: E402
 from scoring.accounts.services import default_account  # noqa: E402
 from scoring.leads.assessment import LeadProfile, OfferProfile  # noqa: E402
+from scoring.leads.dispatch import scoring_run_start  # noqa: E402
 from scoring.leads.matcher import LocalProvider  # noqa: E402
-from scoring.leads.models import Lead, Score  # noqa: E402
+from scoring.leads.models import Lead, Score, ScoringRun  # noqa: E402
 from scoring.leads.services.leads import leads_import  # noqa: E402
 from scoring.leads.services.offers import offer_create  # noqa: E402
-from scoring.leads.services.scoring import leads_score  # noqa: E402
 
 
 def synthetic_csv(count: int) -> bytes:
@@ -61,7 +64,7 @@ def main():
         OfferProfile.from_offer(offer, default_rule_set="fit"),
     )
     timings = {"import (CSV -> rows)": [], "local provider alone": [],
-               "leads_score (rules + local + upsert)": []}  # fmt: skip
+               "scoring run (rules + local + upsert)": []}  # fmt: skip
     for _ in range(args.repeat):
         Lead.objects.all().delete()
         started = time.perf_counter()
@@ -75,8 +78,9 @@ def main():
         timings["local provider alone"].append(time.perf_counter() - started)
 
         started = time.perf_counter()
-        leads_score(offer=offer, rescore=True)
-        timings["leads_score (rules + local + upsert)"].append(time.perf_counter() - started)
+        run = scoring_run_start(offer=offer, rescore=True)
+        timings["scoring run (rules + local + upsert)"].append(time.perf_counter() - started)
+        assert run.status == ScoringRun.Status.DONE, (run.status, run.error)
         assert Score.objects.filter(offer=offer).count() == args.leads
 
     print(f"leads: {args.leads}, runs: {args.repeat} (medians), database: SQLite")

@@ -7,16 +7,14 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType as CurrentContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from scoring.accounts.models import Account, ApiKey, Membership
 from scoring.conversations.models import ConversationGrade
 from scoring.leads.models import Score
+from tests.migration_steps import SPLIT_APPS, latest, migrate, scoring_at
 
 BEFORE_SPLIT = ("scoring", "0012_read_path_indexes")
-NEW_APPS = ("accounts", "conversations")
 # The moved models and their app after the split; before it, all were `scoring`'s.
 MOVED = {
     **dict.fromkeys(("Account", "Membership", "ApiKey", "AuditEvent"), "accounts"),
@@ -28,33 +26,14 @@ OLD_LABELS = dict.fromkeys([*MOVED, *STAYED], "scoring")
 NEW_LABELS = {**OLD_LABELS, **MOVED}
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    # (app, None), no migration of the app applied, is no node of the graph: the app is
-    # simply absent from the state.
-    return executor.loader.project_state([node for node in targets if node[1] is not None]).apps
-
-
-def _latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
-
-
-def _old_layout():
-    """scoring at 0012, accounts and conversations unapplied, every other app at its latest."""
-    others = [node for node in _latest() if node[0] not in ("scoring", *NEW_APPS)]
-    return [*others, BEFORE_SPLIT, *((app, None) for app in NEW_APPS)]
-
-
 @pytest.fixture
 def old_layout(transactional_db):
     """The schema and state before the split; put back to the latest afterwards, whatever
     happens, so that the rest of the suite finds the schema it expects."""
     try:
-        yield _migrate(_old_layout())
+        yield migrate(scoring_at(BEFORE_SPLIT[1]))
     finally:
-        _migrate(_latest())
+        migrate(latest())
         # The real manager caches content types by label and id; the migrations relabelled.
         CurrentContentType.objects.clear_cache()
 
@@ -172,7 +151,7 @@ def test_rows_ids_and_content_types_survive_the_split(old_layout):
     before = _rows(old_layout, OLD_LABELS)
     assert all(before.values())
 
-    new = _migrate(_latest())
+    new = migrate(latest())
 
     assert _rows(new, NEW_LABELS) == before
     assert _content_type_ids(new, NEW_LABELS) == ct_ids
@@ -184,19 +163,19 @@ def test_rows_ids_and_content_types_survive_the_split(old_layout):
 def test_a_round_trip_keeps_rows_and_relabels_content_types_back(old_layout):
     user_pk, ct_ids = _populate(old_layout)
     before = _rows(old_layout, OLD_LABELS)
-    _migrate(_latest())
+    migrate(latest())
 
-    back = _migrate(_old_layout())
+    back = migrate(scoring_at(BEFORE_SPLIT[1]))
 
     assert _rows(back, OLD_LABELS) == before
     assert _content_type_ids(back, OLD_LABELS) == ct_ids
-    assert _none_left_under(back, NEW_APPS)
+    assert _none_left_under(back, SPLIT_APPS)
     Permission = back.get_model("auth", "Permission")
     assert Permission.objects.filter(
         user__pk=user_pk, content_type__app_label="scoring", codename="export_account"
     ).exists()
 
-    new = _migrate(_latest())
+    new = migrate(latest())
 
     assert _rows(new, NEW_LABELS) == before
     assert _content_type_ids(new, NEW_LABELS) == ct_ids
@@ -234,7 +213,7 @@ def test_a_content_type_made_early_under_the_new_label_is_merged_into_the_old(ol
     )
     codenames = set(on_old.values_list("codename", flat=True))
 
-    new = _migrate(_latest())
+    new = migrate(latest())
 
     assert _content_type_ids(new, NEW_LABELS) == ct_ids
     assert not new.get_model("contenttypes", "ContentType").objects.filter(pk=early_pk).exists()
@@ -248,7 +227,7 @@ def test_a_content_type_made_early_under_the_new_label_is_merged_into_the_old(ol
 def test_a_grant_of_a_duplicate_permission_survives_the_merge(old_layout):
     auditor_pk, _ = _early_account_content_type(old_layout)
 
-    _migrate(_latest())
+    migrate(latest())
 
     assert get_user_model().objects.get(pk=auditor_pk).has_perm("accounts.view_account")
 
@@ -262,7 +241,7 @@ def test_an_admin_log_entry_of_the_early_content_type_follows_the_merge(old_layo
         action_flag=2, change_message="[]", action_time=timezone.now(),
     )  # fmt: skip
 
-    new = _migrate(_latest())
+    new = migrate(latest())
 
     moved = new.get_model("admin", "LogEntry").objects.get(pk=entry.pk)
     assert moved.content_type_id == ct_ids["Account"]

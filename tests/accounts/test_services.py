@@ -22,9 +22,9 @@ from scoring.accounts.services import (
 )
 from scoring.core.exceptions import InvalidInput
 from scoring.leads.matcher import LocalProvider
+from scoring.leads.models import ScoringRun
 from scoring.leads.services.leads import lead_delete, lead_upload_delete, leads_import
 from scoring.leads.services.offers import offer_delete
-from scoring.leads.services.scoring import leads_score
 from tests.factories import (
     CSV_HEADER,
     AccountFactory,
@@ -34,6 +34,7 @@ from tests.factories import (
     ScoreFactory,
     csv_upload,
 )
+from tests.leads.scoring_helpers import score_offer
 
 pytestmark = pytest.mark.django_db
 
@@ -282,18 +283,31 @@ def test_offer_delete_records_a_delete_event_with_the_scores_it_removes(user, ac
     assert event.detail == {"name": "Suite", "scores": 3}
 
 
-def test_leads_score_records_a_scoring_run_event(user, account):
+def test_a_scoring_run_records_a_scoring_run_event(user, account):
     offer = OfferFactory(account=account)
     LeadFactory(account=account)
-    leads_score(offer=offer)  # the first lead, already scored
+    score_offer(offer)  # the first lead, already scored
     LeadFactory.create_batch(3, account=account)
 
-    leads_score(offer=offer, user=user)
+    score_offer(offer, user=user)
 
+    # A run is recorded when it is made, with what it was asked; what it did is counted on
+    # the run the event names.
     event = AuditEvent.objects.filter(action=AuditEvent.Action.SCORING_RUN).first()
     assert (event.account, event.user) == (account, user)
-    assert (event.object_type, event.object_id) == ("Offer", str(offer.pk))
-    assert event.detail == {
+    run = ScoringRun.objects.get(pk=event.object_id)
+    assert (event.object_type, run.offer, run.user) == ("ScoringRun", offer, user)
+    assert event.detail == {"offer": offer.pk, "leads": 4, "rescore": False, "filter": {}}
+    assert {
+        "scored": run.scored,
+        "skipped": run.cached,
+        "failed": run.failed,
+        "deferred": run.deferred,
+        "calls": run.calls,
+        "rescore": run.rescore,
+        "provider": run.provider,
+        "model": run.model,
+    } == {
         "scored": 3,
         "skipped": 1,
         "failed": 0,
@@ -305,18 +319,19 @@ def test_leads_score_records_a_scoring_run_event(user, account):
     }
 
 
-def test_leads_score_rescore_is_recorded_per_run(account):
+def test_a_rescore_is_recorded_per_run(account):
     offer = OfferFactory(account=account)
     LeadFactory.create_batch(2, account=account)
 
-    leads_score(offer=offer)
-    leads_score(offer=offer, rescore=True)
+    score_offer(offer)
+    score_offer(offer, rescore=True)
 
-    details = [
-        event.detail
-        for event in AuditEvent.objects.filter(action=AuditEvent.Action.SCORING_RUN).order_by("id")
-    ]
-    assert [(d["scored"], d["skipped"], d["rescore"]) for d in details] == [
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.SCORING_RUN).order_by("id")
+    runs = [ScoringRun.objects.get(pk=event.object_id) for event in events]
+    assert [
+        (run.scored, run.cached, event.detail["rescore"])
+        for run, event in zip(runs, events, strict=True)
+    ] == [
         (2, 0, False),
         (2, 0, True),
     ]

@@ -23,9 +23,9 @@ from scoring.leads.buyer_profile import (
 )
 from scoring.leads.models import Offer
 from scoring.leads.services.offers import offer_create
-from scoring.leads.services.scoring import leads_score
 from scoring.leads.titles import SENIORITIES
 from tests.factories import HELPDESK, AccountFactory, LeadFactory, ScoreFactory, profile_core
+from tests.leads.scoring_helpers import score_offer
 
 pytestmark = pytest.mark.django_db
 
@@ -325,7 +325,7 @@ def test_score_change_page_shows_the_explanation_lines(admin_client, account, of
         name="Tove Hallin", role="Head of Customer Support", industry="Software",
         linkedin_bio="Runs the support team and its help desk.",
     )  # fmt: skip
-    leads_score(offer=offer)
+    score_offer(offer)
     score = lead.scores.get()
     parts = [factor["part"] for factor in score.factors]
     assert parts == ["role", "industry", "completeness", "ai"]
@@ -342,7 +342,7 @@ def test_score_change_page_shows_the_explanation_lines(admin_client, account, of
 
 def test_score_change_page_explains_a_cap_with_its_negative_points(admin_client, offer):
     lead = LeadFactory(name="Mirela Dobos", role="Marketing Intern", industry="Software")
-    leads_score(offer=offer)
+    score_offer(offer)
     score = lead.scores.get()
     cap = score.factors[-1]
     assert cap["part"] == "cap"

@@ -1,4 +1,4 @@
-"""scoring/buyer_profile.py: who buys an offer, read from the offer's own words.
+"""scoring/leads/buyer_profile.py: who buys an offer, read from the offer's own words.
 
 The offers below are written for these tests, one per line of business, so the inference
 is checked on vocabulary it was not tuned on. Each states the departments that must buy it

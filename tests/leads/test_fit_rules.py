@@ -1,4 +1,4 @@
-"""The fit rule set (scoring/rules.py): a lead against the offer's buyer profile.
+"""The fit rule set (scoring/leads/rules.py): a lead against the offer's buyer profile.
 
 The offers carry the buyer profile their text describes, given explicitly so that these
 tests pin the rules and not the inference (tests/test_buyer_profile.py covers that); one

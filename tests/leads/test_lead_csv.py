@@ -21,12 +21,9 @@ from scoring.leads.lead_csv import (
     TOO_MANY_CELLS_ERROR,
     UNCLOSED_QUOTE_DETAIL,
     csv_encoding,
-    decode_csv_bytes,
     export_chunks,
-    export_lines,
     iter_lead_values,
     pick_delimiter,
-    read_lead_rows,
     spreadsheet_safe,
 )
 from scoring.leads.models import LEAD_FIELD_MAX_LENGTH
@@ -43,8 +40,31 @@ ROW_DICT = {
 }
 
 
+def decoded(data: bytes) -> str:
+    """A whole file's text, decoded with the codec csv_encoding picks for it."""
+    return data.decode(csv_encoding([data]))
+
+
 def rows_of(text):
-    return list(read_lead_rows(text))
+    """A decoded file's leads as leads_import reads them (pick_delimiter, then
+    iter_lead_values), each as a dict keyed by REQUIRED_COLUMNS."""
+    delimiter = pick_delimiter(io.StringIO(text, newline=""))
+    values = iter_lead_values(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [dict(zip(REQUIRED_COLUMNS, row, strict=True)) for row in values]
+
+
+def lines_of_export(rows) -> list[str]:
+    """An export's lines, the header then one per row: export_chunks' blocks of one row."""
+    return list(export_chunks(rows, rows_per_chunk=1))
+
+
+def safe_csv(rows, header=EXPORT_HEADER) -> str:
+    """What an export must be: csv.writer's CSV, header first, every cell spreadsheet_safe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+    return buffer.getvalue()
 
 
 def csv_error(text):
@@ -53,7 +73,7 @@ def csv_error(text):
     return excinfo.value.message
 
 
-# --- decode_csv_bytes -----------------------------------------------------------------------
+# --- decoding: csv_encoding's codec ---------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -69,28 +89,28 @@ def csv_error(text):
         ),
     ],
 )
-def test_decode_csv_bytes_reads_common_encodings(data, expected):
-    assert decode_csv_bytes(data) == expected
+def test_decoding_reads_common_encodings(data, expected):
+    assert decoded(data) == expected
 
 
-def test_decode_csv_bytes_removes_utf8_bom_so_first_header_is_name():
-    text = decode_csv_bytes(codecs.BOM_UTF8 + CSV_HEADER.encode() + ROW.encode())
+def test_decoding_removes_utf8_bom_so_first_header_is_name():
+    text = decoded(codecs.BOM_UTF8 + CSV_HEADER.encode() + ROW.encode())
 
     assert next(csv.reader(io.StringIO(text)))[0] == "name"
     assert rows_of(text) == [ROW_DICT]
 
 
-def test_decode_csv_bytes_falls_back_to_latin1_for_bytes_cp1252_cannot_decode():
+def test_decoding_falls_back_to_latin1_for_bytes_cp1252_cannot_decode():
     # 0x81 is undefined in both UTF-8 (as a lone byte) and cp1252.
     data = b"name\nM\xfcller \x81\n"
 
-    assert decode_csv_bytes(data) == "name\nMüller \x81\n"
+    assert decoded(data) == "name\nMüller \x81\n"
 
 
 @pytest.mark.parametrize("data", [b"", b"   ", b"\n\r\n\t \n"], ids=["empty", "spaces", "blank"])
-def test_decode_csv_bytes_rejects_empty_files(data):
+def test_decoding_rejects_empty_files(data):
     with pytest.raises(InvalidInput, match=re.escape(EMPTY_FILE_ERROR)):
-        decode_csv_bytes(data)
+        decoded(data)
 
 
 @pytest.mark.parametrize(
@@ -102,15 +122,15 @@ def test_decode_csv_bytes_rejects_empty_files(data):
         pytest.param(b"\x89PNG\r\n\x1a\n" + bytes(range(1, 32)) * 4, id="binary-image"),
     ],
 )
-def test_decode_csv_bytes_rejects_binary_data(data):
+def test_decoding_rejects_binary_data(data):
     with pytest.raises(InvalidInput, match=re.escape(NOT_TEXT_ERROR)):
-        decode_csv_bytes(data)
+        decoded(data)
 
 
-# --- read_lead_rows -------------------------------------------------------------------------
+# --- reading: pick_delimiter, then iter_lead_values -----------------------------------------
 
 
-def test_read_lead_rows_yields_the_six_required_columns_stripped():
+def test_reading_yields_the_six_required_columns_stripped():
     text = CSV_HEADER + "  Ada Lovelace , CTO ,Analytical Engines,SaaS , London,  bio  \n"
 
     rows = rows_of(text)
@@ -119,13 +139,13 @@ def test_read_lead_rows_yields_the_six_required_columns_stripped():
     assert tuple(rows[0]) == REQUIRED_COLUMNS
 
 
-def test_read_lead_rows_matches_header_case_insensitively_and_ignoring_spaces():
+def test_reading_matches_header_case_insensitively_and_ignoring_spaces():
     header = " Name ,ROLE, Company ,InDuStRy,  location,LinkedIn_Bio \n"
 
     assert rows_of(header + ROW + "\n") == [ROW_DICT]
 
 
-def test_read_lead_rows_ignores_extra_columns():
+def test_reading_ignores_extra_columns():
     text = "id,name,role,company,email,industry,location,linkedin_bio,notes\n"
     text += "7,Ada Lovelace,CTO,Analytical Engines,ada@example.com,SaaS,London,"
     text += "Writes programs for machines.,call her\n"
@@ -135,7 +155,7 @@ def test_read_lead_rows_ignores_extra_columns():
     assert rows == [ROW_DICT]
 
 
-def test_read_lead_rows_accepts_columns_in_any_order():
+def test_reading_accepts_columns_in_any_order():
     text = "linkedin_bio,location,industry,company,role,name\n"
     text += "Writes programs for machines.,London,SaaS,Analytical Engines,CTO,Ada Lovelace\n"
 
@@ -143,7 +163,7 @@ def test_read_lead_rows_accepts_columns_in_any_order():
 
 
 @pytest.mark.parametrize("delimiter", [";", "\t", ","], ids=["semicolon", "tab", "comma"])
-def test_read_lead_rows_detects_the_delimiter(delimiter):
+def test_reading_detects_the_delimiter(delimiter):
     text = delimiter.join(REQUIRED_COLUMNS) + "\n"
     text += delimiter.join(ROW_DICT.values()) + "\n"
     # A comma inside a cell must not split it when the delimiter is something else.
@@ -168,14 +188,14 @@ def test_read_lead_rows_detects_the_delimiter(delimiter):
         pytest.param("\r\n", id="crlf"),
     ],
 )
-def test_read_lead_rows_skips_blank_rows(blank):
+def test_reading_skips_blank_rows(blank):
     text = blank + CSV_HEADER + blank + ROW + "\n" + blank + blank + ROW + "\n" + blank
 
     assert rows_of(text) == [ROW_DICT, ROW_DICT]
 
 
 @pytest.mark.parametrize("delimiter", [";", "\t"], ids=["semicolon", "tab"])
-def test_read_lead_rows_skips_a_leading_row_of_only_delimiters_before_the_header(delimiter):
+def test_reading_skips_a_leading_row_of_only_delimiters_before_the_header(delimiter):
     # What Excel writes for a sheet whose first row is empty, in a semicolon locale.
     text = delimiter * 5 + "\n"
     text += delimiter.join(REQUIRED_COLUMNS) + "\n"
@@ -184,25 +204,25 @@ def test_read_lead_rows_skips_a_leading_row_of_only_delimiters_before_the_header
     assert rows_of(text) == [ROW_DICT]
 
 
-def test_read_lead_rows_tolerates_trailing_empty_cells():
+def test_reading_tolerates_trailing_empty_cells():
     text = CSV_HEADER + ROW + ",,\n" + ROW + ", ,\t\n"
 
     assert rows_of(text) == [ROW_DICT, ROW_DICT]
 
 
-def test_read_lead_rows_rejects_a_row_with_more_cells_than_the_header_naming_its_line():
+def test_reading_rejects_a_row_with_more_cells_than_the_header_naming_its_line():
     text = CSV_HEADER + ROW + "\n\n" + ROW + ",unexpected\n" + ROW + "\n"
 
     assert csv_error(text) == TOO_MANY_CELLS_ERROR.format(line=4, cells=7, columns=6)
 
 
-def test_read_lead_rows_counts_lines_of_quoted_newlines_in_the_error_line_number():
+def test_reading_counts_lines_of_quoted_newlines_in_the_error_line_number():
     text = CSV_HEADER + 'Ada,CTO,Acme,SaaS,London,"line one\nline two"\n' + ROW + ",x,y\n"
 
     assert csv_error(text) == TOO_MANY_CELLS_ERROR.format(line=4, cells=8, columns=6)
 
 
-def test_read_lead_rows_fills_missing_trailing_cells_with_empty_strings():
+def test_reading_fills_missing_trailing_cells_with_empty_strings():
     rows = rows_of(CSV_HEADER + "Ada Lovelace,CTO\nBob\n")
 
     assert rows == [
@@ -212,7 +232,7 @@ def test_read_lead_rows_fills_missing_trailing_cells_with_empty_strings():
 
 
 @pytest.mark.parametrize("column", ["name", "role", "company", "industry", "location"])
-def test_read_lead_rows_rejects_a_field_longer_than_the_limit_naming_line_and_column(column):
+def test_reading_rejects_a_field_longer_than_the_limit_naming_line_and_column(column):
     values = dict(ROW_DICT, **{column: "x" * (LEAD_FIELD_MAX_LENGTH + 1)})
     text = CSV_HEADER + ROW + "\n" + ",".join(values.values()) + "\n"
 
@@ -221,13 +241,13 @@ def test_read_lead_rows_rejects_a_field_longer_than_the_limit_naming_line_and_co
     )
 
 
-def test_read_lead_rows_accepts_a_field_of_exactly_the_limit():
+def test_reading_accepts_a_field_of_exactly_the_limit():
     name = "x" * LEAD_FIELD_MAX_LENGTH
 
     assert rows_of(CSV_HEADER + name + ",CTO\n")[0]["name"] == name
 
 
-def test_read_lead_rows_accepts_a_long_linkedin_bio_whole():
+def test_reading_accepts_a_long_linkedin_bio_whole():
     bio = ("Data leader, " * 400)[:5000]
     assert len(bio) == 5000
 
@@ -236,7 +256,7 @@ def test_read_lead_rows_accepts_a_long_linkedin_bio_whole():
     assert rows[0]["linkedin_bio"] == bio
 
 
-def test_read_lead_rows_reads_quoted_fields_with_commas_quotes_and_newlines():
+def test_reading_reads_quoted_fields_with_commas_quotes_and_newlines():
     text = CSV_HEADER + (
         '"Doe, Jane","VP, Sales","Acme ""Labs""",SaaS,"Berlin, DE","First line.\n'
         'Second line, with a comma."\n'
@@ -258,13 +278,13 @@ def test_read_lead_rows_reads_quoted_fields_with_commas_quotes_and_newlines():
     ]
 
 
-def test_read_lead_rows_accepts_empty_cells():
+def test_reading_accepts_empty_cells():
     assert rows_of(CSV_HEADER + ",,,,,bio only\n") == [
         {**dict.fromkeys(REQUIRED_COLUMNS, ""), "linkedin_bio": "bio only"}
     ]
 
 
-def test_read_lead_rows_names_the_missing_columns_exactly():
+def test_reading_names_the_missing_columns_exactly():
     text = "name,company,location,linkedin_bio\nAda,Acme,London,bio\n"
 
     message = csv_error(text)
@@ -273,13 +293,13 @@ def test_read_lead_rows_names_the_missing_columns_exactly():
     assert message == "Missing required columns: ['role', 'industry']"
 
 
-def test_read_lead_rows_rejects_a_duplicated_required_column():
+def test_reading_rejects_a_duplicated_required_column():
     text = "name,role,company,industry,location,linkedin_bio,Name\nAda,CTO,A,B,C,D,Ada\n"
 
     assert csv_error(text) == DUPLICATE_COLUMNS_ERROR.format(duplicates=["name"])
 
 
-def test_read_lead_rows_allows_duplicated_extra_columns():
+def test_reading_allows_duplicated_extra_columns():
     text = "note,name,role,company,industry,location,linkedin_bio,note\n"
     text += "a," + ROW + ",b\n"
 
@@ -291,12 +311,12 @@ def test_read_lead_rows_allows_duplicated_extra_columns():
     [CSV_HEADER, CSV_HEADER.rstrip("\n"), CSV_HEADER + "\n,,,,,\n  \n"],
     ids=["header", "header-no-newline", "header-and-blank-rows"],
 )
-def test_read_lead_rows_rejects_a_header_without_rows(text):
+def test_reading_rejects_a_header_without_rows(text):
     assert csv_error(text) == NO_ROWS_ERROR
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "  \n\t\n", ",,,\n , ,\n"])
-def test_read_lead_rows_rejects_a_file_of_only_blank_lines(text):
+def test_reading_rejects_a_file_of_only_blank_lines(text):
     assert csv_error(text) == EMPTY_FILE_ERROR
 
 
@@ -329,16 +349,16 @@ def test_spreadsheet_safe_leaves_safe_values_alone(value, expected):
     assert spreadsheet_safe(value) == expected
 
 
-# --- export_lines ---------------------------------------------------------------------------
+# --- exports: the header, quoting, dangerous cells ------------------------------------------
 
 
-def test_export_lines_starts_with_the_seed_header():
-    lines = list(export_lines([]))
+def test_export_starts_with_the_seed_header():
+    lines = list(lines_of_export([]))
 
     assert lines == ["Name,Role,Company,Industry,Location,Intent,Score,Reasoning\r\n"]
 
 
-def test_export_lines_quotes_cells_so_they_round_trip_through_csv_reader():
+def test_export_quotes_cells_so_they_round_trip_through_csv_reader():
     row = [
         "Doe, Jane",
         'VP "Sales"',
@@ -350,7 +370,7 @@ def test_export_lines_quotes_cells_so_they_round_trip_through_csv_reader():
         'Said "yes, please",\nthen left.',
     ]
 
-    lines = list(export_lines([row, ["Bob", "", "", "", "", "Low", 5, ""]]))
+    lines = list(lines_of_export([row, ["Bob", "", "", "", "", "Low", 5, ""]]))
 
     assert len(lines) == 3
     assert all(line.endswith("\r\n") for line in lines)
@@ -359,10 +379,10 @@ def test_export_lines_quotes_cells_so_they_round_trip_through_csv_reader():
     assert parsed[2] == ["Bob", "", "", "", "", "Low", "5", ""]
 
 
-def test_export_lines_escapes_dangerous_cells():
+def test_export_escapes_dangerous_cells():
     row = ["=cmd|'/c calc'!A1", "+Role", "-Company", "@Industry", "\tLoc", "High", 90, "\rWhy"]
 
-    lines = list(export_lines([row]))
+    lines = list(lines_of_export([row]))
 
     parsed = list(csv.reader(io.StringIO("".join(lines), newline="")))
     assert parsed[1] == [
@@ -377,17 +397,17 @@ def test_export_lines_escapes_dangerous_cells():
     ]
 
 
-def test_read_lead_rows_rejects_an_unclosed_quote_naming_the_line_it_starts_on():
+def test_reading_rejects_an_unclosed_quote_naming_the_line_it_starts_on():
     text = CSV_HEADER + 'Ada,CEO,Acme,SaaS,Berlin,ok\nBob,CTO,Beta,SaaS,Oslo,"never closed\nCy,,,\n'
     with pytest.raises(InvalidInput) as error:
-        list(read_lead_rows(text))
+        rows_of(text)
     assert error.value.message == MALFORMED_ERROR.format(line=3, detail=UNCLOSED_QUOTE_DETAIL)
 
 
-def test_read_lead_rows_rejects_text_after_a_closing_quote():
+def test_reading_rejects_text_after_a_closing_quote():
     text = CSV_HEADER + 'Ada,CEO,Acme,SaaS,Berlin,"quoted"tail\n'
     with pytest.raises(InvalidInput, match=re.escape("Line 2: malformed CSV")):
-        list(read_lead_rows(text))
+        rows_of(text)
 
 
 # --- streaming: csv_encoding, pick_delimiter, iter_lead_values ----------------------------------
@@ -411,7 +431,7 @@ ENCODED_FILES = [
 @pytest.mark.parametrize(("data", "encoding"), ENCODED_FILES)
 def test_csv_encoding_is_the_same_however_the_file_is_chunked(data, encoding, chunk_size):
     assert csv_encoding(chunks_of(data, chunk_size)) == encoding
-    assert data.decode(encoding) == decode_csv_bytes(data)
+    assert data.decode(encoding) == decoded(data)
 
 
 @pytest.mark.parametrize(
@@ -503,12 +523,12 @@ EXPORT_ROWS = [
 
 
 @pytest.mark.parametrize("rows_per_chunk", [1, 2, 1000])
-def test_export_chunks_write_the_same_csv_as_export_lines(rows_per_chunk):
+def test_export_chunks_write_the_csv_of_csv_writer_with_every_cell_safe(rows_per_chunk):
     rows = EXPORT_ROWS * 3
 
     chunks = list(export_chunks(iter(rows), rows_per_chunk=rows_per_chunk))
 
-    assert "".join(chunks) == "".join(export_lines(rows))
+    assert "".join(chunks) == safe_csv(rows)
     assert chunks[0] == "Name,Role,Company,Industry,Location,Intent,Score,Reasoning\r\n"
     assert len(chunks) == 1 + -(-len(rows) // rows_per_chunk)
 
@@ -544,10 +564,10 @@ export_cells = st.one_of(
     st.lists(st.lists(export_cells, min_size=1, max_size=4), max_size=9),
     st.integers(min_value=1, max_value=4),
 )
-def test_export_chunks_match_export_lines_wherever_the_cells_to_make_safe_are(rows, per_chunk):
+def test_export_chunks_match_csv_writer_wherever_the_cells_to_make_safe_are(rows, per_chunk):
     chunks = export_chunks(iter(rows), rows_per_chunk=per_chunk)
 
-    assert "".join(chunks) == "".join(export_lines(rows))
+    assert "".join(chunks) == safe_csv(rows)
 
 
 def test_export_chunks_write_clean_blocks_once_and_then_every_cell_safe():

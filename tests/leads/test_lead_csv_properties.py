@@ -24,8 +24,9 @@ from scoring.core.exceptions import InvalidInput
 from scoring.leads.lead_csv import (
     EXPORT_HEADER,
     REQUIRED_COLUMNS,
-    decode_csv_bytes,
-    read_lead_rows,
+    csv_encoding,
+    iter_lead_values,
+    pick_delimiter,
 )
 from scoring.leads.models import LEAD_FIELD_MAX_LENGTH, Lead, LeadUpload
 from tests.factories import csv_upload
@@ -165,7 +166,12 @@ UTF16_NUL_FILE = (
 
 
 def _read(data: bytes) -> list[dict[str, str]]:
-    return list(read_lead_rows(decode_csv_bytes(data)))
+    """A file's leads as leads_import reads them: decoded with the codec csv_encoding
+    picks, its delimiter picked, its rows read by iter_lead_values; as dicts."""
+    text = data.decode(csv_encoding([data]))
+    delimiter = pick_delimiter(io.StringIO(text, newline=""))
+    values = iter_lead_values(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [dict(zip(REQUIRED_COLUMNS, row, strict=True)) for row in values]
 
 
 # --- the reader, as a pure function --------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""scoring/lead_signals.py: what a bio says about buying, a company's size, a vendor's pitch."""
+"""scoring/leads/lead_signals.py: what a bio says about buying, a company's size, a
+vendor's pitch."""
 
 import pytest
 

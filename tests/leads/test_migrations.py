@@ -3,29 +3,17 @@ in the default account (scoring 0002-0004)."""
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from scoring.accounts.services import DEFAULT_ACCOUNT_SLUG
+from tests.migration_steps import latest, migrate, scoring_at
 
 BEFORE_ACCOUNTS = ("scoring", "0001_initial")
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def _latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
-
-
 def _before_accounts():
-    """scoring at 0001, every other app (auth among them) at its latest migration."""
-    return [node for node in _latest() if node[0] != "scoring"] + [BEFORE_ACCOUNTS]
+    """scoring at 0001, every other app at its latest migration but the ones split out."""
+    return scoring_at(BEFORE_ACCOUNTS[1])
 
 
 @pytest.fixture
@@ -33,9 +21,9 @@ def migrated_back(transactional_db):
     """The schema as it was before accounts; put back to the latest state afterwards, whatever
     happens, so that the rest of the suite finds the schema it expects."""
     try:
-        yield _migrate(_before_accounts())
+        yield migrate(_before_accounts())
     finally:
-        _migrate(_latest())
+        migrate(latest())
 
 
 # transactional_db (no wrapping transaction): the schema editor can run on SQLite and
@@ -56,26 +44,26 @@ def test_existing_data_and_users_move_to_the_default_account(migrated_back):
         scored_at=timezone.now(),
     )  # fmt: skip
 
-    new = _migrate(_latest())
+    new = migrate(latest())
 
-    default = new.get_model("scoring", "Account").objects.get(slug=DEFAULT_ACCOUNT_SLUG)
+    default = new.get_model("accounts", "Account").objects.get(slug=DEFAULT_ACCOUNT_SLUG)
     for model_name, old_obj in [
         ("Offer", offer), ("LeadUpload", upload), ("Lead", lead), ("Score", score)
     ]:  # fmt: skip
         row = new.get_model("scoring", model_name).objects.get(pk=old_obj.pk)
         assert row.account_id == default.pk, model_name
-    membership = new.get_model("scoring", "Membership").objects.get(user_id=user.pk)
+    membership = new.get_model("accounts", "Membership").objects.get(user_id=user.pk)
     assert membership.account_id == default.pk
-    assert new.get_model("scoring", "Account").objects.count() == 1
+    assert new.get_model("accounts", "Account").objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_migrating_an_empty_database_creates_just_the_default_account(migrated_back):
-    new = _migrate(_latest())
+    new = migrate(latest())
 
-    accounts = list(new.get_model("scoring", "Account").objects.values_list("slug", "name"))
+    accounts = list(new.get_model("accounts", "Account").objects.values_list("slug", "name"))
     assert accounts == [(DEFAULT_ACCOUNT_SLUG, "Default")]
-    assert not new.get_model("scoring", "Membership").objects.exists()
+    assert not new.get_model("accounts", "Membership").objects.exists()
 
 
 BEFORE_BUYER_PROFILES = ("scoring", "0007_conversation_grading")
@@ -85,11 +73,9 @@ BEFORE_BUYER_PROFILES = ("scoring", "0007_conversation_grading")
 def before_buyer_profiles(transactional_db):
     """The schema before leads had seniority and offers buyer profiles (scoring 0007)."""
     try:
-        yield _migrate(
-            [node for node in _latest() if node[0] != "scoring"] + [BEFORE_BUYER_PROFILES]
-        )
+        yield migrate(scoring_at(BEFORE_BUYER_PROFILES[1]))
     finally:
-        _migrate(_latest())
+        migrate(latest())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -109,7 +95,7 @@ def test_existing_leads_are_normalised_and_offers_given_a_profile(before_buyer_p
         account=account, name="Ledger close", value_props=["Invoice matching for finance teams"]
     )
 
-    new = _migrate(_latest())
+    new = migrate(latest())
 
     stored = dict(new.get_model("scoring", "Lead").objects.values_list("id", "seniority"))
     expected = {"Chief Financial Officer": "c_level", "Marketing Intern": "entry", "": "",

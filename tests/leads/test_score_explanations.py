@@ -1,8 +1,9 @@
-"""A score explains itself: its factors add up to its total (scoring/rules.py combined_factors).
+"""A score explains itself: its factors add up to its total (scoring/leads/rules.py
+combined_factors).
 
 For any lead, any offer, either rule set and any AI outcome (a label, or a failed call), the
 factors' points sum to the total, each factor stays in its range, and a cap appears exactly
-when it takes something off. A score written by leads_score keeps the same promise.
+when it takes something off. A score written by a scoring run keeps the same promise.
 """
 
 from dataclasses import replace
@@ -24,8 +25,8 @@ from scoring.leads.rules import (
     rule_score,
     score_reasoning,
 )
-from scoring.leads.services.scoring import leads_score
 from tests.factories import LeadFactory
+from tests.leads.scoring_helpers import score_offer
 
 PROPERTIES = settings(max_examples=200, deadline=None, derandomize=True, database=None)
 
@@ -193,7 +194,7 @@ def test_the_seed_reasoning_is_the_ais_alone():
     assert score_reasoning(rules, factors, "The AI said so.") == "The AI said so."
 
 
-# --- a score as leads_score writes it --------------------------------------------------------
+# --- a score as a scoring run writes it ------------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -214,7 +215,7 @@ def test_a_written_score_explains_its_total(seed_offer, role, bio, capped):
         lead=LeadProfile.from_lead(lead), offer=OfferProfile.from_offer(seed_offer)
     )
 
-    leads_score(offer=seed_offer)
+    score_offer(seed_offer)
 
     score = Score.objects.get(lead=lead, offer=seed_offer)
     assert sum(factor["points"] for factor in score.factors) == score.score

@@ -1,4 +1,4 @@
-"""End to end: POST /score/ → leads_score → a provider's real SDK → the stub LLM server."""
+"""End to end: POST /score/ → a scoring run → a provider's real SDK → the stub LLM server."""
 
 import pytest
 

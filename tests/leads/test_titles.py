@@ -1,4 +1,5 @@
-"""scoring/titles.py: real-world job titles and the seniority and departments they normalise to."""
+"""scoring/leads/titles.py: real-world job titles and the seniority and departments they
+normalise to."""
 
 import time
 

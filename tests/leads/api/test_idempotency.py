@@ -28,7 +28,7 @@ from tests.factories import (
     api_key_client,
     csv_upload,
 )
-from tests.leads.services.test_scoring import FixedProvider
+from tests.leads.scoring_helpers import FixedProvider
 
 UPLOAD_URL = "/leads/upload/"
 API_UPLOAD_URL = "/api/uploads/"
@@ -314,7 +314,7 @@ def test_a_seed_score_whose_request_died_after_starting_its_run_answers_with_the
         raise RequestDied
 
     with monkeypatch.context() as patches:
-        patches.setattr("scoring.leads.api.compat.scoring_run_wait", killed)
+        patches.setattr("scoring.leads.api.runs.scoring_run_wait", killed)
         patches.setattr("scoring.leads.api.idempotency.idempotency_release", lambda **kwargs: None)
         with pytest.raises(RequestDied):
             _post_json(api_client, SCORE_URL)

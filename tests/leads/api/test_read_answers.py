@@ -4,6 +4,8 @@ a serializer per item, kept here as the reference. Checked for an empty account,
 without scores or with several, ties, an offer_id, a failed AI half, and text with unicode,
 quotes, line separators and formula characters."""
 
+import csv
+import io
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -12,8 +14,8 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
-from scoring.leads.api.serializers import ScoreSerializer, SeedResultSerializer
-from scoring.leads.lead_csv import export_lines
+from scoring.leads.api.serializers import CompatResultSerializer, ScoreSerializer
+from scoring.leads.lead_csv import EXPORT_HEADER, spreadsheet_safe
 from scoring.leads.models import Intent, Lead, Score
 from tests.factories import (
     AccountFactory,
@@ -49,7 +51,7 @@ def reference_leads(account, offer=None):
 
 def reference_results(account, offer=None) -> bytes:
     return JSONRenderer().render(
-        SeedResultSerializer(reference_leads(account, offer), many=True).data
+        CompatResultSerializer(reference_leads(account, offer), many=True).data
     )
 
 
@@ -57,7 +59,12 @@ def reference_csv(account, offer=None) -> str:
     rows = reference_leads(account, offer).values_list(
         *CSV_FIELDS, "latest_intent", "latest_score", "latest_reasoning"
     )
-    return "".join(export_lines(rows))
+    # Written as the first implementation wrote it: csv.writer, every cell made safe.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_HEADER)
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+    return buffer.getvalue()
 
 
 def streamed(response) -> bytes:

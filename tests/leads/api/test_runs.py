@@ -6,7 +6,7 @@ from scoring.leads.selectors import UPLOAD_NOT_FOUND_ERROR
 from scoring.leads.services.runs import RUN_FINISHED_ERROR, RUN_NOT_RESUMABLE_ERROR
 from scoring.leads.services.scoring import PROVIDER_FAILED_ERROR
 from tests.factories import LeadFactory, ScoringRunFactory
-from tests.leads.services.test_scoring import FixedProvider
+from tests.leads.scoring_helpers import FixedProvider
 
 pytestmark = pytest.mark.django_db
 

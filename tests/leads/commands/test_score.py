@@ -26,7 +26,7 @@ from scoring.leads.services.runs import (
     scoring_run_plan,
 )
 from tests.factories import LeadFactory, OfferFactory, ScoringRunFactory
-from tests.leads.services.test_scoring import FixedProvider
+from tests.leads.scoring_helpers import FixedProvider
 
 pytestmark = pytest.mark.django_db
 

@@ -30,7 +30,7 @@ from scoring.leads.services.runs import (
 from scoring.leads.services.scoring import NO_LEADS_ERROR, PROVIDER_FAILED_ERROR
 from scoring.leads.tasks import retry_countdown
 from tests.factories import AccountFactory, LeadFactory, LeadUploadFactory, ScoringRunFactory
-from tests.leads.services.test_scoring import FixedProvider
+from tests.leads.scoring_helpers import FixedProvider
 
 pytestmark = pytest.mark.django_db
 

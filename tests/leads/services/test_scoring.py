@@ -1,11 +1,14 @@
-import threading
-import time
+"""How a run scores an offer's leads: the rules and the provider's halves combined, valid
+scores kept, failed calls retried, the call budget and the concurrency kept to. Each test
+scores through a scoring run (tests/leads/scoring_helpers.py score_offer), as production
+does."""
+
 from dataclasses import replace
 
 import pytest
 
 from scoring.core.exceptions import InvalidInput
-from scoring.leads.assessment import IntentAssessment, prompt_version
+from scoring.leads.assessment import prompt_version
 from scoring.leads.models import AiStatus, Intent, Score
 from scoring.leads.services.scoring import (
     AI_FAILED_REASONING,
@@ -13,47 +16,12 @@ from scoring.leads.services.scoring import (
     NO_LEADS_ERROR,
     PROVIDER_FAILED_ERROR,
     ProviderUnavailable,
-    leads_score,
 )
-from scoring.llm.base import ProviderError
 from tests.factories import LeadFactory, OfferFactory
+from tests.leads.scoring_helpers import FixedProvider, score_offer
 from tests.leads.test_matcher import SCENARIO_1_HIGH, SCENARIO_2_MEDIUM, SCENARIO_3_LOW
 
 pytestmark = pytest.mark.django_db
-
-
-class FixedProvider:
-    """A provider that answers one label (failing for the lead names in fail_for), to test
-    how leads_score combines, caches, retries and parallelises the halves. The provider
-    modules themselves are tested through their SDKs in tests/providers/."""
-
-    name = "fixed"
-    model = "fixed-1"
-
-    def __init__(self, label, *, remote=False, fail_for=(), delay=0.0):
-        self.label, self.remote, self.fail_for, self.delay = label, remote, set(fail_for), delay
-        self.calls = self.in_flight = self.peak_in_flight = 0
-        self._lock = threading.Lock()
-
-    def assess(self, *, lead, offer):
-        with self._lock:
-            self.calls += 1
-            self.in_flight += 1
-            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
-        try:
-            time.sleep(self.delay)
-            if "*" in self.fail_for or lead.name in self.fail_for:
-                raise ProviderError("HTTP 503 from fixed", retryable=True)
-            return IntentAssessment(
-                label=self.label,
-                reasoning="Fixed.",
-                factors=("fixed",),
-                input_tokens=100,
-                output_tokens=20,
-            )
-        finally:
-            with self._lock:
-                self.in_flight -= 1
 
 
 def lead_from(profile):
@@ -82,7 +50,7 @@ def test_seed_worked_examples_hold_under_both_rule_sets(
     lead = lead_from(profile)
     seed_offer.rule_set = rule_set
     seed_offer.save()
-    leads_score(offer=seed_offer)
+    score_offer(seed_offer)
     score = Score.objects.get(lead=lead, offer=seed_offer)
     assert (score.rule_score, score.ai_score, score.score, score.intent) == (
         rule_score, ai_score, total, intent,
@@ -92,7 +60,7 @@ def test_seed_worked_examples_hold_under_both_rule_sets(
 
 def test_a_score_keeps_its_parts(seed_offer):
     lead = lead_from(replace(SCENARIO_1_HIGH, location="Austin"))
-    leads_score(offer=seed_offer)
+    score_offer(seed_offer)
     score = Score.objects.get(lead=lead)
     assert (score.role_points, score.role_keyword) == (20, "vp data")
     assert (score.industry_points, score.industry_keyword) == (20, "saas")
@@ -106,15 +74,15 @@ def test_the_label_comes_from_the_total_not_the_ai(seed_offer):
     seed_offer.rule_set = "seed"
     seed_offer.save()
     LeadFactory(role="Intern", industry="Retail", location="")
-    leads_score(offer=seed_offer, provider=FixedProvider(Intent.HIGH))
+    score_offer(seed_offer, provider=FixedProvider(Intent.HIGH))
     score = Score.objects.get()
     assert (score.ai_label, score.score, score.intent) == (Intent.HIGH, 50, Intent.MEDIUM)
 
 
 def test_every_lead_is_scored_once(seed_offer, settings):
-    settings.SCORING_BATCH_SIZE = 7
+    settings.SCORING_CHUNK_SIZE = 7
     LeadFactory.create_batch(20)
-    summary = leads_score(offer=seed_offer)
+    summary = score_offer(seed_offer)
     assert (summary.scored, summary.skipped) == (20, 0)
     assert Score.objects.filter(offer=seed_offer).count() == 20
 
@@ -122,9 +90,9 @@ def test_every_lead_is_scored_once(seed_offer, settings):
 def test_leads_already_scored_are_skipped(seed_offer):
     LeadFactory.create_batch(3)
     provider = FixedProvider(Intent.LOW)
-    leads_score(offer=seed_offer, provider=provider)
+    score_offer(seed_offer, provider=provider)
     LeadFactory()
-    summary = leads_score(offer=seed_offer, provider=provider)
+    summary = score_offer(seed_offer, provider=provider)
     assert (summary.scored, summary.skipped, provider.calls) == (1, 3, 4)
     assert Score.objects.count() == 4
 
@@ -132,8 +100,8 @@ def test_leads_already_scored_are_skipped(seed_offer):
 def test_rescore_replaces_scores_without_duplicates(seed_offer):
     LeadFactory.create_batch(3)
     provider = FixedProvider(Intent.LOW)
-    leads_score(offer=seed_offer, provider=provider)
-    summary = leads_score(offer=seed_offer, rescore=True, provider=provider)
+    score_offer(seed_offer, provider=provider)
+    summary = score_offer(seed_offer, rescore=True, provider=provider)
     assert (summary.scored, provider.calls) == (3, 6)
     assert Score.objects.count() == 3
     assert set(Score.objects.values_list("provider", "ai_label")) == {("fixed", Intent.LOW)}
@@ -144,7 +112,7 @@ def test_changing_what_the_answer_depends_on_scores_again(seed_offer, monkeypatc
     lead = LeadFactory()
     LeadFactory()
     provider = FixedProvider(Intent.LOW, remote=True)
-    leads_score(offer=seed_offer, provider=provider)
+    score_offer(seed_offer, provider=provider)
     if change == "lead field":
         lead.linkedin_bio = "Now evaluating analytics vendors."
         lead.save()
@@ -158,7 +126,7 @@ def test_changing_what_the_answer_depends_on_scores_again(seed_offer, monkeypatc
             "scoring.leads.services.scoring.prompt_version", lambda: "lead-intent-v99"
         )
 
-    summary = leads_score(offer=seed_offer, provider=provider)
+    summary = score_offer(seed_offer, provider=provider)
 
     expected_calls = 1 if change == "lead field" else 2
     assert (summary.calls, summary.skipped) == (expected_calls, 2 - expected_calls)
@@ -167,14 +135,14 @@ def test_changing_what_the_answer_depends_on_scores_again(seed_offer, monkeypatc
 def test_an_unchanged_score_makes_no_call(seed_offer):
     LeadFactory.create_batch(3)
     provider = FixedProvider(Intent.HIGH, remote=True)
-    first = leads_score(offer=seed_offer, provider=provider)
-    second = leads_score(offer=seed_offer, provider=provider)
+    first = score_offer(seed_offer, provider=provider)
+    second = score_offer(seed_offer, provider=provider)
     assert (first.calls, second.calls, second.skipped, provider.calls) == (3, 0, 3, 3)
 
 
 def test_remote_scores_keep_their_accounting(seed_offer):
     LeadFactory()
-    summary = leads_score(offer=seed_offer, provider=FixedProvider(Intent.HIGH, remote=True))
+    summary = score_offer(seed_offer, provider=FixedProvider(Intent.HIGH, remote=True))
     score = Score.objects.get()
     assert (score.prompt_version, score.input_tokens, score.output_tokens) == (
         prompt_version(), 100, 20,
@@ -188,7 +156,7 @@ def test_a_failed_call_keeps_the_rule_score_and_is_retried_next_run(seed_offer):
     broken = LeadFactory(name="Broken", role="CEO", industry="SaaS")
     provider = FixedProvider(Intent.HIGH, remote=True, fail_for={"Broken"})
 
-    summary = leads_score(offer=seed_offer, provider=provider)
+    summary = score_offer(seed_offer, provider=provider)
 
     assert (summary.scored, summary.failed) == (2, 1)
     assert summary.failures == [{"lead": broken.id, "error": "HTTP 503 from fixed"}]
@@ -200,7 +168,7 @@ def test_a_failed_call_keeps_the_rule_score_and_is_retried_next_run(seed_offer):
     assert "Rules 35/50: " in failed.reasoning  # both halves, the missing one said so
 
     provider.fail_for = set()
-    retry = leads_score(offer=seed_offer, provider=provider)
+    retry = score_offer(seed_offer, provider=provider)
 
     assert (retry.calls, retry.skipped, retry.failed) == (1, 1, 0)
     assert Score.objects.get(lead=broken).ai_status == AiStatus.OK
@@ -210,7 +178,7 @@ def test_when_every_call_fails_the_run_is_a_502_and_writes_nothing(seed_offer):
     LeadFactory.create_batch(2)
     provider = FixedProvider(Intent.HIGH, remote=True, fail_for={"*"})
     with pytest.raises(ProviderUnavailable) as error:
-        leads_score(offer=seed_offer, provider=provider)
+        score_offer(seed_offer, provider=provider)
     assert error.value.status_code == 502
     assert error.value.message == PROVIDER_FAILED_ERROR.format(
         provider="fixed", error="HTTP 503 from fixed"
@@ -223,7 +191,7 @@ def test_a_provider_that_fails_from_the_start_is_not_asked_about_every_lead(seed
     LeadFactory.create_batch(40)
     provider = FixedProvider(Intent.HIGH, remote=True, fail_for={"*"})
     with pytest.raises(ProviderUnavailable):
-        leads_score(offer=seed_offer, provider=provider)
+        score_offer(seed_offer, provider=provider)
     assert provider.calls <= CIRCUIT_BREAKER_MIN_FAILURES + settings.LLM_MAX_CONCURRENCY
 
 
@@ -232,8 +200,8 @@ def test_calls_per_run_are_capped_and_the_rest_left_for_the_next_run(seed_offer,
     LeadFactory.create_batch(5)
     provider = FixedProvider(Intent.HIGH, remote=True)
 
-    first = leads_score(offer=seed_offer, provider=provider)
-    second = leads_score(offer=seed_offer, provider=provider)
+    first = score_offer(seed_offer, provider=provider)
+    second = score_offer(seed_offer, provider=provider)
 
     assert (first.calls, first.deferred, second.calls, second.skipped) == (3, 2, 2, 3)
     assert Score.objects.count() == 5
@@ -242,7 +210,7 @@ def test_calls_per_run_are_capped_and_the_rest_left_for_the_next_run(seed_offer,
 def test_the_local_provider_is_not_capped(seed_offer, settings):
     settings.LLM_MAX_CALLS_PER_RUN = 1
     LeadFactory.create_batch(3)
-    assert leads_score(offer=seed_offer).scored == 3
+    assert score_offer(seed_offer).scored == 3
 
 
 @pytest.mark.parametrize("concurrency", [1, 4])
@@ -250,7 +218,7 @@ def test_remote_calls_run_concurrently_up_to_the_limit(seed_offer, settings, con
     settings.LLM_MAX_CONCURRENCY = concurrency
     LeadFactory.create_batch(12)
     provider = FixedProvider(Intent.HIGH, remote=True, delay=0.03)
-    leads_score(offer=seed_offer, provider=provider)
+    score_offer(seed_offer, provider=provider)
     assert provider.peak_in_flight == concurrency
     assert Score.objects.count() == 12
 
@@ -258,13 +226,13 @@ def test_remote_calls_run_concurrently_up_to_the_limit(seed_offer, settings, con
 def test_scores_for_another_offer_are_kept_apart(seed_offer):
     LeadFactory.create_batch(2)
     other = OfferFactory(name="Other")
-    leads_score(offer=seed_offer)
-    leads_score(offer=other)
+    score_offer(seed_offer)
+    score_offer(other)
     assert Score.objects.filter(offer=seed_offer).count() == 2
     assert Score.objects.filter(offer=other).count() == 2
 
 
 def test_no_leads_is_an_error(seed_offer):
     with pytest.raises(InvalidInput) as error:
-        leads_score(offer=seed_offer)
+        score_offer(seed_offer)
     assert error.value.message == NO_LEADS_ERROR
