@@ -1,5 +1,5 @@
 """Agreement between the scorer and a sales manager's hand labels, for bench/fit_quality.py
-and the regression test in tests/test_fit_quality.py (Django must be set up).
+and the regression test in tests/leads/test_fit_quality.py (Django must be set up).
 
 A labelled set is a pair of files, `<prefix>_offers.json` (offers keyed by a short name:
 name, value_props, ideal_use_cases, and a `target` sentence for the labeller only) and

@@ -31,7 +31,7 @@ from bench.synthetic import BIOS, INDUSTRIES, OFFER, ROLES  # noqa: E402
 from scoring.accounts.services import default_account  # noqa: E402
 from scoring.leads.assessment import LeadProfile, OfferProfile  # noqa: E402
 from scoring.leads.dispatch import scoring_run_start  # noqa: E402
-from scoring.leads.matcher import LocalProvider  # noqa: E402
+from scoring.leads.matcher import LocalAssessor  # noqa: E402
 from scoring.leads.models import Lead, Score, ScoringRun  # noqa: E402
 from scoring.leads.services.leads import leads_import  # noqa: E402
 from scoring.leads.services.offers import offer_create  # noqa: E402
@@ -60,7 +60,7 @@ def main():
     offer = offer_create(account=account, **OFFER)
 
     provider, offer_profile = (
-        LocalProvider(),
+        LocalAssessor(),
         OfferProfile.from_offer(offer, default_rule_set="fit"),
     )
     timings = {"import (CSV -> rows)": [], "local provider alone": [],

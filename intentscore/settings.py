@@ -62,7 +62,7 @@ X_FRAME_OPTIONS = "DENY"
 # scripts, styles, images and fonts from this site only (the admin's and the API docs'
 # assets are served here, Swagger UI from the sidecar package), run no inline script and
 # are framed by nobody. The one inline style is the docs page's (drf-spectacular's
-# template), allowed by its hash: tests/test_content_security_policy.py fails when a new
+# template), allowed by its hash: tests/core/test_content_security_policy.py fails when a new
 # version of the template changes it. data: images are Swagger UI's icons. The browsable
 # API's pages also allow inline styles (scoring/core/renderers.py).
 SWAGGER_UI_INLINE_STYLE_HASH = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
@@ -280,7 +280,7 @@ SCORING_RUN_CHECK_SECONDS = env.float("SCORING_RUN_CHECK_SECONDS", default=60.0)
 SCORING_RUN_MAX_RESUMES = env.int("SCORING_RUN_MAX_RESUMES", default=3)
 CELERY_BEAT_SCHEDULE = {
     "resume-stalled-scoring-runs": {
-        "task": "scoring.leads.tasks.resume_stalled_runs",
+        "task": "scoring.tasks.resume_stalled_runs",  # scoring/leads/tasks.py, by its old name
         "schedule": SCORING_RUN_CHECK_SECONDS,
         # A check stuck behind a backlog is worthless by the time it runs, and counts in it.
         "options": {"expires": SCORING_RUN_CHECK_SECONDS},

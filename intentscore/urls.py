@@ -17,8 +17,7 @@ router.register("runs", viewsets.ScoringRunViewSet, basename="run")
 router.register("conversations", ConversationGradeViewSet, basename="conversation")
 
 # The compatibility paths (the seed's five endpoints) answer with or without their trailing
-# slash: a POST to "/score" must not
-# fail because the seed's README showed "score/".
+# slash: a POST to "/score" must not fail because the seed's README showed "score/".
 compat_urls = [
     re_path(r"^product/offer/?$", compat.OfferCreateView.as_view(), name="compat-offer-create"),
     re_path(r"^leads/upload/?$", compat.LeadUploadView.as_view(), name="compat-leads-upload"),

@@ -140,17 +140,6 @@ def grade_deliver(
     return grade
 
 
-def grades_awaiting_delivery() -> QuerySet[ConversationGrade]:
-    """Failed deliveries, and pending ones nobody holds (their process died)."""
-    now = timezone.now()
-    unheld = Q(delivery_claimed_until__isnull=True) | Q(delivery_claimed_until__lt=now)
-    stale = now - timedelta(seconds=delivery_hold_seconds())
-    return ConversationGrade.objects.select_related("bot").filter(
-        Q(delivery_status=DeliveryStatus.FAILED)
-        | Q(delivery_status=DeliveryStatus.PENDING, created_at__lt=stale) & unheld
-    )
-
-
 def grades_redeliver(*, grades: QuerySet[ConversationGrade]) -> dict[str, int]:
     """Deliver each of these grades that still needs it, now; counts of those delivered,
     those that failed again and those skipped (delivered already, or being delivered)."""

@@ -1,9 +1,7 @@
-"""Grading visitor conversations, storing the grades and delivering them by webhook.
+"""Grading visitor conversations and storing the grades; delivering them: delivery.py.
 
 A task is graded once per account: a redelivered or duplicated task finds its stored grade
-and, once that was delivered, sends nothing again. Delivering holds the grade for the
-longest a delivery can take (`delivery_claimed_until`), so two processes given the same
-task never both send it; one that died mid-delivery frees it when that time has passed.
+and, once that was delivered, sends nothing again.
 """
 
 import logging
@@ -17,6 +15,7 @@ from scoring.conversations.delivery import RESULT_FIELDS_STORED, delivery_hold_u
 from scoring.conversations.grading import ConversationGrader, LocalGrader, grader_from_settings
 from scoring.conversations.models import Bot, ConversationGrade, DeliveryStatus
 from scoring.conversations.schemas import GradingResult, GradingTask
+from scoring.conversations.selectors import bot_by_id, grade_for_task
 from scoring.core.exceptions import ApplicationError, InvalidInput
 from scoring.llm.base import ProviderError
 
@@ -84,21 +83,14 @@ def conversation_grade(
 
 def bot_for_task(*, task: GradingTask, account: Account | None = None) -> Bot:
     """The task's bot (in `account` when given); UnknownBot otherwise."""
-    bots = Bot.objects.select_related("account")
-    if account is not None:
-        bots = bots.filter(account=account)
-    try:
-        return bots.get(bot_id=task.bot_id)
-    except Bot.DoesNotExist:
-        raise UnknownBot(UNKNOWN_BOT_ERROR.format(bot_id=task.bot_id)) from None
+    bot = bot_by_id(bot_id=task.bot_id, account=account)
+    if bot is None:
+        raise UnknownBot(UNKNOWN_BOT_ERROR.format(bot_id=task.bot_id))
+    return bot
 
 
 def _existing_grade(*, bot: Bot, task: GradingTask) -> ConversationGrade | None:
-    grade = (
-        ConversationGrade.objects.select_related("bot")
-        .filter(account=bot.account, task_id=task.task_id)
-        .first()
-    )
+    grade = grade_for_task(account=bot.account, task_id=task.task_id)
     if grade is not None and grade.bot_id != bot.pk:
         raise TaskConflict(
             TASK_CONFLICT_ERROR.format(task_id=task.task_id, other_bot=grade.bot.bot_id)

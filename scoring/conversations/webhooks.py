@@ -32,12 +32,14 @@ from dataclasses import dataclass
 from functools import cache
 
 import httpx
-from tenacity.wait import wait_exponential
 
 from scoring.core.http_retry import (
+    TIMEOUT,
     RetryableFailure,
     error_detail,
+    exponential_backoff,
     is_retryable_status,
+    network_failure,
     parse_retry_after,
     retrying,
 )
@@ -134,11 +136,14 @@ def _client() -> httpx.Client:
 def _post_once(url: str, body: bytes, headers: dict, timeout: float) -> None:
     try:
         response = _client().post(url, content=body, headers=headers, timeout=timeout)
-    except httpx.TimeoutException:
-        raise DeliveryFailed(TIMEOUT_ERROR.format(timeout=timeout), retryable=True) from None
-    except httpx.TransportError as error:
-        detail = error_detail(str(error) or type(error).__name__)
-        raise DeliveryFailed(CONNECTION_ERROR.format(detail=detail), retryable=True) from None
+    except httpx.TransportError as error:  # timeouts too
+        if network_failure(error) == TIMEOUT:
+            message = TIMEOUT_ERROR.format(timeout=timeout)
+        else:
+            message = CONNECTION_ERROR.format(
+                detail=error_detail(str(error) or type(error).__name__)
+            )
+        raise DeliveryFailed(message, retryable=True) from None
     if not response.is_success:
         raise DeliveryFailed(
             HTTP_ERROR.format(status=response.status_code, detail=error_detail(response.text)),
@@ -169,7 +174,7 @@ def webhook_post(
 
     retries = retrying(
         attempts=attempts,
-        backoff=wait_exponential(multiplier=backoff, max=max_backoff),
+        backoff=exponential_backoff(initial=backoff, maximum=max_backoff),
         max_wait=max_backoff,
     )
     try:

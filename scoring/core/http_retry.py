@@ -4,13 +4,17 @@ server's Retry-After, capped, else the caller's backoff), and the error text to 
 
 import json
 import math
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity.wait import wait_exponential_jitter
 
 MAX_ERROR_DETAIL_CHARS = 300
+TIMEOUT = "timeout"
+CONNECTION = "connection"
 RETRYABLE_STATUSES = frozenset({408, 429})
 
 
@@ -66,6 +70,28 @@ def error_detail(body, secrets=()) -> str:
     if len(text) > MAX_ERROR_DETAIL_CHARS:
         text = text[: MAX_ERROR_DETAIL_CHARS - 1] + "…"
     return text or "no detail"
+
+
+def network_failure(error: BaseException) -> str | None:
+    """TIMEOUT or CONNECTION for a failure of the network under an HTTP call, from httpx or
+    httpx2 (the transports under our client and the SDKs) or from Python; None for anything
+    else (an answer, or a bug)."""
+    timeouts, transport_errors = [TimeoutError], [ConnectionError]
+    for module_name in ("httpx", "httpx2"):  # only an imported one can have raised
+        if (module := sys.modules.get(module_name)) is not None:
+            timeouts.append(module.TimeoutException)
+            transport_errors.append(module.TransportError)
+    if isinstance(error, tuple(timeouts)):
+        return TIMEOUT
+    if isinstance(error, tuple(transport_errors)):
+        return CONNECTION
+    return None
+
+
+def exponential_backoff(*, initial: float, maximum: float, jitter: float = 0.0):
+    """Waits of initial, 2 x initial, 4 x initial... (at most `maximum`), each with up to
+    `jitter` seconds added at random so that callers failing together come back apart."""
+    return wait_exponential_jitter(initial=initial, max=maximum, jitter=jitter)
 
 
 def _is_retryable(error: BaseException) -> bool:

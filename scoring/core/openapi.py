@@ -9,9 +9,11 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
-IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
-REPLAYED_HEADER = "Idempotent-Replayed"
-IDEMPOTENCY_KEY_MAX_LENGTH = 255
+from scoring.core.idempotency import (
+    IDEMPOTENCY_KEY_HEADER,
+    IDEMPOTENCY_KEY_MAX_LENGTH,
+    REPLAYED_HEADER,
+)
 
 BAD_REQUEST = "Invalid input: a field, a filter or the uploaded file."
 UNAUTHENTICATED = "No API key, or one that is invalid or revoked."

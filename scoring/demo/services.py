@@ -10,7 +10,7 @@ from django.db import transaction
 
 from scoring.accounts.services import api_key_create, default_account, membership_set
 from scoring.conversations.models import Bot
-from scoring.leads.matcher import LocalProvider
+from scoring.leads.matcher import LocalAssessor
 from scoring.leads.models import LeadUpload, Offer
 from scoring.leads.services.leads import leads_import
 from scoring.leads.services.offers import offer_create
@@ -48,7 +48,7 @@ def demo_data_ensure() -> DemoSetup:
         offer = offer_create(
             account=account,
             **json.loads(SAMPLE_OFFER_PATH.read_text()),
-            provider=LocalProvider(),
+            provider=LocalAssessor(),
         )
         with SAMPLE_LEADS_PATH.open("rb") as sample:
             upload = leads_import(account=account, file=sample, file_name=SAMPLE_LEADS_PATH.name)

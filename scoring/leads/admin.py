@@ -4,7 +4,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from scoring.leads.buyer_profile import BuyerProfile, validate_profile_fields
-from scoring.leads.matcher import LocalProvider
+from scoring.leads.matcher import LocalAssessor
 from scoring.leads.models import Lead, LeadUpload, Offer, Score, ScoringRun
 from scoring.leads.rules import Factor
 from scoring.leads.services.leads import lead_update
@@ -61,7 +61,7 @@ class OfferAdmin(admin.ModelAdmin):
         # the local vocabulary: the admin saves in a transaction, which must not wait on a
         # remote provider.
         given = obj.buyer_profile or {}  # cleaned: profile fields only
-        local = LocalProvider()
+        local = LocalAssessor()
         if change:
             changed = {name: getattr(obj, name) for name in form.changed_data}
             profile = given if changed.pop("buyer_profile", None) is not None else None

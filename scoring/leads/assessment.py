@@ -190,10 +190,6 @@ def build_prompt(*, lead: LeadProfile, offer: OfferProfile) -> Prompt:
     )
 
 
-def buyer_profile_prompt_version() -> str:
-    return load_prompt_template(BUYER_PROFILE_PROMPT_PATH)["version"]
-
-
 def build_buyer_profile_prompt(*, offer: OfferProfile) -> Prompt:
     template = load_prompt_template(BUYER_PROFILE_PROMPT_PATH)
     return Prompt(

@@ -1,6 +1,6 @@
 """Starting, resuming and waiting for scoring runs: the services make and score a run
 (scoring/leads/services/runs.py), the tasks carry it to the workers (scoring/leads/tasks.py);
-this is where the two meet, so neither imports the other."""
+this is where the two meet, so the services never import the tasks."""
 
 import time
 from collections.abc import Callable
@@ -9,9 +9,8 @@ from scoring.leads.models import Offer, ScoringRun
 from scoring.leads.services.runs import (
     scoring_run_create,
     scoring_run_reopen,
-    scoring_runs_requeue_stalled,
 )
-from scoring.leads.tasks import broker_backlog, scoring_run_queue
+from scoring.leads.tasks import scoring_run_queue
 
 
 def scoring_run_start(
@@ -30,12 +29,6 @@ def scoring_run_resume(*, run: ScoringRun, user=None) -> ScoringRun:
     scoring_run_queue(run)
     run.refresh_from_db()
     return run
-
-
-def scoring_runs_resume_stalled() -> dict[str, list[int]]:
-    """Queue again the runs whose tasks were lost, fail those queued again too often
-    (services.runs.scoring_runs_requeue_stalled); what the beat task runs."""
-    return scoring_runs_requeue_stalled(queue=scoring_run_queue, backlog=broker_backlog)
 
 
 def scoring_run_wait(

@@ -1,4 +1,5 @@
-"""The embedded, offline intent provider: deterministic, fast, and it says what it matched.
+"""The embedded, offline lead assessor (LLM_PROVIDER=local): deterministic, fast, and it
+says what it matched.
 
 It judges what a person would read in the bio: does the lead need what the offer does? It
 compares the words of the lead's role, industry and bio with the offer's name, value
@@ -57,7 +58,7 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-class LocalProvider:
+class LocalAssessor:
     """The offline lead assessor (LLM_PROVIDER=local), and the buyer-profile reader that
     stands in when a remote model fails."""
 
@@ -66,7 +67,7 @@ class LocalProvider:
     remote = False
 
     @classmethod
-    def from_settings(cls) -> "LocalProvider":
+    def from_settings(cls) -> "LocalAssessor":
         return cls()
 
     def infer_buyer_profile(self, *, offer: OfferProfile) -> BuyerProfile:

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from scoring.accounts.models import Account
-from scoring.core.openapi import IDEMPOTENCY_KEY_MAX_LENGTH
+from scoring.core.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
 
 # CSV cells longer than this are refused at upload with the row and column named, rather
 # than truncated; only the bio is unbounded.

@@ -43,17 +43,6 @@ def runs_for_account(*, account: Account) -> QuerySet[ScoringRun]:
     return ScoringRun.objects.filter(account=account).select_related("offer")
 
 
-def offers_for_operator() -> QuerySet[Offer]:
-    """Every account's offers: for the operator's commands only (`manage.py score` without
-    --account), never for a request."""
-    return Offer.objects.all()
-
-
-def runs_for_operator() -> QuerySet[ScoringRun]:
-    """Every account's runs: for the operator's commands only."""
-    return ScoringRun.objects.select_related("offer")
-
-
 def unfinished_run_for_offer(*, offer: Offer, rescore: bool) -> ScoringRun | None:
     """The latest run of all the offer's leads with this rescore that has not finished: an
     interrupted one, or one the workers are on."""

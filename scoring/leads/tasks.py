@@ -27,6 +27,10 @@ from scoring.leads.services.runs import (
 
 logger = logging.getLogger(__name__)
 
+# The names the tasks had before the apps were split (scoring/tasks.py): messages queued by
+# an older release, and a beat schedule written for it, still reach them.
+TASK_NAME = "scoring.tasks.{}"
+
 # The database or the broker out of reach: the task is worth trying again later.
 INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, kombu.exceptions.OperationalError)
 
@@ -69,7 +73,7 @@ def _run_task(task, work, **ids) -> None:
         raise
 
 
-@shared_task(bind=True)
+@shared_task(bind=True, name=TASK_NAME.format("plan_scoring_run"))
 def plan_scoring_run(self, run_id: int) -> None:
     def plan():
         for chunk_id in scoring_run_plan(run_id=run_id):
@@ -78,12 +82,12 @@ def plan_scoring_run(self, run_id: int) -> None:
     _run_task(self, plan, run_id=run_id)
 
 
-@shared_task(bind=True)
+@shared_task(bind=True, name=TASK_NAME.format("score_run_chunk"))
 def score_run_chunk(self, chunk_id: int) -> None:
     _run_task(self, lambda: scoring_run_chunk_score(chunk_id=chunk_id), chunk_id=chunk_id)
 
 
-@shared_task
+@shared_task(name=TASK_NAME.format("resume_stalled_runs"))
 def resume_stalled_runs() -> dict[str, list[int]]:
     """Run by `celery -A intentscore beat` every SCORING_RUN_CHECK_SECONDS."""
     return scoring_runs_requeue_stalled(queue=scoring_run_queue, backlog=broker_backlog)

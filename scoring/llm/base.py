@@ -32,8 +32,7 @@ class LlmReply:
 class LanguageModel(Protocol):
     name: str  # the provider: "openai", "gemini", "ollama"
     model: str
-    # True: calls go over the network, so the domains run them concurrently, cache, retry
-    # and cap them per run (LLM_MAX_CALLS_PER_RUN).
+    # True: each call goes over the network and takes its time (and may cost money).
     remote: bool
 
     def complete(self, prompt: Prompt) -> LlmReply:

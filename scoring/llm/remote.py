@@ -9,7 +9,6 @@ answer off the schema is an error, never a silent default.
 
 import json
 import logging
-import sys
 from functools import cache
 from pathlib import Path
 
@@ -18,9 +17,17 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState
-from tenacity.wait import wait_exponential_jitter
 
-from scoring.core.http_retry import error_detail, is_retryable_status, parse_retry_after, retrying
+from scoring.core.http_retry import (
+    CONNECTION,
+    TIMEOUT,
+    error_detail,
+    exponential_backoff,
+    is_retryable_status,
+    network_failure,
+    parse_retry_after,
+    retrying,
+)
 from scoring.llm.base import LlmReply, Prompt, ProviderError
 
 logger = logging.getLogger(__name__)
@@ -74,14 +81,10 @@ def failure_from(provider: str, error: BaseException, timeout: float) -> Provide
     for a timeout or a connection failure from httpx or httpx2 (the transports under the
     SDKs) or from Python; not retryable for an answer it could not read (a ValueError, e.g.
     a body that is not JSON). None for anything else, which is a bug to surface as it is."""
-    timeouts, transport_errors = [TimeoutError], [ConnectionError]
-    for module_name in ("httpx", "httpx2"):  # only an imported one can have raised
-        if (module := sys.modules.get(module_name)) is not None:
-            timeouts.append(module.TimeoutException)
-            transport_errors.append(module.TransportError)
-    if isinstance(error, tuple(timeouts)):
+    failure = network_failure(error)
+    if failure == TIMEOUT:
         return timeout_error(provider, timeout)
-    if isinstance(error, tuple(transport_errors)):
+    if failure == CONNECTION:
         return connection_error(provider, error)
     if isinstance(error, ValueError):
         return unexpected_error(provider, error)
@@ -90,7 +93,7 @@ def failure_from(provider: str, error: BaseException, timeout: float) -> Provide
 
 def without_length_limits(schema):
     """The schema without string length limits (minLength/maxLength), which some
-    structured-output modes reject; parse_answer still enforces them."""
+    structured-output modes reject; parse_reply still enforces them."""
     if isinstance(schema, list):
         return [without_length_limits(item) for item in schema]
     if not isinstance(schema, dict):
@@ -139,10 +142,6 @@ def parse_reply(provider: str, model: type[BaseModel], reply: LlmReply):
         ) from exc
 
 
-def _cleaned(items: list[str]) -> tuple[str, ...]:
-    return tuple(item.strip() for item in items if item.strip())
-
-
 def cleaned(items: list[str]) -> tuple[str, ...]:
     """The answer's list items, stripped, empty ones dropped."""
     return tuple(item.strip() for item in items if item.strip())
@@ -172,9 +171,9 @@ class RemoteProvider:
         LLM_MAX_RETRIES more times); the last error when none succeeds."""
         retries = retrying(
             attempts=settings.LLM_MAX_RETRIES + 1,
-            backoff=wait_exponential_jitter(
+            backoff=exponential_backoff(
                 initial=settings.LLM_RETRY_BASE_DELAY,
-                max=settings.LLM_RETRY_MAX_WAIT,
+                maximum=settings.LLM_RETRY_MAX_WAIT,
                 jitter=settings.LLM_RETRY_BASE_DELAY,
             ),
             max_wait=settings.LLM_RETRY_MAX_WAIT,

@@ -21,7 +21,7 @@ from scoring.accounts.services import (
     membership_set,
 )
 from scoring.core.exceptions import InvalidInput
-from scoring.leads.matcher import LocalProvider
+from scoring.leads.matcher import LocalAssessor
 from scoring.leads.models import ScoringRun
 from scoring.leads.services.leads import lead_delete, lead_upload_delete, leads_import
 from scoring.leads.services.offers import offer_delete
@@ -314,8 +314,8 @@ def test_a_scoring_run_records_a_scoring_run_event(user, account):
         "deferred": 0,
         "calls": 0,
         "rescore": False,
-        "provider": LocalProvider.name,
-        "model": LocalProvider.model,
+        "provider": LocalAssessor.name,
+        "model": LocalAssessor.model,
     }
 
 

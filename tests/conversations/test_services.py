@@ -7,13 +7,13 @@ from scoring.conversations import delivery
 from scoring.conversations.delivery import (
     WEBHOOK_NOT_CONFIGURED_ERROR,
     grade_deliver,
-    grades_awaiting_delivery,
     grades_redeliver,
     grading_result_for,
 )
 from scoring.conversations.grading import ConversationAssessment, LocalGrader
 from scoring.conversations.models import Bot, ConversationGrade, DeliveryStatus
 from scoring.conversations.schemas import grading_task_from_data
+from scoring.conversations.selectors import grades_awaiting_delivery
 from scoring.conversations.services import (
     FALLBACK_MODEL,
     TASK_CONFLICT_ERROR,

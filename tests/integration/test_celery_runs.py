@@ -24,9 +24,9 @@ from django.db import connection
 from django.utils import timezone
 
 from intentscore.celery import app
-from scoring.leads.dispatch import scoring_runs_resume_stalled
 from scoring.leads.models import Lead, Score, ScoringRun, ScoringRunChunk
 from scoring.leads.services.runs import RUN_UNREACHABLE_ERROR
+from scoring.leads.tasks import resume_stalled_runs
 from tests.factories import LeadUploadFactory
 from tests.integration.processes import (
     database_url_for_subprocesses,
@@ -317,7 +317,7 @@ def test_a_run_whose_tasks_were_lost_is_found_stalled_and_resumed(
     settings.SCORING_RUN_STALL_SECONDS = 60
     ScoringRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(minutes=2))
 
-    assert scoring_runs_resume_stalled() == {"resumed": [run.pk], "failed": []}
+    assert resume_stalled_runs() == {"resumed": [run.pk], "failed": []}
     workers.start(chunk_size=100)
     workers.wait_for(lambda: finished(run), "the resumed run")
 
@@ -335,6 +335,9 @@ def test_manage_py_score_resume_finishes_a_failed_run_on_the_workers(workers, se
     )
     workers.start(chunk_size=100)
 
-    call_command("score", "--resume", str(run.pk), stdout=io.StringIO(), stderr=io.StringIO())
+    call_command(
+        "score", "--resume", str(run.pk), "--account", seed_offer.account.slug,
+        stdout=io.StringIO(), stderr=io.StringIO(),
+    )  # fmt: skip
 
     assert_each_lead_scored_once(run, lead_ids)

@@ -8,7 +8,6 @@ from scoring.leads.assessment import (
     LeadProfile,
     OfferProfile,
     build_buyer_profile_prompt,
-    buyer_profile_prompt_version,
     prompt_version,
 )
 from scoring.leads.buyer_profile import LOCAL_INFERENCE, SOURCE_INFERRED, BuyerProfile
@@ -120,7 +119,7 @@ def test_the_lead_prompt_carries_the_buyer_profile(configure, llm_stub, name):
 def test_the_prompts_have_their_own_versions():
     assert prompt_version() == "lead-intent-v2"
     prompt = build_buyer_profile_prompt(offer=OfferProfile(name="<script>"))
-    assert prompt.version == buyer_profile_prompt_version() == "buyer-profile-v1"
+    assert prompt.version == "buyer-profile-v1"
     assert prompt.schema_name == "buyer_profile"
     assert "<script>" not in prompt.user  # data cannot close its tag
     assert set(prompt.schema["required"]) == {

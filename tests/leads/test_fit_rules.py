@@ -1,7 +1,7 @@
 """The fit rule set (scoring/leads/rules.py): a lead against the offer's buyer profile.
 
 The offers carry the buyer profile their text describes, given explicitly so that these
-tests pin the rules and not the inference (tests/test_buyer_profile.py covers that); one
+tests pin the rules and not the inference (tests/leads/test_buyer_profile.py covers that); one
 test scores through the inferred profile too. The seed's table (rule set "seed") and the
 seed's worked examples are checked under both rule sets.
 """
@@ -12,7 +12,7 @@ import pytest
 
 from scoring.leads.assessment import LeadProfile, OfferProfile
 from scoring.leads.buyer_profile import BuyerProfile
-from scoring.leads.matcher import LocalProvider
+from scoring.leads.matcher import LocalAssessor
 from scoring.leads.models import Intent
 from scoring.leads.rules import (
     ALREADY_BOUGHT_CAP,
@@ -512,7 +512,7 @@ def test_no_offer_means_the_seeds_table():
 )
 def test_the_seeds_worked_examples_hold_under_both_rule_sets(example, total, intent, rule_set):
     offer = replace(SEED, rule_set=rule_set)
-    assessment = LocalProvider().assess(lead=example, offer=offer)
+    assessment = LocalAssessor().assess(lead=example, offer=offer)
 
     combined_total, _ = combined_factors(
         rule_score(example, offer), ai_factor(assessment.label, assessment.reasoning)
@@ -527,7 +527,7 @@ def test_the_seeds_worked_examples_hold_under_both_rule_sets(example, total, int
 
 
 def assess(lead_profile, offer=PAYABLES):
-    return LocalProvider().assess(lead=lead_profile, offer=offer)
+    return LocalAssessor().assess(lead=lead_profile, offer=offer)
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 import pytest
 
 from scoring.leads.assessment import LeadProfile, OfferProfile
-from scoring.leads.matcher import NOTHING_MATCHES_REASONING, LocalProvider
+from scoring.leads.matcher import NOTHING_MATCHES_REASONING, LocalAssessor
 from scoring.leads.models import Intent
 from tests.factories import SEED_OFFER
 
@@ -38,7 +38,7 @@ SCENARIO_3_LOW = LeadProfile(
 
 
 def assess(lead, offer=SEED_OFFER_PROFILE):
-    return LocalProvider().assess(lead=lead, offer=offer)
+    return LocalAssessor().assess(lead=lead, offer=offer)
 
 
 @pytest.mark.parametrize(

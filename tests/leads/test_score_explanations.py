@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from scoring.leads.assessment import LeadProfile, OfferProfile
 from scoring.leads.buyer_profile import BuyerProfile
-from scoring.leads.matcher import LocalProvider
+from scoring.leads.matcher import LocalAssessor
 from scoring.leads.models import Intent, RuleSet, Score
 from scoring.leads.rules import (
     AI_POINTS,
@@ -211,7 +211,7 @@ def test_a_written_score_explains_its_total(seed_offer, role, bio, capped):
     seed_offer.rule_set = RULE_SET_FIT
     seed_offer.save()
     lead = LeadFactory(role=role, linkedin_bio=bio)
-    assessment = LocalProvider().assess(
+    assessment = LocalAssessor().assess(
         lead=LeadProfile.from_lead(lead), offer=OfferProfile.from_offer(seed_offer)
     )
 

@@ -6,11 +6,9 @@ REST API under /api/ (viewsets.py) is the one to build on."""
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -20,8 +18,9 @@ from scoring.accounts.access import ScoringRateThrottle, UploadRateThrottle, req
 from scoring.core.exceptions import InvalidInput
 from scoring.core.json_stream import json_array_response
 from scoring.core.openapi import BAD_REQUEST, error_response
-from scoring.core.pagination import CompatResultsPagination
+from scoring.core.pagination import PageLimitPagination
 from scoring.core.parsers import BoundedJSONParser
+from scoring.leads.api.files import CsvExportNegotiation, csv_attachment, upload_from_request
 from scoring.leads.api.idempotency import idempotent
 from scoring.leads.api.openapi import NO_OFFER, PROVIDER_DOWN
 from scoring.leads.api.runs import run_accepted_response, run_wait_bounded
@@ -47,10 +46,8 @@ from scoring.leads.selectors import (
     offer_for_scoring,
     scores_for_offer,
 )
-from scoring.leads.services.leads import leads_import
 from scoring.leads.services.offers import offer_create
 
-NO_FILE_ERROR = "No file uploaded. Send the CSV in the multipart field 'csv_file'."
 RESULTS_TOO_MANY_ERROR = (
     "The account has {count} leads, more than the {limit} that /results/ lists in one "
     "answer: ask for a page at a time with ?page=1&limit=1000, or download them all from /csv/."
@@ -59,7 +56,6 @@ RESULTS_BAD_REQUEST = "Invalid offer_id, page or limit; or too many leads for on
 RESULTS_NOT_FOUND = "No offer with this offer_id in the caller's account, or no such page."
 UPLOAD_SUCCESS_MESSAGE = "Successfully uploaded {count} leads"
 EXPORT_FILE_NAME = "lead_scores.csv"
-EXPORT_BATCH_SIZE = 2000
 # /results/ items' fields, in the seed's order (CompatResultSerializer documents them), and
 # the export's columns under EXPORT_HEADER.
 RESULT_FIELDS = (
@@ -76,19 +72,6 @@ def _optional_offer(request):
     if offer_id is None:
         return None
     return offer_for_scoring(account=request_account(request), offer_id=offer_id)
-
-
-def upload_from_request(request):
-    """The uploaded CSV of a multipart request, imported; 400 when there is none."""
-    csv_file = request.FILES.get("csv_file")
-    if csv_file is None:
-        raise InvalidInput(NO_FILE_ERROR)
-    return leads_import(
-        account=request_account(request),
-        user=request.user,
-        file=csv_file,
-        file_name=csv_file.name or "upload.csv",
-    )
 
 
 class OfferCreateView(APIView):
@@ -172,7 +155,7 @@ class ResultsView(APIView):
             account=request_account(request), offer=_optional_offer(request), columns=RESULT_FIELDS
         )
         if query.validated_data.keys() & {"page", "limit"}:
-            paginator = CompatResultsPagination()
+            paginator = PageLimitPagination()
             page = paginator.paginate_queryset(leads, request, view=self)
             return paginator.get_paginated_response(result_texts(page))
         count = leads.count()
@@ -201,17 +184,6 @@ def result_texts(rows) -> list[dict]:
     return items
 
 
-class CsvExportNegotiation(BaseContentNegotiation):
-    """The export is CSV whatever Accept asks for (`Accept: text/csv` must not be a 406); only
-    its errors go through a renderer, and they are JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 class CsvExportView(APIView):
     content_negotiation_class = CsvExportNegotiation
 
@@ -228,10 +200,3 @@ class CsvExportView(APIView):
             account=request_account(request), offer=_optional_offer(request), columns=CSV_COLUMNS
         )
         return csv_attachment(export_chunks(leads), file_name=EXPORT_FILE_NAME)
-
-
-def csv_attachment(lines, *, file_name: str) -> StreamingHttpResponse:
-    """A CSV download streamed line block by line block, never held whole."""
-    response = StreamingHttpResponse(lines, content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
-    return response

@@ -23,7 +23,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from scoring.accounts.access import request_account
 from scoring.core.exceptions import Conflict
-from scoring.core.openapi import IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER
+from scoring.core.idempotency import IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER
 from scoring.leads.api.runs import run_accepted_response
 from scoring.leads.models import IdempotencyRecord
 from scoring.leads.services.idempotency import (

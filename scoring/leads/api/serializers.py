@@ -3,7 +3,7 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from scoring.core.pagination import RESULTS_MAX_PAGE_SIZE
+from scoring.core.pagination import MAX_PAGE_SIZE
 from scoring.leads.buyer_profile import (
     BOTH_PRIMARY_AND_SECONDARY_ERROR,
     DEPARTMENT_KEYS,
@@ -221,7 +221,6 @@ SCORE_ITEM_VALUES = (
     "input_tokens", "output_tokens", "scored_at",
 )  # fmt: skip
 _SCORE_TAIL_FIELDS = ScoreSerializer.Meta.fields[ScoreSerializer.Meta.fields.index("rule_set") :]
-_FACTOR_KEYS = ("part", "points", "reason")
 _TIME = serializers.DateTimeField(read_only=True)
 
 
@@ -352,7 +351,7 @@ class CompatResultsPageQuerySerializer(CompatResultsQuerySerializer):
     limit = serializers.IntegerField(
         required=False,
         min_value=1,
-        max_value=RESULTS_MAX_PAGE_SIZE,
+        max_value=MAX_PAGE_SIZE,
         help_text=f"Leads per page (default {api_settings.PAGE_SIZE}).",
     )
 

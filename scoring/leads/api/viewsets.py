@@ -1,5 +1,5 @@
-"""The REST API under /api/: offers, uploads, leads and scores (and their CSV export), and
-graded visitor conversations."""
+"""The REST API of lead scoring under /api/: offers, uploads, leads, scores (and their CSV
+export) and scoring runs. Graded conversations: scoring/conversations/api.py."""
 
 from datetime import UTC
 
@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from scoring.accounts.access import ScoringRateThrottle, UploadRateThrottle, request_account
 from scoring.accounts.api import AccountScopedViewSet
 from scoring.core.openapi import BAD_REQUEST, error_response
-from scoring.leads.api.compat import (
+from scoring.leads.api.files import (
     EXPORT_BATCH_SIZE,
     CsvExportNegotiation,
     csv_attachment,

@@ -15,7 +15,7 @@ from scoring.leads.buyer_profile import (
     SOURCE_INFERRED,
     BuyerProfile,
 )
-from scoring.leads.matcher import LocalProvider
+from scoring.leads.matcher import LocalAssessor
 from scoring.leads.models import Offer
 from scoring.llm.base import ProviderError
 
@@ -38,7 +38,7 @@ def _inferred_profile(*, name, value_props, ideal_use_cases, provider) -> dict:
         return provider.infer_buyer_profile(offer=offer).as_dict()
     except ProviderError as exc:
         logger.warning("buyer profile inference by %s failed: %s", provider.name, exc.message)
-        local = LocalProvider().infer_buyer_profile(offer=offer)
+        local = LocalAssessor().infer_buyer_profile(offer=offer)
         fallback = f"{local.inferred_by} (fallback: {provider.name} failed)"
         return {**local.as_dict(), "inferred_by": fallback}
 

@@ -24,8 +24,8 @@ from tests.factories import (
     OfferFactory,
     profile_core,
 )
-from tests.leads.api.test_seed_endpoints import OFFER_KEYS as SEED_OFFER_KEYS
-from tests.leads.api.test_seed_endpoints import RESULT_KEYS, SCORED_LEAD_KEYS
+from tests.leads.api.test_compat_endpoints import OFFER_KEYS as SEED_OFFER_KEYS
+from tests.leads.api.test_compat_endpoints import RESULT_KEYS, SCORED_LEAD_KEYS
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from scoring.accounts.models import AuditEvent
-from scoring.core.openapi import IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER
+from scoring.core.idempotency import IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER
 from scoring.leads.lead_csv import MISSING_COLUMNS_ERROR
 from scoring.leads.models import IdempotencyRecord, Lead, LeadUpload, ScoringRun
 from scoring.leads.services.idempotency import (

@@ -8,7 +8,7 @@ import io
 import pytest
 from django.conf import settings as django_settings
 
-from scoring.core.pagination import RESULTS_MAX_PAGE_SIZE
+from scoring.core.pagination import MAX_PAGE_SIZE
 from scoring.leads.api.compat import RESULTS_TOO_MANY_ERROR
 from scoring.leads.lead_csv import EXPORT_CHUNK_ROWS, EXPORT_HEADER
 from scoring.leads.models import Lead
@@ -90,7 +90,7 @@ def test_pages_keep_the_offer_id(api_client, account, leads):
 @pytest.mark.parametrize(
     ("params", "field"),
     [
-        ({"limit": RESULTS_MAX_PAGE_SIZE + 1}, "limit"),
+        ({"limit": MAX_PAGE_SIZE + 1}, "limit"),
         ({"limit": 0}, "limit"),
         ({"page": 0}, "page"),
         ({"page": "last"}, "page"),
@@ -106,7 +106,7 @@ def test_bad_page_or_limit_is_a_400_naming_it(api_client, leads, params, field):
 
 
 def test_limit_of_the_maximum_is_accepted(api_client, leads):
-    response = api_client.get(URL, {"limit": RESULTS_MAX_PAGE_SIZE})
+    response = api_client.get(URL, {"limit": MAX_PAGE_SIZE})
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == 7

@@ -3,7 +3,7 @@
 import pytest
 
 from scoring.core.api_errors import NOT_FOUND_ERROR
-from scoring.leads.api.compat import NO_FILE_ERROR
+from scoring.leads.api.files import NO_FILE_ERROR
 from scoring.leads.lead_csv import MISSING_COLUMNS_ERROR, NO_ROWS_ERROR
 from scoring.leads.models import Intent, Lead, LeadUpload, Offer, Score
 from tests.factories import (

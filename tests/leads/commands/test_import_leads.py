@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from scoring.accounts.models import AuditEvent
+from scoring.accounts.selectors import ACCOUNT_NOT_FOUND_ERROR
 from scoring.accounts.services import DEFAULT_ACCOUNT_SLUG
 from scoring.leads.lead_csv import MISSING_COLUMNS_ERROR, NOT_TEXT_ERROR
 from scoring.leads.management.commands.import_leads import (
-    ACCOUNT_NOT_FOUND_ERROR,
     DONE_MESSAGE,
     FILE_NOT_FOUND_ERROR,
     UNKNOWN_USER_ERROR,

@@ -3,18 +3,17 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from scoring.accounts.selectors import ACCOUNT_NOT_FOUND_ERROR
+from scoring.accounts.services import DEFAULT_ACCOUNT_SLUG
 from scoring.leads.management.commands import score as score_command
 from scoring.leads.management.commands.score import (
-    ACCOUNT_NOT_FOUND_ERROR,
     DONE_MESSAGE,
     INTERRUPTED_EXIT_CODE,
     INTERRUPTED_HERE_ERROR,
     INTERRUPTED_WORKERS_ERROR,
-    OFFER_NOT_FOUND_ERROR,
     OFFER_NOT_IN_ACCOUNT_ERROR,
     OFFER_OR_RESUME_ERROR,
     RESUMING_MESSAGE,
-    RUN_NOT_FOUND_ERROR,
     RUN_NOT_IN_ACCOUNT_ERROR,
 )
 from scoring.leads.models import Score, ScoringRun
@@ -56,6 +55,11 @@ def leads(settings):
     return LeadFactory.create_batch(10)  # 4 chunks: 3 + 3 + 3 + 1
 
 
+# The account of the `account` fixture (and so of seed_offer); without --account the
+# command looks in the default account.
+IN_ACME = ("--account", "acme")
+
+
 def score(*args):
     out, err = io.StringIO(), io.StringIO()
     call_command("score", *args, stdout=out, stderr=err)
@@ -76,7 +80,7 @@ def interrupted_after(monkeypatch, chunks: int):
 
 
 def test_score_runs_every_lead_with_a_progress_bar(seed_offer, leads, provider):
-    out, err = score("--offer", str(seed_offer.id))
+    out, err = score("--offer", str(seed_offer.id), *IN_ACME)
 
     run = ScoringRun.objects.get()
     assert out.strip() == DONE_MESSAGE.format(
@@ -92,7 +96,7 @@ def test_an_interrupted_run_scores_only_the_rest_when_started_again(
 ):
     interrupted_after(monkeypatch, chunks=2)
     with pytest.raises(CommandError) as interrupted:
-        score("--offer", str(seed_offer.id))
+        score("--offer", str(seed_offer.id), *IN_ACME)
 
     run = ScoringRun.objects.get()
     assert str(interrupted.value) == INTERRUPTED_HERE_ERROR.format(run=run.id, done=6, total=10)
@@ -101,7 +105,7 @@ def test_an_interrupted_run_scores_only_the_rest_when_started_again(
     monkeypatch.setattr(score_command, "scoring_run_chunk_score", scoring_run_chunk_score)
     first_six = list(provider.asked)
 
-    out, _ = score("--offer", str(seed_offer.id))
+    out, _ = score("--offer", str(seed_offer.id), *IN_ACME)
 
     assert out.startswith(RESUMING_MESSAGE.format(run=run.id, done=6, total=10))
     assert sorted(first_six + provider.asked[6:]) == sorted(lead.name for lead in leads)
@@ -115,14 +119,14 @@ def test_an_interrupted_run_scores_only_the_rest_when_started_again(
 def test_an_interrupted_rescore_resumes_without_scoring_anything_twice(
     seed_offer, leads, provider, monkeypatch
 ):
-    score("--offer", str(seed_offer.id))
+    score("--offer", str(seed_offer.id), *IN_ACME)
     provider.asked.clear()
     interrupted_after(monkeypatch, chunks=3)
     with pytest.raises(CommandError):
-        score("--offer", str(seed_offer.id), "--rescore")
+        score("--offer", str(seed_offer.id), *IN_ACME, "--rescore")
     monkeypatch.setattr(score_command, "scoring_run_chunk_score", scoring_run_chunk_score)
 
-    score("--offer", str(seed_offer.id), "--rescore")
+    score("--offer", str(seed_offer.id), *IN_ACME, "--rescore")
 
     assert sorted(provider.asked) == sorted(lead.name for lead in leads)
     rescore = ScoringRun.objects.get(rescore=True)
@@ -144,7 +148,7 @@ def test_with_workers_the_command_follows_the_run_and_ctrl_c_leaves_it_to_them(
     for _ in range(2):  # the second time, it follows the same run
         with django_capture_on_commit_callbacks(execute=True):
             with pytest.raises(CommandError) as interrupted:
-                score("--offer", str(seed_offer.id))
+                score("--offer", str(seed_offer.id), *IN_ACME)
 
     run = ScoringRun.objects.get()
     assert queued == [run.id] and run.status == ScoringRun.Status.QUEUED
@@ -154,7 +158,7 @@ def test_with_workers_the_command_follows_the_run_and_ctrl_c_leaves_it_to_them(
 @pytest.mark.parametrize(
     ("slug", "error"),
     [
-        (None, OFFER_NOT_FOUND_ERROR.format(offer_id=987654)),
+        (None, OFFER_NOT_IN_ACCOUNT_ERROR.format(offer_id=987654, slug=DEFAULT_ACCOUNT_SLUG)),
         ("acme", OFFER_NOT_IN_ACCOUNT_ERROR.format(offer_id=987654, slug="acme")),
         ("nobody", ACCOUNT_NOT_FOUND_ERROR.format(slug="nobody")),
     ],
@@ -180,7 +184,7 @@ def test_resume_scores_the_rest_of_a_failed_run(seed_offer, leads, provider):
     scoring_run_fail(run_id=run.pk, error="the database went away")
     provider.asked.clear()
 
-    out, _ = score("--resume", str(run.id))
+    out, _ = score("--resume", str(run.id), *IN_ACME)
 
     run.refresh_from_db()
     assert (run.status, run.scored, run.error) == ("done", 10, "")
@@ -201,7 +205,7 @@ def test_resume_with_workers_queues_the_rest_and_follows(
 
     monkeypatch.setattr(score_command.time, "sleep", finish_then_sleep)
     with django_capture_on_commit_callbacks(execute=True):
-        out, _ = score("--resume", str(run.id))
+        out, _ = score("--resume", str(run.id), *IN_ACME)
 
     assert queued == [run.id]
     assert (
@@ -214,7 +218,10 @@ def test_resume_with_workers_queues_the_rest_and_follows(
     [
         ([], OFFER_OR_RESUME_ERROR),
         (["--offer", "1", "--resume", "1"], OFFER_OR_RESUME_ERROR),
-        (["--resume", "987654"], RUN_NOT_FOUND_ERROR.format(run_id=987654)),
+        (
+            ["--resume", "987654"],
+            RUN_NOT_IN_ACCOUNT_ERROR.format(run_id=987654, slug=DEFAULT_ACCOUNT_SLUG),
+        ),
     ],
 )
 def test_resume_needs_one_known_run(seed_offer, args, error):
@@ -233,5 +240,5 @@ def test_a_run_of_another_account_is_not_found_in_this_one(seed_offer):
 def test_a_done_run_does_not_resume(seed_offer):
     done = ScoringRunFactory(offer=seed_offer, status=ScoringRun.Status.DONE)
     with pytest.raises(CommandError) as raised:
-        score("--resume", str(done.id))
+        score("--resume", str(done.id), *IN_ACME)
     assert str(raised.value) == RUN_NOT_RESUMABLE_ERROR.format(run_id=done.id, status="done")

@@ -11,7 +11,6 @@ from scoring.core.exceptions import InvalidInput
 from scoring.leads.dispatch import (
     scoring_run_resume,
     scoring_run_start,
-    scoring_runs_resume_stalled,
 )
 from scoring.leads.models import Score, ScoringRun, ScoringRunChunk
 from scoring.leads.services.runs import (
@@ -28,7 +27,7 @@ from scoring.leads.services.runs import (
     scoring_run_reopen,
 )
 from scoring.leads.services.scoring import NO_LEADS_ERROR, PROVIDER_FAILED_ERROR
-from scoring.leads.tasks import retry_countdown
+from scoring.leads.tasks import resume_stalled_runs, retry_countdown
 from tests.factories import AccountFactory, LeadFactory, LeadUploadFactory, ScoringRunFactory
 from tests.leads.scoring_helpers import FixedProvider
 
@@ -250,7 +249,7 @@ def test_a_stalled_run_is_queued_again_and_a_live_one_left_alone(seed_offer, set
     ScoringRun.objects.filter(pk=lost.pk).update(status=ScoringRun.Status.RUNNING, error="")
     live = stalled(ScoringRunFactory(offer=seed_offer, status="running"), minutes=9)
 
-    outcome = scoring_runs_resume_stalled()
+    outcome = resume_stalled_runs()
 
     assert outcome == {"resumed": [lost.pk], "failed": []}
     lost.refresh_from_db()
@@ -263,7 +262,7 @@ def test_a_run_still_stalled_after_its_resumes_fails_with_the_reason(seed_offer,
     settings.SCORING_RUN_STALL_SECONDS, settings.SCORING_RUN_MAX_RESUMES = 600, 3
     run = stalled(ScoringRunFactory(offer=seed_offer, status="running"), minutes=20, resumes=3)
 
-    outcome = scoring_runs_resume_stalled()
+    outcome = resume_stalled_runs()
 
     assert outcome == {"resumed": [], "failed": [run.pk]}
     run.refresh_from_db()

@@ -5,9 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from scoring.conversations.delivery import (
     WEBHOOK_NOT_CONFIGURED_ERROR,
-    grades_awaiting_delivery,
     grades_redeliver,
 )
+from scoring.conversations.selectors import grades_awaiting_delivery
 
 SUMMARY = "{delivered} delivered, {failed} failed again, {skipped} skipped."
 NOTHING_TO_DO = "No grades awaiting delivery."

@@ -4,14 +4,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from scoring.accounts.models import Account
-from scoring.accounts.selectors import account_by_slug
-from scoring.accounts.services import default_account
+from scoring.accounts.commands import account_from_option
 from scoring.core.exceptions import ApplicationError
 from scoring.leads.services.leads import leads_import
 
 FILE_NOT_FOUND_ERROR = "No such file: {path}"
-ACCOUNT_NOT_FOUND_ERROR = "No account with the slug '{slug}'."
 UNKNOWN_USER_ERROR = "No user named '{username}'."
 INTERRUPTED_ERROR = "Interrupted: nothing was imported."
 DONE_MESSAGE = (
@@ -37,7 +34,7 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(FILE_NOT_FOUND_ERROR.format(path=path))
-        account = self._account(account)
+        account = account_from_option(account)
         user = self._user(user)
         bar = tqdm(
             total=path.stat().st_size,
@@ -77,15 +74,6 @@ class Command(BaseCommand):
                 upload=upload.pk,
             )
         )
-
-    @staticmethod
-    def _account(slug: str | None) -> Account:
-        if slug is None:
-            return default_account()
-        account = account_by_slug(slug=slug)
-        if account is None:
-            raise CommandError(ACCOUNT_NOT_FOUND_ERROR.format(slug=slug))
-        return account
 
     @staticmethod
     def _user(username: str | None):

@@ -4,16 +4,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from scoring.accounts.models import Account
-from scoring.accounts.selectors import account_by_slug
+from scoring.accounts.commands import account_from_option
 from scoring.core.exceptions import ApplicationError
 from scoring.leads.dispatch import scoring_run_resume, scoring_run_start
 from scoring.leads.models import Offer, ScoringRun
 from scoring.leads.selectors import (
     offers_for_account,
-    offers_for_operator,
     runs_for_account,
-    runs_for_operator,
     unfinished_run_for_offer,
 )
 from scoring.leads.services.runs import (
@@ -23,10 +20,7 @@ from scoring.leads.services.runs import (
     scoring_run_reopen,
 )
 
-ACCOUNT_NOT_FOUND_ERROR = "No account with the slug '{slug}'."
-OFFER_NOT_FOUND_ERROR = "No offer with id {offer_id}."
 OFFER_NOT_IN_ACCOUNT_ERROR = "No offer with id {offer_id} in the account '{slug}'."
-RUN_NOT_FOUND_ERROR = "No scoring run with id {run_id}."
 RUN_NOT_IN_ACCOUNT_ERROR = "No scoring run with id {run_id} in the account '{slug}'."
 OFFER_OR_RESUME_ERROR = "Give --offer OFFER to score an offer, or --resume RUN to resume a run."
 RUN_FAILED_ERROR = "Run {run} failed: {error}"
@@ -71,7 +65,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rescore", action="store_true", help="Score again leads whose score is valid."
         )
-        parser.add_argument("--account", help="The offer's account (its slug), as a check.")
+        parser.add_argument(
+            "--account",
+            help="The account of the offer or run (its slug); default: the default account.",
+        )
 
     def handle(self, *args, offer, resume, rescore, account, **options):
         if (offer is None) == (resume is None):
@@ -84,7 +81,7 @@ class Command(BaseCommand):
                 run = scoring_run_reopen(run=run) if here else scoring_run_resume(run=run)
             else:
                 offer = self._offer(offer_id=offer, slug=account)
-                run = self._unfinished_run(offer=offer, rescore=rescore)
+                run = unfinished_run_for_offer(offer=offer, rescore=rescore)
             if run is not None:
                 self.stdout.write(
                     RESUMING_MESSAGE.format(run=run.pk, done=_done(run), total=run.total)
@@ -115,41 +112,23 @@ class Command(BaseCommand):
         bar.close()
         self._report(run)
 
-    def _offer(self, *, offer_id: int, slug: str | None) -> Offer:
-        # Without --account the operator reaches every account's offers.
-        offers = (
-            offers_for_operator()
-            if slug is None
-            else offers_for_account(account=self._account(slug))
-        )
+    @staticmethod
+    def _offer(*, offer_id: int, slug: str | None) -> Offer:
+        account = account_from_option(slug)
         try:
-            return offers.get(pk=offer_id)
+            return offers_for_account(account=account).get(pk=offer_id)
         except Offer.DoesNotExist:
-            error = OFFER_NOT_FOUND_ERROR if slug is None else OFFER_NOT_IN_ACCOUNT_ERROR
-            raise CommandError(error.format(offer_id=offer_id, slug=slug)) from None
+            error = OFFER_NOT_IN_ACCOUNT_ERROR.format(offer_id=offer_id, slug=account.slug)
+            raise CommandError(error) from None
 
-    def _run(self, *, run_id: int, slug: str | None) -> ScoringRun:
-        runs = (
-            runs_for_operator() if slug is None else runs_for_account(account=self._account(slug))
-        )
+    @staticmethod
+    def _run(*, run_id: int, slug: str | None) -> ScoringRun:
+        account = account_from_option(slug)
         try:
-            return runs.get(pk=run_id)
+            return runs_for_account(account=account).get(pk=run_id)
         except ScoringRun.DoesNotExist:
-            error = RUN_NOT_FOUND_ERROR if slug is None else RUN_NOT_IN_ACCOUNT_ERROR
-            raise CommandError(error.format(run_id=run_id, slug=slug)) from None
-
-    @staticmethod
-    def _account(slug: str) -> Account:
-        account = account_by_slug(slug=slug)
-        if account is None:
-            raise CommandError(ACCOUNT_NOT_FOUND_ERROR.format(slug=slug))
-        return account
-
-    @staticmethod
-    def _unfinished_run(*, offer: Offer, rescore: bool) -> ScoringRun | None:
-        """The latest run of all the offer's leads with the same rescore that has not
-        finished: an interrupted one, or one the workers are on."""
-        return unfinished_run_for_offer(offer=offer, rescore=rescore)
+            error = RUN_NOT_IN_ACCOUNT_ERROR.format(run_id=run_id, slug=account.slug)
+            raise CommandError(error) from None
 
     @staticmethod
     def _show(run: ScoringRun, bar: tqdm) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from scoring.leads.api.compat import EXPORT_FILE_NAME, NO_FILE_ERROR, UPLOAD_SUCCESS_MESSAGE
+from scoring.leads.api.compat import EXPORT_FILE_NAME, UPLOAD_SUCCESS_MESSAGE
+from scoring.leads.api.files import NO_FILE_ERROR
 from scoring.leads.lead_csv import (
     EMPTY_FILE_ERROR,
     EXPORT_HEADER,
