@@ -508,7 +508,7 @@ def views_must_not_run(monkeypatch):
     def fail(**kwargs):
         raise AssertionError("the view ran")
 
-    monkeypatch.setattr("scoring.leads.api.compat.leads_import", fail)
+    monkeypatch.setattr("scoring.leads.api.files.leads_import", fail)
     monkeypatch.setattr("scoring.leads.api.compat.offer_create", fail)
     monkeypatch.setattr("scoring.leads.api.viewsets.offer_create", fail)
 
