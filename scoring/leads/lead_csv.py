@@ -21,17 +21,24 @@ from collections.abc import Iterable, Iterator
 from operator import itemgetter
 
 from scoring.core.exceptions import InvalidInput
+from scoring.leads.header_mapping import (
+    ALIASES,
+    LEAD_FIELDS,
+    LOCATION_PARTS,
+    NAME_PARTS,
+    ColumnMap,
+    column_map,
+    normalised,
+)
 from scoring.leads.models import LEAD_FIELD_MAX_LENGTH
 
-REQUIRED_COLUMNS = ("name", "role", "company", "industry", "location", "linkedin_bio")
-UNBOUNDED_COLUMNS = frozenset({"linkedin_bio"})
+# The seed's six columns: the template's header, and what its export and /results/ show.
+SEED_COLUMNS = ("name", "role", "company", "industry", "location", "linkedin_bio")
 EXPORT_HEADER = ("Name", "Role", "Company", "Industry", "Location", "Intent", "Score", "Reasoning")
 
 EMPTY_FILE_ERROR = "The uploaded file is empty."
 NOT_TEXT_ERROR = "The uploaded file is not a CSV text file."
 NO_ROWS_ERROR = "The CSV file has a header row but no leads."
-MISSING_COLUMNS_ERROR = "Missing required columns: {missing}"
-DUPLICATE_COLUMNS_ERROR = "Duplicate columns in the header: {duplicates}"
 TOO_MANY_CELLS_ERROR = "Line {line}: {cells} cells but the header has {columns} columns."
 FIELD_TOO_LONG_ERROR = "Line {line}: '{column}' is longer than {limit} characters."
 MALFORMED_ERROR = "Line {line}: malformed CSV ({detail})."
@@ -143,12 +150,19 @@ def csv_encoding(chunks: Iterable[bytes]) -> str:
     return _8bit_encoding(rest, utf8_bom=head.startswith(codecs.BOM_UTF8))
 
 
+_KNOWN_HEADERS = frozenset(
+    alias
+    for aliases in (*ALIASES.values(), *NAME_PARTS.values(), *LOCATION_PARTS.values())
+    for alias in aliases
+)
+
+
 def _pick_delimiter(header_line: str) -> str:
-    """The delimiter that splits the header into the most required columns."""
+    """The delimiter that splits the header into the most columns a lead field takes."""
 
     def hits(delimiter):
-        cells = {c.strip().lower() for c in header_line.split(delimiter)}
-        return len(cells.intersection(REQUIRED_COLUMNS))
+        cells = {normalised(c) for c in header_line.split(delimiter)}
+        return len(cells & _KNOWN_HEADERS)
 
     return max(_DELIMITERS, key=hits)
 
@@ -164,86 +178,105 @@ def pick_delimiter(lines: Iterable[str]) -> str:
     return _pick_delimiter("")
 
 
-def _column_positions(header: list[str]) -> dict[str, int]:
-    names = [cell.strip().lower() for cell in header]
-    duplicates = sorted({n for n in names if n in REQUIRED_COLUMNS and names.count(n) > 1})
-    if duplicates:
-        raise InvalidInput(DUPLICATE_COLUMNS_ERROR.format(duplicates=duplicates))
-    missing = [column for column in REQUIRED_COLUMNS if column not in names]
-    if missing:
-        raise InvalidInput(MISSING_COLUMNS_ERROR.format(missing=missing))
-    return {column: names.index(column) for column in REQUIRED_COLUMNS}
-
-
 def _is_blank(row: list[str]) -> bool:
     return not any(cell.strip() for cell in row)
 
 
-# The loop below unpacks the six columns by hand (three times faster than a generic loop at a
-# million rows); it relies on this order, with the bio, the one unbounded column, last.
-assert REQUIRED_COLUMNS[-1] == "linkedin_bio" and UNBOUNDED_COLUMNS == {"linkedin_bio"}
+_BIO = LEAD_FIELDS.index("linkedin_bio")
+_BOUNDED = tuple(i for i, name in enumerate(LEAD_FIELDS) if i != _BIO)  # only the bio is not
 
 
-def _too_long_column(values: tuple[str, ...]) -> str | None:
-    return next(
-        (
-            column
-            for column, value in zip(REQUIRED_COLUMNS, values, strict=True)
-            if column not in UNBOUNDED_COLUMNS and len(value) > LEAD_FIELD_MAX_LENGTH
-        ),
-        None,
-    )
+def _record_reader(columns: ColumnMap):
+    """A function from a row (its cells) to the lead's field values and its extra columns.
+    Built once per file: at a million rows, the per-row work is what counts."""
+    places = [columns.positions[name] for name in LEAD_FIELDS]
+    singles = [(i, p[0]) for i, p in enumerate(places) if len(p) == 1]
+    joined = [(i, p, columns.joiners[LEAD_FIELDS[i]]) for i, p in enumerate(places) if len(p) > 1]
+    single_slots = [i for i, _ in singles]
+    cells_of = itemgetter(*[p for _, p in singles]) if len(singles) > 1 else None
+    only = singles[0][1] if len(singles) == 1 else None
+    extra_columns = columns.extra
+    strip, empty = str.strip, [""] * len(LEAD_FIELDS)
+
+    def read(row: list[str]) -> tuple[tuple[str, ...], dict | None]:
+        values = empty.copy()
+        if cells_of is not None:
+            for slot, cell in zip(single_slots, cells_of(row), strict=True):
+                values[slot] = strip(cell)
+        elif only is not None:
+            values[single_slots[0]] = strip(row[only])
+        for slot, places, joiner in joined:
+            values[slot] = joiner.join(part for p in places if (part := strip(row[p])))
+        extra = None
+        if extra_columns:
+            extra = {header: value for p, header in extra_columns if (value := strip(row[p]))}
+        return tuple(values), extra or None
+
+    return read
 
 
-def iter_lead_values(lines: Iterable[str], *, delimiter: str) -> Iterator[tuple[str, ...]]:
-    """Yield the REQUIRED_COLUMNS' values, stripped, of each row with any of them; raise
-    `InvalidInput` naming the line of the first bad one. `lines` are the decoded file's
-    lines with their line endings (as a file opened with newline="" gives them)."""
-    reader = csv.reader(lines, delimiter=delimiter, strict=True)
-    row_start = 1  # where the row being read begins: a quoted cell may span lines
-    try:
-        header = next((row for row in reader if not _is_blank(row)), None)
-        if header is None:
-            raise InvalidInput(EMPTY_FILE_ERROR)
-        positions = _column_positions(header)
-        width, needed = len(header), max(positions.values()) + 1
-        cells_of = itemgetter(*positions.values())
-        strip, limit = str.strip, LEAD_FIELD_MAX_LENGTH
-        yielded = False
-        row_start = reader.line_num + 1
-        for row in reader:
-            if len(row) != width:
-                # Trailing empty cells (a stray delimiter at the end of a line) are harmless.
-                if len(row) > width and not _is_blank(row[width:]):
-                    raise InvalidInput(
-                        TOO_MANY_CELLS_ERROR.format(line=row_start, cells=len(row), columns=width)
-                    )
-                if len(row) < needed:  # missing trailing cells are empty
-                    row += [""] * (needed - len(row))
-            name, role, company, industry, location, bio = cells_of(row)
-            values = (
-                strip(name), strip(role), strip(company), strip(industry), strip(location),
-                strip(bio),
-            )  # fmt: skip
-            if (
-                len(values[0]) > limit or len(values[1]) > limit or len(values[2]) > limit
-                or len(values[3]) > limit or len(values[4]) > limit
-            ):  # fmt: skip
+def _too_long_field(values: tuple[str, ...]) -> str | None:
+    return next((LEAD_FIELDS[i] for i in _BOUNDED if len(values[i]) > LEAD_FIELD_MAX_LENGTH), None)
+
+
+def lead_records(
+    rows: Iterable[tuple[int, list[str]]], *, mapping: dict | None = None
+) -> Iterator[tuple[tuple[str, ...], dict | None]]:
+    """Yield the LEAD_FIELDS' values (stripped) and the extra columns of each row with any
+    of them; `rows` are (line or row number, cells), the header first. InvalidInput names
+    the line of the first bad row."""
+    rows = iter(rows)
+    header = next((row for _, row in rows if not _is_blank(row)), None)
+    if header is None:
+        raise InvalidInput(EMPTY_FILE_ERROR)
+    columns = column_map(header, mapping)
+    read, width, needed = _record_reader(columns), len(header), columns.width
+    limit = LEAD_FIELD_MAX_LENGTH
+    yielded = False
+    for line, row in rows:
+        if len(row) != width:
+            # Trailing empty cells (a stray delimiter at the end of a line) are harmless.
+            if len(row) > width and not _is_blank(row[width:]):
                 raise InvalidInput(
-                    FIELD_TOO_LONG_ERROR.format(
-                        line=row_start, column=_too_long_column(values), limit=limit
-                    )
+                    TOO_MANY_CELLS_ERROR.format(line=line, cells=len(row), columns=width)
                 )
-            # A row with none of the lead's fields (blank, or only extra columns) is skipped.
-            if any(values):
-                yield values
-                yielded = True
-            row_start = reader.line_num + 1
-    except csv.Error as exc:
-        detail = UNCLOSED_QUOTE_DETAIL if "unexpected end of data" in str(exc) else exc
-        raise InvalidInput(MALFORMED_ERROR.format(line=row_start, detail=detail)) from exc
+            if len(row) < needed:  # missing trailing cells are empty
+                row = row + [""] * (needed - len(row))
+        values, extra = read(row)
+        if max(map(len, values)) > limit and (column := _too_long_field(values)):
+            raise InvalidInput(FIELD_TOO_LONG_ERROR.format(line=line, column=column, limit=limit))
+        # A row with none of the lead's fields (blank, or only extra columns) is skipped.
+        if any(values):
+            yield values, extra
+            yielded = True
     if not yielded:
         raise InvalidInput(NO_ROWS_ERROR)
+
+
+class _CsvRows:
+    """Each row of the reader with the line it starts on (a quoted cell may span lines);
+    `row_start` is also where a row that fails to parse began."""
+
+    def __init__(self, reader):
+        self._reader, self.row_start = reader, 1
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        for row in self._reader:
+            yield self.row_start, row
+            self.row_start = self._reader.line_num + 1
+
+
+def iter_lead_values(
+    lines: Iterable[str], *, delimiter: str, mapping: dict | None = None
+) -> Iterator[tuple[tuple[str, ...], dict | None]]:
+    """`lead_records` of a CSV file: `lines` are the decoded file's lines with their line
+    endings (as a file opened with newline="" gives them)."""
+    rows = _CsvRows(csv.reader(lines, delimiter=delimiter, strict=True))
+    try:
+        yield from lead_records(rows, mapping=mapping)
+    except csv.Error as exc:
+        detail = UNCLOSED_QUOTE_DETAIL if "unexpected end of data" in str(exc) else exc
+        raise InvalidInput(MALFORMED_ERROR.format(line=rows.row_start, detail=detail)) from exc
 
 
 # OWASP CSV injection: a spreadsheet runs a cell starting with one of these as a formula.

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 from scoring.accounts.models import Account
 from scoring.core.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
@@ -81,6 +82,13 @@ class Lead(models.Model):
     industry = models.CharField(max_length=LEAD_FIELD_MAX_LENGTH, blank=True)
     location = models.CharField(max_length=LEAD_FIELD_MAX_LENGTH, blank=True)
     linkedin_bio = models.TextField(blank=True)
+    # Who the person is in the CRM the file came from: a re-upload of the same person (same
+    # external id, else same email) updates this lead rather than adding another.
+    email = models.CharField(max_length=LEAD_FIELD_MAX_LENGTH, blank=True)
+    external_id = models.CharField(max_length=LEAD_FIELD_MAX_LENGTH, blank=True)
+    linkedin_url = models.CharField(max_length=LEAD_FIELD_MAX_LENGTH, blank=True)
+    # The file's other columns, by their header: kept for the export back to the CRM.
+    extra = models.JSONField(default=dict, blank=True)
     # The role, normalised (scoring/leads/titles.py): how senior, and in which departments.
     seniority = models.CharField(max_length=20, choices=Seniority.choices, blank=True)
     departments = models.JSONField(default=list, blank=True)
@@ -93,6 +101,9 @@ class Lead(models.Model):
         # imported lead paid for it.
         indexes = [
             models.Index(fields=["account", "seniority"], name="lead_account_seniority_idx"),
+            # The lookups of a re-upload: by the CRM's id, else by email whatever its case.
+            models.Index(fields=["account", "external_id"], name="lead_account_external_id_idx"),
+            models.Index("account", Lower("email"), name="lead_account_email_idx"),
         ]
 
     def __str__(self):
