@@ -253,6 +253,19 @@ def lead_records(
         raise InvalidInput(NO_ROWS_ERROR)
 
 
+def header_columns(
+    lines: Iterable[str], *, delimiter: str, mapping: dict | None = None
+) -> ColumnMap:
+    """Where each lead field is in the CSV file, read from its header (the first row with
+    anything in it); reads no further."""
+    header = next(
+        (row for row in csv.reader(lines, delimiter=delimiter) if not _is_blank(row)), None
+    )
+    if header is None:
+        raise InvalidInput(EMPTY_FILE_ERROR)
+    return column_map(header, mapping)
+
+
 class _CsvRows:
     """Each row of the reader with the line it starts on (a quoted cell may span lines);
     `row_start` is also where a row that fails to parse began."""

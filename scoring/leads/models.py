@@ -57,11 +57,15 @@ class Offer(models.Model):
 
 
 class LeadUpload(models.Model):
-    """One CSV file's batch of leads."""
+    """One file's batch of leads: the people it added (created), those already in the
+    account it brought up to date (updated) or left as they were (skipped)."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="uploads")
     file_name = models.CharField(max_length=255)
     row_count = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

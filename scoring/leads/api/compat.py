@@ -25,13 +25,13 @@ from scoring.leads.api.idempotency import idempotent
 from scoring.leads.api.openapi import NO_OFFER, PROVIDER_DOWN
 from scoring.leads.api.runs import run_accepted_response, run_wait_bounded
 from scoring.leads.api.serializers import (
-    CompatMessageSerializer,
     CompatOfferSerializer,
     CompatResultPageSerializer,
     CompatResultSerializer,
     CompatResultsPageQuerySerializer,
     CompatResultsQuerySerializer,
     CompatScoredLeadSerializer,
+    CompatUploadSerializer,
     LeadUploadRequestSerializer,
     OfferSerializer,
     ScoreRequestSerializer,
@@ -89,13 +89,14 @@ class LeadUploadView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": LeadUploadRequestSerializer},
-        responses={201: CompatMessageSerializer},
+        responses={201: CompatUploadSerializer},
     )
     @idempotent(atomic=True)
     def post(self, request):
         upload = upload_from_request(request)
         message = UPLOAD_SUCCESS_MESSAGE.format(count=upload.row_count)
-        return Response({"message": message}, status=status.HTTP_201_CREATED)
+        counts = {"created": upload.created, "updated": upload.updated, "skipped": upload.skipped}
+        return Response({"message": message, **counts}, status=status.HTTP_201_CREATED)
 
 
 @idempotent(name="post")

@@ -6,6 +6,8 @@ from rest_framework.negotiation import BaseContentNegotiation
 
 from scoring.accounts.access import request_account
 from scoring.core.exceptions import InvalidInput
+from scoring.leads.api.serializers import LeadUploadRequestSerializer
+from scoring.leads.header_mapping import mapping_from_json
 from scoring.leads.services.leads import leads_import
 
 NO_FILE_ERROR = "No file uploaded. Send the CSV in the multipart field 'csv_file'."
@@ -14,15 +16,20 @@ EXPORT_BATCH_SIZE = 2000
 
 
 def upload_from_request(request):
-    """The uploaded CSV of a multipart request, imported; 400 when there is none."""
+    """The uploaded file of a multipart request, imported with the request's mapping,
+    on_duplicate and sheet; 400 when there is no file or a parameter is wrong."""
     csv_file = request.FILES.get("csv_file")
     if csv_file is None:
         raise InvalidInput(NO_FILE_ERROR)
+    options = LeadUploadRequestSerializer(data=request.data)
+    options.is_valid(raise_exception=True)
     return leads_import(
         account=request_account(request),
         user=request.user,
         file=csv_file,
         file_name=csv_file.name or "upload.csv",
+        mapping=mapping_from_json(options.validated_data.get("mapping")),
+        on_duplicate=options.validated_data["on_duplicate"],
     )
 
 

@@ -23,6 +23,7 @@ from scoring.leads.models import (
     ScoringRun,
     Seniority,
 )
+from scoring.leads.services.leads import ON_DUPLICATE
 
 OFFER_LIST_ITEM_MAX_LENGTH = 500
 COMPETITOR_MAX_LENGTH = 255
@@ -154,13 +155,33 @@ class CompatOfferSerializer(serializers.ModelSerializer):
 class LeadUploadSerializer(serializers.ModelSerializer):
     class Meta:
         model = LeadUpload
-        fields = ["id", "file_name", "row_count", "created_at"]
+        fields = ["id", "file_name", "row_count", "created", "updated", "skipped", "created_at"]
         read_only_fields = fields
+        extra_kwargs = {
+            "row_count": {"help_text": "The file's leads (rows with anything in them)."},
+            "created": {"help_text": "People new to the account, added."},
+            "updated": {"help_text": "People the account had (same CRM id, email or URL)."},
+            "skipped": {"help_text": "Rows left out: a person already there, or twice here."},
+        }
 
 
 class LeadUploadRequestSerializer(serializers.Serializer):
     csv_file = serializers.FileField(
-        help_text="CSV with the columns name,role,company,industry,location,linkedin_bio."
+        help_text="A CSV (comma, semicolon or tab) or .xlsx file of leads, e.g. a CRM's "
+        "export: its headers are matched to the lead's fields (README: From your CRM)."
+    )
+    mapping = serializers.CharField(
+        required=False,
+        help_text='JSON: {"field": "Column"} or {"field": ["Column", ...]}, over the aliases.',
+    )
+    on_duplicate = serializers.ChoiceField(
+        choices=ON_DUPLICATE,
+        default="update",
+        help_text="A person the account has already: update the lead, skip the row, or "
+        "create another lead.",
+    )
+    sheet = serializers.CharField(
+        required=False, help_text="The .xlsx file's sheet to read (default: the first)."
     )
 
 
@@ -365,8 +386,13 @@ class CompatResultPageSerializer(serializers.Serializer):
     results = CompatResultSerializer(many=True)
 
 
-class CompatMessageSerializer(serializers.Serializer):
+class CompatUploadSerializer(serializers.Serializer):
+    """The seed's answer to an upload, its `message`, with what the upload did."""
+
     message = serializers.CharField()
+    created = serializers.IntegerField(help_text="People new to the account, added.")
+    updated = serializers.IntegerField(help_text="People the account had, brought up to date.")
+    skipped = serializers.IntegerField(help_text="Rows left out (on_duplicate=skip, or twice).")
 
 
 class ScoringRunSerializer(serializers.ModelSerializer):

@@ -1,4 +1,11 @@
-"""Writes of leads: importing a CSV file as a new upload, deleting uploads and leads."""
+"""Writes of leads: importing a CSV or .xlsx file as an upload, deleting uploads and leads.
+
+A person already in the account (the same CRM record id, else the same email whatever its
+case, else the same LinkedIn URL) is updated by a new file rather than added again: the
+file's non-empty fields replace the stored ones, the others are kept. The file is staged in
+a temporary table and merged in SQL, so a million rows never pass through Python twice; a
+file with none of those three columns can match nobody and goes straight in.
+"""
 
 import io
 import itertools
@@ -14,12 +21,8 @@ from django.utils import timezone
 from scoring.accounts.models import Account, AuditEvent
 from scoring.accounts.services import audit_record, object_delete_audited
 from scoring.core.exceptions import InvalidInput, PayloadTooLarge
-from scoring.leads.lead_csv import (
-    REQUIRED_COLUMNS,
-    csv_encoding,
-    iter_lead_values,
-    pick_delimiter,
-)
+from scoring.leads.header_mapping import LEAD_FIELDS
+from scoring.leads.lead_csv import csv_encoding, header_columns, iter_lead_values, pick_delimiter
 from scoring.leads.models import Lead, LeadUpload
 from scoring.leads.titles import normalise_title
 
@@ -32,12 +35,19 @@ READ_CHUNK_BYTES = 1024 * 1024
 # What `progress` is called with: the leads read so far and the bytes of the file read.
 ProgressCallback = Callable[[int, int], None]
 
-# The columns a lead is written with, in this order: its account, upload, CSV values, its
-# role normalised, time.
+ON_DUPLICATE = ("update", "skip", "create")
+ON_DUPLICATE_ERROR = "on_duplicate must be one of: {choices}."
+# The fields that say who a person is, in the order a re-upload is matched by them.
+IDENTITY_FIELDS = ("external_id", "email", "linkedin_url")
+
+# The columns a lead is written with, in this order: its account, upload, the file's values,
+# its extra columns (JSON), its role normalised, time.
 _LEAD_COLUMNS = (
-    "account_id", "upload_id", *REQUIRED_COLUMNS, "seniority", "departments", "created_at",
+    "account_id", "upload_id", *LEAD_FIELDS, "extra", "seniority", "departments", "created_at",
 )  # fmt: skip
-_ROLE = REQUIRED_COLUMNS.index("role")
+_ROLE = LEAD_FIELDS.index("role")
+_EMAIL = LEAD_FIELDS.index("email")
+_URL = LEAD_FIELDS.index("linkedin_url")
 
 
 @lru_cache(maxsize=100_000)
@@ -124,38 +134,164 @@ class _Batches:
                 self._progress(self.count, self._raw.bytes_read)
 
 
-def _lead_table_and_columns() -> tuple[str, str]:
+def _linkedin_url_key(url: str) -> str:
+    """A profile URL as it is compared: lower case, no trailing slash or query."""
+    return url.split("?", 1)[0].rstrip("/").lower()
+
+
+def _lead_row(values: tuple[str, ...], extra: dict | None) -> tuple:
+    """A record's values as the lead columns after the ids: the fields (the LinkedIn URL
+    in the form it is matched by), the extra columns as JSON, the role normalised."""
+    if values[_URL]:
+        values = (*values[:_URL], _linkedin_url_key(values[_URL]), *values[_URL + 1 :])
+    extra_json = json.dumps(extra, ensure_ascii=False) if extra else "{}"
+    return (*values, extra_json, *_normalised_role(values[_ROLE]))
+
+
+def _quoted(table: str, columns) -> tuple[str, str]:
     quote = connection.ops.quote_name
-    return quote(Lead._meta.db_table), ", ".join(quote(column) for column in _LEAD_COLUMNS)
+    return quote(table), ", ".join(quote(column) for column in columns)
 
 
-def _copy_leads(batches: _Batches, *, upload: LeadUpload, now) -> None:
-    """PostgreSQL: one COPY ... FROM STDIN through psycopg, in the caller's transaction."""
-    table, columns = _lead_table_and_columns()
-    # The same ids and time on every row, as the text COPY reads them: formatted once here
-    # rather than by psycopg for each row (a datetime costs more to format than the rest).
-    prefix, suffix = (str(upload.account_id), str(upload.pk)), (now.isoformat(),)
+def _write_rows(batches: _Batches, *, table: str, columns, prefix: tuple, suffix: tuple) -> None:
+    """Every record of the batches into `table` (its `columns`: prefix, the record's lead
+    row, suffix). PostgreSQL: one COPY ... FROM STDIN through psycopg; other databases
+    (SQLite): executemany of one INSERT per batch (bulk_create builds a model instance per
+    lead and, on SQLite, an INSERT per 111 rows: eight times slower)."""
+    table_sql, columns_sql = _quoted(table, columns)
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for batch in batches:
-                for values in batch:
-                    copy.write_row(prefix + values + _normalised_role(values[_ROLE]) + suffix)
-
-
-def _insert_leads(batches: _Batches, *, upload: LeadUpload, now) -> None:
-    """Other databases (SQLite): executemany of one INSERT per batch. (bulk_create builds a
-    model instance per lead and, on SQLite, an INSERT per 111 rows: eight times slower.)"""
-    table, columns = _lead_table_and_columns()
-    placeholders = ", ".join(["%s"] * len(_LEAD_COLUMNS))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
-    created_at = Lead._meta.get_field("created_at").get_db_prep_save(now, connection)
-    prefix, suffix = (upload.account_id, upload.pk), (created_at,)
-    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The same ids and time on every row, as the text COPY reads them: formatted once
+            # rather than by psycopg for each row.
+            prefix, suffix = tuple(map(str, prefix)), tuple(map(str, suffix))
+            with cursor.cursor.copy(f"COPY {table_sql} ({columns_sql}) FROM STDIN") as copy:
+                for batch in batches:
+                    for values, extra in batch:
+                        copy.write_row(prefix + _lead_row(values, extra) + suffix)
+            return
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table_sql} ({columns_sql}) VALUES ({placeholders})"
         for batch in batches:
-            cursor.executemany(
-                sql,
-                [prefix + values + _normalised_role(values[_ROLE]) + suffix for values in batch],
+            cursor.executemany(sql, [prefix + _lead_row(v, e) + suffix for v, e in batch])
+
+
+def _created_at(now):
+    if connection.vendor == "postgresql":
+        return now.isoformat()
+    return Lead._meta.get_field("created_at").get_db_prep_save(now, connection)
+
+
+# The staging table of an import that may update leads: the lead's columns after the ids,
+# the row's place in the file, and the lead it turns out to be (if any).
+_STAGE = "intentscore_lead_import"
+_STAGE_COLUMNS = (*LEAD_FIELDS, "extra", "seniority", "departments", "row_no")
+_STAGE_TYPES = {"extra": "text", "departments": "text", "row_no": "integer"}
+
+
+def _stage_create(cursor) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+    columns = ", ".join(f"{c} {_STAGE_TYPES.get(c, 'text')}" for c in _STAGE_COLUMNS)
+    cursor.execute(f"CREATE TEMPORARY TABLE {_STAGE} ({columns}, email_key text, match_id bigint)")
+
+
+def _stage_fill(batches: _Batches) -> None:
+    """The file into the staging table, numbered (PostgreSQL COPY; executemany elsewhere)."""
+    table_sql, columns_sql = _quoted(_STAGE, _STAGE_COLUMNS)
+    number = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table_sql} ({columns_sql}) FROM STDIN") as copy:
+                for batch in batches:
+                    for values, extra in batch:
+                        number += 1
+                        copy.write_row((*_lead_row(values, extra), number))
+            return
+        placeholders = ", ".join(["%s"] * len(_STAGE_COLUMNS))
+        sql = f"INSERT INTO {table_sql} ({columns_sql}) VALUES ({placeholders})"
+        for batch in batches:
+            rows = []
+            for values, extra in batch:
+                number += 1
+                rows.append((*_lead_row(values, extra), number))
+            cursor.executemany(sql, rows)
+
+
+def _json(text_column: str) -> str:
+    """SQL reading a staged JSON text as the lead's JSON column holds it."""
+    return f"{text_column}::jsonb" if connection.vendor == "postgresql" else text_column
+
+
+def _json_merge(old: str, new: str) -> str:
+    """SQL for the extra columns of both, the new ones winning."""
+    if connection.vendor == "postgresql":
+        return f"({old} || {new})"
+    return f"json_patch({old}, {new})"
+
+
+# How a staged row finds its lead, in this order: the staging column, the lead's side.
+_MATCHED_BY = (
+    ("external_id", "l.external_id"),
+    ("email_key", "LOWER(l.email)"),
+    ("linkedin_url", "l.linkedin_url"),
+)
+
+
+def _stage_merge(*, account: Account, upload: LeadUpload, on_duplicate: str, now) -> dict:
+    """Match the staged rows to the account's leads (external id, else email, else LinkedIn
+    URL), keep one row per person of the file (its last), then update or skip the matched
+    leads and insert the rest. Counts of created, updated and skipped."""
+    lead_table = connection.ops.quote_name(Lead._meta.db_table)
+    stage = _STAGE
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {stage} SET email_key = LOWER(email) WHERE email <> ''")
+        for column in ("external_id", "email_key", "linkedin_url"):
+            cursor.execute(f"CREATE INDEX {stage}_{column} ON {stage} ({column})")
+        # A person twice in the file: the last row stands for them.
+        in_file = 0
+        for column in ("external_id", "email_key", "linkedin_url"):
+            cursor.execute(
+                f"DELETE FROM {stage} WHERE {column} <> '' AND row_no < "
+                f"(SELECT MAX(s.row_no) FROM {stage} s WHERE s.{column} = {stage}.{column})"
             )
+            in_file += max(cursor.rowcount, 0)
+        for column, lead_side in _MATCHED_BY:
+            cursor.execute(
+                f"UPDATE {stage} SET match_id = (SELECT l.id FROM {lead_table} l WHERE "
+                f"l.account_id = %s AND {lead_side} = {stage}.{column} ORDER BY l.id LIMIT 1) "
+                f"WHERE match_id IS NULL AND {column} <> ''",
+                [account.pk],
+            )
+        cursor.execute(f"SELECT COUNT(*) FROM {stage} WHERE match_id IS NOT NULL")
+        matched = cursor.fetchone()[0]
+        if on_duplicate == "update" and matched:
+            kept = ", ".join(
+                f"{c} = CASE WHEN s.{c} <> '' THEN s.{c} ELSE {lead_table}.{c} END"
+                for c in LEAD_FIELDS
+            )
+            role_follows = (
+                f"seniority = CASE WHEN s.role <> '' THEN s.seniority ELSE {lead_table}.seniority "
+                f"END, departments = CASE WHEN s.role <> '' THEN {_json('s.departments')} "
+                f"ELSE {lead_table}.departments END"
+            )
+            merged = _json_merge(f"{lead_table}.extra", _json("s.extra"))
+            cursor.execute(
+                f"UPDATE {lead_table} SET {kept}, {role_follows}, extra = {merged} "
+                f"FROM {stage} s WHERE {lead_table}.id = s.match_id"
+            )
+        columns_sql = _quoted(Lead._meta.db_table, _LEAD_COLUMNS)[1]
+        stage_columns = ", ".join(
+            _json(c) if c in ("extra", "departments") else c for c in _STAGE_COLUMNS[:-1]
+        )
+        cursor.execute(
+            f"INSERT INTO {lead_table} ({columns_sql}) SELECT %s, %s, {stage_columns}, %s "
+            f"FROM {stage} WHERE match_id IS NULL ORDER BY row_no",
+            [account.pk, upload.pk, _created_at(now)],
+        )
+        created = max(cursor.rowcount, 0)
+        cursor.execute(f"DROP TABLE {stage}")
+    updated = matched if on_duplicate == "update" else 0
+    skipped = in_file + (matched if on_duplicate == "skip" else 0)
+    return {"created": created, "updated": updated, "skipped": skipped}
 
 
 @transaction.atomic
@@ -167,37 +303,65 @@ def leads_import(
     user=None,
     progress: ProgressCallback | None = None,
     enforce_limits: bool = True,
+    mapping: dict | None = None,
+    on_duplicate: str = "update",
 ) -> LeadUpload:
-    """Store every lead of a CSV file as one new upload: all rows or, on any error, none.
+    """Store every lead of a CSV file as one upload: all rows or, on any error, none.
 
     `file` is a seekable binary file, read as a stream (a first pass over its bytes finds
     its encoding, a second parses and stores it), so memory stays flat whatever its size.
-    `progress(leads, bytes_read)` is called every INSERT_BATCH_SIZE leads and at the end.
-    `enforce_limits=False` (manage.py import_leads) lifts MAX_UPLOAD_MB and MAX_UPLOAD_ROWS.
+    `mapping` ({field: column or [columns]}) overrides the header's aliases. A person the
+    account has already is updated (`on_duplicate="update"`), left as is ("skip"), or added
+    again ("create"). `progress(leads, bytes_read)` is called every INSERT_BATCH_SIZE leads
+    and at the end. `enforce_limits=False` (manage.py import_leads) lifts MAX_UPLOAD_MB and
+    MAX_UPLOAD_ROWS.
     """
+    if on_duplicate not in ON_DUPLICATE:
+        raise InvalidInput(ON_DUPLICATE_ERROR.format(choices=", ".join(ON_DUPLICATE)))
     max_bytes = settings.MAX_UPLOAD_MB * 1024 * 1024 if enforce_limits else None
     max_rows = settings.MAX_UPLOAD_ROWS if enforce_limits else None
     encoding = csv_encoding(_file_chunks(file, max_bytes=max_bytes))
     with _text_lines(file, encoding) as (lines, _):
         delimiter = pick_delimiter(lines)
+    with _text_lines(file, encoding) as (lines, _):
+        columns = header_columns(lines, delimiter=delimiter, mapping=mapping)
     upload = LeadUpload.objects.create(account=account, file_name=file_name[:255])
+    now = timezone.now()
+    may_match = on_duplicate != "create" and any(columns.has(f) for f in IDENTITY_FIELDS)
     with _text_lines(file, encoding) as (lines, raw):
         batches = _Batches(
-            iter_lead_values(lines, delimiter=delimiter),
+            iter_lead_values(lines, delimiter=delimiter, mapping=mapping),
             max_rows=max_rows,
             progress=progress,
             raw=raw,
         )
-        insert = _copy_leads if connection.vendor == "postgresql" else _insert_leads
-        insert(batches, upload=upload, now=timezone.now())
+        if may_match:
+            with connection.cursor() as cursor:
+                _stage_create(cursor)
+            _stage_fill(batches)
+            counts = _stage_merge(
+                account=account, upload=upload, on_duplicate=on_duplicate, now=now
+            )
+        else:
+            _write_rows(
+                batches,
+                table=Lead._meta.db_table,
+                columns=_LEAD_COLUMNS,
+                prefix=(upload.account_id, upload.pk),
+                suffix=(_created_at(now),),
+            )
+            counts = {"created": batches.count, "updated": 0, "skipped": 0}
     upload.row_count = count = batches.count
-    upload.save(update_fields=["row_count"])
+    upload.created, upload.updated, upload.skipped = (
+        counts["created"], counts["updated"], counts["skipped"]
+    )  # fmt: skip
+    upload.save(update_fields=["row_count", "created", "updated", "skipped"])
     audit_record(
         account=account,
         user=user,
         action=AuditEvent.Action.UPLOAD,
         obj=upload,
-        detail={"file_name": upload.file_name, "rows": count},
+        detail={"file_name": upload.file_name, "rows": count, **counts},
     )
     return upload
 
