@@ -28,7 +28,7 @@ ALIASES = {
     "name": ("name", "fullname", "contactname", "leadname", "personname", "contact"),
     "role": (
         "role", "title", "jobtitle", "designation", "position", "jobrole", "persontitle",
-        "currenttitle",
+        "personjobtitle", "currenttitle",
     ),
     "company": (
         "company", "companyname", "companyaccount", "account", "accountname", "organization",
@@ -37,11 +37,12 @@ ALIASES = {
     "industry": ("industry", "companyindustry", "organizationindustry", "sector", "vertical"),
     "location": ("location", "address", "personlocation", "geography"),
     "linkedin_bio": (
-        "linkedinbio", "bio", "about", "summary", "description", "notes", "note", "headline",
+        "linkedinbio", "bio", "about", "summary", "description", "notes", "note", "personnotes",
+        "headline",
     ),
     "email": (
         "email", "emailaddress", "workemail", "businessemail", "personemail", "primaryemail",
-        "personemailaddress",
+        "personemailaddress", "personemailwork",
     ),
     "external_id": (
         "externalid", "recordid", "id", "leadid", "contactid", "personid", "crmid",
@@ -133,7 +134,9 @@ def _parts(index: dict[str, int], parts: dict[str, tuple[str, ...]]) -> tuple[in
     return tuple(p for aliases in parts.values() for p in _first(index, aliases))
 
 
-def _missing_error(missing: list[str], header: list[str]) -> InvalidInput:
+def missing_fields_message(missing: list[str], header: list[str]) -> str:
+    """The seed's "Missing required columns: [...]", then the file's headers and the
+    aliases that would have matched each missing field."""
     message = MISSING_FIELDS_ERROR.format(missing=missing)
     found = ", ".join(repr(cell) for cell in header if cell.strip()) or "none"
     for name in missing:
@@ -142,7 +145,7 @@ def _missing_error(missing: list[str], header: list[str]) -> InvalidInput:
             aliases += ["first name + last name"]
         message += MISSING_FIELDS_DETAIL.format(found=found, field=name, aliases=", ".join(aliases))
         found = "(as above)"
-    return InvalidInput(message)
+    return message
 
 
 def column_map(header: list[str], mapping: dict[str, list[str]] | None = None) -> ColumnMap:
@@ -178,7 +181,7 @@ def column_map(header: list[str], mapping: dict[str, list[str]] | None = None) -
         raise InvalidInput(DUPLICATE_COLUMNS_ERROR.format(duplicates=duplicates))
     missing = [name for name in REQUIRED_FIELDS if not positions[name]]
     if missing:
-        raise _missing_error(missing, header)
+        raise InvalidInput(missing_fields_message(missing, header))
     extra = tuple(
         (position, cell.strip())
         for position, cell in enumerate(header)

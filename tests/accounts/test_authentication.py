@@ -44,6 +44,7 @@ from tests.factories import (
     ScoreFactory,
     ScoringRunFactory,
     UserFactory,
+    created,
     csv_upload,
 )
 
@@ -624,7 +625,7 @@ def test_file_with_exactly_max_upload_rows_is_stored(settings, api_client):
     )
 
     assert response.status_code == 201
-    assert response.json() == {"message": UPLOAD_SUCCESS_MESSAGE.format(count=3)}
+    assert response.json() == {"message": UPLOAD_SUCCESS_MESSAGE.format(count=3), **created(3)}
     assert LeadUpload.objects.get().row_count == 3
     assert Lead.objects.count() == 3
 

@@ -32,6 +32,7 @@ from tests.factories import (
     LeadUploadFactory,
     OfferFactory,
     ScoreFactory,
+    created,
     csv_upload,
 )
 from tests.leads.scoring_helpers import score_offer
@@ -233,7 +234,7 @@ def test_leads_import_records_an_upload_event(user, account):
     event = _only_event(AuditEvent.Action.UPLOAD)
     assert (event.account, event.user) == (account, user)
     assert (event.object_type, event.object_id) == ("LeadUpload", str(upload.pk))
-    assert event.detail == {"file_name": "march.csv", "rows": 2}
+    assert event.detail == {"file_name": "march.csv", "rows": 2, **created(2)}
 
 
 def test_failed_leads_import_records_nothing(user, account):

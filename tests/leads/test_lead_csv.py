@@ -8,16 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.core.exceptions import InvalidInput
+from scoring.leads.header_mapping import DUPLICATE_COLUMNS_ERROR, MISSING_FIELDS_ERROR
 from scoring.leads.lead_csv import (
-    DUPLICATE_COLUMNS_ERROR,
     EMPTY_FILE_ERROR,
     EXPORT_HEADER,
     FIELD_TOO_LONG_ERROR,
     MALFORMED_ERROR,
-    MISSING_COLUMNS_ERROR,
     NO_ROWS_ERROR,
     NOT_TEXT_ERROR,
-    REQUIRED_COLUMNS,
+    SEED_COLUMNS,
     TOO_MANY_CELLS_ERROR,
     UNCLOSED_QUOTE_DETAIL,
     csv_encoding,
@@ -47,10 +46,11 @@ def decoded(data: bytes) -> str:
 
 def rows_of(text):
     """A decoded file's leads as leads_import reads them (pick_delimiter, then
-    iter_lead_values), each as a dict keyed by REQUIRED_COLUMNS."""
+    iter_lead_values), each as a dict keyed by SEED_COLUMNS."""
     delimiter = pick_delimiter(io.StringIO(text, newline=""))
     values = iter_lead_values(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [dict(zip(REQUIRED_COLUMNS, row, strict=True)) for row in values]
+    # The seed's six fields of each record (the others are empty in these files).
+    return [dict(zip(SEED_COLUMNS, row, strict=False)) for row, _extra in values]
 
 
 def lines_of_export(rows) -> list[str]:
@@ -136,7 +136,7 @@ def test_reading_yields_the_six_required_columns_stripped():
     rows = rows_of(text)
 
     assert rows == [{**ROW_DICT, "linkedin_bio": "bio"}]
-    assert tuple(rows[0]) == REQUIRED_COLUMNS
+    assert tuple(rows[0]) == SEED_COLUMNS
 
 
 def test_reading_matches_header_case_insensitively_and_ignoring_spaces():
@@ -145,10 +145,10 @@ def test_reading_matches_header_case_insensitively_and_ignoring_spaces():
     assert rows_of(header + ROW + "\n") == [ROW_DICT]
 
 
-def test_reading_ignores_extra_columns():
-    text = "id,name,role,company,email,industry,location,linkedin_bio,notes\n"
-    text += "7,Ada Lovelace,CTO,Analytical Engines,ada@example.com,SaaS,London,"
-    text += "Writes programs for machines.,call her\n"
+def test_reading_leaves_columns_no_field_takes_out_of_the_lead_fields():
+    text = "favourite colour,name,role,company,industry,location,linkedin_bio,shoe size\n"
+    text += "teal,Ada Lovelace,CTO,Analytical Engines,SaaS,London,"
+    text += "Writes programs for machines.,38\n"
 
     rows = rows_of(text)
 
@@ -164,7 +164,7 @@ def test_reading_accepts_columns_in_any_order():
 
 @pytest.mark.parametrize("delimiter", [";", "\t", ","], ids=["semicolon", "tab", "comma"])
 def test_reading_detects_the_delimiter(delimiter):
-    text = delimiter.join(REQUIRED_COLUMNS) + "\n"
+    text = delimiter.join(SEED_COLUMNS) + "\n"
     text += delimiter.join(ROW_DICT.values()) + "\n"
     # A comma inside a cell must not split it when the delimiter is something else.
     if delimiter != ",":
@@ -198,7 +198,7 @@ def test_reading_skips_blank_rows(blank):
 def test_reading_skips_a_leading_row_of_only_delimiters_before_the_header(delimiter):
     # What Excel writes for a sheet whose first row is empty, in a semicolon locale.
     text = delimiter * 5 + "\n"
-    text += delimiter.join(REQUIRED_COLUMNS) + "\n"
+    text += delimiter.join(SEED_COLUMNS) + "\n"
     text += delimiter.join(ROW_DICT.values()) + "\n"
 
     assert rows_of(text) == [ROW_DICT]
@@ -226,8 +226,8 @@ def test_reading_fills_missing_trailing_cells_with_empty_strings():
     rows = rows_of(CSV_HEADER + "Ada Lovelace,CTO\nBob\n")
 
     assert rows == [
-        {**dict.fromkeys(REQUIRED_COLUMNS, ""), "name": "Ada Lovelace", "role": "CTO"},
-        {**dict.fromkeys(REQUIRED_COLUMNS, ""), "name": "Bob"},
+        {**dict.fromkeys(SEED_COLUMNS, ""), "name": "Ada Lovelace", "role": "CTO"},
+        {**dict.fromkeys(SEED_COLUMNS, ""), "name": "Bob"},
     ]
 
 
@@ -280,7 +280,7 @@ def test_reading_reads_quoted_fields_with_commas_quotes_and_newlines():
 
 def test_reading_accepts_empty_cells():
     assert rows_of(CSV_HEADER + ",,,,,bio only\n") == [
-        {**dict.fromkeys(REQUIRED_COLUMNS, ""), "linkedin_bio": "bio only"}
+        {**dict.fromkeys(SEED_COLUMNS, ""), "linkedin_bio": "bio only"}
     ]
 
 
@@ -289,8 +289,8 @@ def test_reading_names_the_missing_columns_exactly():
 
     message = csv_error(text)
 
-    assert message == MISSING_COLUMNS_ERROR.format(missing=["role", "industry"])
-    assert message == "Missing required columns: ['role', 'industry']"
+    assert message.startswith(MISSING_FIELDS_ERROR.format(missing=["role", "industry"]))
+    assert message.startswith("Missing required columns: ['role', 'industry'] ")
 
 
 def test_reading_rejects_a_duplicated_required_column():
@@ -300,7 +300,7 @@ def test_reading_rejects_a_duplicated_required_column():
 
 
 def test_reading_allows_duplicated_extra_columns():
-    text = "note,name,role,company,industry,location,linkedin_bio,note\n"
+    text = "tag,name,role,company,industry,location,linkedin_bio,tag\n"
     text += "a," + ROW + ",b\n"
 
     assert rows_of(text) == [ROW_DICT]
@@ -497,9 +497,10 @@ def test_iter_lead_values_yields_tuples_in_column_order_from_a_stream_of_lines()
 
     rows = list(iter_lead_values(lines, delimiter=","))
 
+    # The LEAD_FIELDS' values (email, external id and LinkedIn URL empty here), no extra.
     assert rows == [
-        ("Ada", "CTO", "Engines", "SaaS", "London", "bio"),
-        ("Bob", "", "", "", "", ""),
+        (("Ada", "CTO", "Engines", "SaaS", "London", "bio", "", "", ""), None),
+        (("Bob", "", "", "", "", "", "", "", ""), None),
     ]
 
 

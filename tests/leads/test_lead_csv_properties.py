@@ -23,13 +23,13 @@ from hypothesis import strategies as st
 from scoring.core.exceptions import InvalidInput
 from scoring.leads.lead_csv import (
     EXPORT_HEADER,
-    REQUIRED_COLUMNS,
+    SEED_COLUMNS,
     csv_encoding,
     iter_lead_values,
     pick_delimiter,
 )
 from scoring.leads.models import LEAD_FIELD_MAX_LENGTH, Lead, LeadUpload
-from tests.factories import csv_upload
+from tests.factories import created, csv_upload
 
 UPLOAD_URL = "/leads/upload/"
 CSV_URL = "/csv/"
@@ -72,13 +72,13 @@ header_cells = st.one_of(
 def header_rows(draw):
     """A header: the required columns in any order and case, maybe one missing or doubled,
     maybe with extra or junk columns."""
-    columns = list(draw(st.permutations(REQUIRED_COLUMNS)))
+    columns = list(draw(st.permutations(SEED_COLUMNS)))
     columns += draw(st.lists(header_cells, max_size=3))
     columns = list(draw(st.permutations(columns)))
     if draw(st.integers(0, 7)) == 0:
         del columns[draw(st.integers(0, len(columns) - 1))]
     if draw(st.integers(0, 7)) == 0:
-        columns.append(draw(st.sampled_from(REQUIRED_COLUMNS)))
+        columns.append(draw(st.sampled_from(SEED_COLUMNS)))
     spell = st.sampled_from((str, str.upper, str.title, lambda c: f" {c}\t"))
     return [draw(spell)(column) for column in columns]
 
@@ -108,7 +108,7 @@ def csvish_texts(draw):
 def texts_with_stray_controls(draw):
     """A well-formed lead file with a few control characters slipped into it."""
     delimiter = draw(st.sampled_from((",", ";", "\t")))
-    rows = [list(draw(st.permutations(REQUIRED_COLUMNS)))]
+    rows = [list(draw(st.permutations(SEED_COLUMNS)))]
     row = st.lists(st.text(text_chars, max_size=12), min_size=6, max_size=6)
     rows += draw(st.lists(row, min_size=1, max_size=4))
     buffer = io.StringIO()
@@ -171,7 +171,8 @@ def _read(data: bytes) -> list[dict[str, str]]:
     text = data.decode(csv_encoding([data]))
     delimiter = pick_delimiter(io.StringIO(text, newline=""))
     values = iter_lead_values(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [dict(zip(REQUIRED_COLUMNS, row, strict=True)) for row in values]
+    # The seed's six fields of each record (the others are empty in these files).
+    return [dict(zip(SEED_COLUMNS, row, strict=False)) for row, _extra in values]
 
 
 # --- the reader, as a pure function --------------------------------------------------------------
@@ -189,7 +190,7 @@ def test_any_bytes_give_leads_or_invalid_input_and_nothing_else(data):
         return
     assert rows, "a file with no leads must be refused, not read as empty"
     for row in rows:
-        assert tuple(row) == REQUIRED_COLUMNS
+        assert tuple(row) == SEED_COLUMNS
         assert all(isinstance(value, str) for value in row.values())
         assert all(value == value.strip() for value in row.values())
         assert all(len(row[column]) <= LEAD_FIELD_MAX_LENGTH for column in EXPORT_COLUMNS)
@@ -228,10 +229,13 @@ def test_upload_of_any_bytes_is_201_or_a_json_4xx_never_a_5xx(api_client, accoun
     uploads_added = LeadUpload.objects.count() - uploads_before
     if response.status_code == 201:
         assert not isinstance(expected, InvalidInput)
-        assert response.json() == {"message": f"Successfully uploaded {len(expected)} leads"}
+        assert response.json() == {
+            "message": f"Successfully uploaded {len(expected)} leads",
+            **created(len(expected)),
+        }
         assert (leads_added, uploads_added) == (len(expected), 1)
         stored = Lead.objects.filter(account=account).order_by("id")
-        assert list(stored.values(*REQUIRED_COLUMNS)) == expected
+        assert list(stored.values(*SEED_COLUMNS)) == expected
     else:
         assert 400 <= response.status_code < 500
         body = response.json()
@@ -283,7 +287,7 @@ def lead_files(draw):
     """(rows, bytes): valid leads written by csv.writer with the columns in any order and
     case, any of the three delimiters, in UTF-8 (BOM or not) or UTF-16."""
     rows = draw(st.lists(lead_rows, min_size=1, max_size=5))
-    columns = draw(st.permutations(REQUIRED_COLUMNS))
+    columns = draw(st.permutations(SEED_COLUMNS))
     spell = draw(st.sampled_from((str, str.upper, str.title)))
     delimiter = draw(st.sampled_from((",", ";", "\t")))
     buffer = io.StringIO()
@@ -320,7 +324,10 @@ def test_valid_leads_round_trip_through_upload_and_export(api_client, account, f
     for rows, data in files:
         response = _upload(api_client, data)
         assert response.status_code == 201, response.content
-        assert response.json() == {"message": f"Successfully uploaded {len(rows)} leads"}
+        assert response.json() == {
+            "message": f"Successfully uploaded {len(rows)} leads",
+            **created(len(rows)),
+        }
         uploaded += rows
 
     exported = _export_rows(api_client)

@@ -6,7 +6,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 
 from scoring.accounts.access import request_account
 from scoring.core.exceptions import InvalidInput
-from scoring.leads.api.serializers import LeadUploadRequestSerializer
+from scoring.leads.api.serializers import LeadUploadOptionsSerializer
 from scoring.leads.header_mapping import mapping_from_json
 from scoring.leads.services.leads import leads_import
 
@@ -21,7 +21,7 @@ def upload_from_request(request):
     csv_file = request.FILES.get("csv_file")
     if csv_file is None:
         raise InvalidInput(NO_FILE_ERROR)
-    options = LeadUploadRequestSerializer(data=request.data)
+    options = LeadUploadOptionsSerializer(data=request.data)
     options.is_valid(raise_exception=True)
     return leads_import(
         account=request_account(request),

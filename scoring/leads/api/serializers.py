@@ -165,11 +165,9 @@ class LeadUploadSerializer(serializers.ModelSerializer):
         }
 
 
-class LeadUploadRequestSerializer(serializers.Serializer):
-    csv_file = serializers.FileField(
-        help_text="A CSV (comma, semicolon or tab) or .xlsx file of leads, e.g. a CRM's "
-        "export: its headers are matched to the lead's fields (README: From your CRM)."
-    )
+class LeadUploadOptionsSerializer(serializers.Serializer):
+    """How an upload's file is read and merged; the file itself is checked by the import."""
+
     mapping = serializers.CharField(
         required=False,
         help_text='JSON: {"field": "Column"} or {"field": ["Column", ...]}, over the aliases.',
@@ -182,6 +180,13 @@ class LeadUploadRequestSerializer(serializers.Serializer):
     )
     sheet = serializers.CharField(
         required=False, help_text="The .xlsx file's sheet to read (default: the first)."
+    )
+
+
+class LeadUploadRequestSerializer(LeadUploadOptionsSerializer):
+    csv_file = serializers.FileField(
+        help_text="A CSV (comma, semicolon or tab) or .xlsx file of leads, e.g. a CRM's "
+        "export: its headers are matched to the lead's fields (README: From your CRM)."
     )
 
 

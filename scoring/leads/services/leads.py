@@ -153,26 +153,31 @@ def _quoted(table: str, columns) -> tuple[str, str]:
     return quote(table), ", ".join(quote(column) for column in columns)
 
 
-def _write_rows(batches: _Batches, *, table: str, columns, prefix: tuple, suffix: tuple) -> None:
-    """Every record of the batches into `table` (its `columns`: prefix, the record's lead
-    row, suffix). PostgreSQL: one COPY ... FROM STDIN through psycopg; other databases
-    (SQLite): executemany of one INSERT per batch (bulk_create builds a model instance per
-    lead and, on SQLite, an INSERT per 111 rows: eight times slower)."""
+def _copy_leads(batches: _Batches, *, table: str, columns, row_of) -> None:
+    """PostgreSQL: every record into `table` (`row_of(values, extra)` its cells in the order
+    of `columns`) with one COPY ... FROM STDIN through psycopg, in the caller's transaction."""
     table_sql, columns_sql = _quoted(table, columns)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The same ids and time on every row, as the text COPY reads them: formatted once
-            # rather than by psycopg for each row.
-            prefix, suffix = tuple(map(str, prefix)), tuple(map(str, suffix))
-            with cursor.cursor.copy(f"COPY {table_sql} ({columns_sql}) FROM STDIN") as copy:
-                for batch in batches:
-                    for values, extra in batch:
-                        copy.write_row(prefix + _lead_row(values, extra) + suffix)
-            return
-        placeholders = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {table_sql} ({columns_sql}) VALUES ({placeholders})"
+        with cursor.cursor.copy(f"COPY {table_sql} ({columns_sql}) FROM STDIN") as copy:
+            for batch in batches:
+                for values, extra in batch:
+                    copy.write_row(row_of(values, extra))
+
+
+def _insert_leads(batches: _Batches, *, table: str, columns, row_of) -> None:
+    """Other databases (SQLite): executemany of one INSERT per batch. (bulk_create builds a
+    model instance per lead and, on SQLite, an INSERT per 111 rows: eight times slower.)"""
+    table_sql, columns_sql = _quoted(table, columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table_sql} ({columns_sql}) VALUES ({placeholders})"
+    with connection.cursor() as cursor:
         for batch in batches:
-            cursor.executemany(sql, [prefix + _lead_row(v, e) + suffix for v, e in batch])
+            cursor.executemany(sql, [row_of(values, extra) for values, extra in batch])
+
+
+def _write(batches: _Batches, *, table: str, columns, row_of) -> None:
+    write = _copy_leads if connection.vendor == "postgresql" else _insert_leads
+    write(batches, table=table, columns=columns, row_of=row_of)
 
 
 def _created_at(now):
@@ -195,25 +200,14 @@ def _stage_create(cursor) -> None:
 
 
 def _stage_fill(batches: _Batches) -> None:
-    """The file into the staging table, numbered (PostgreSQL COPY; executemany elsewhere)."""
-    table_sql, columns_sql = _quoted(_STAGE, _STAGE_COLUMNS)
-    number = 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table_sql} ({columns_sql}) FROM STDIN") as copy:
-                for batch in batches:
-                    for values, extra in batch:
-                        number += 1
-                        copy.write_row((*_lead_row(values, extra), number))
-            return
-        placeholders = ", ".join(["%s"] * len(_STAGE_COLUMNS))
-        sql = f"INSERT INTO {table_sql} ({columns_sql}) VALUES ({placeholders})"
-        for batch in batches:
-            rows = []
-            for values, extra in batch:
-                number += 1
-                rows.append((*_lead_row(values, extra), number))
-            cursor.executemany(sql, rows)
+    """The file into the staging table, each row numbered by its place in the file."""
+    numbers = itertools.count(1)
+    _write(
+        batches,
+        table=_STAGE,
+        columns=_STAGE_COLUMNS,
+        row_of=lambda values, extra: (*_lead_row(values, extra), next(numbers)),
+    )
 
 
 def _json(text_column: str) -> str:
@@ -343,12 +337,15 @@ def leads_import(
                 account=account, upload=upload, on_duplicate=on_duplicate, now=now
             )
         else:
-            _write_rows(
+            ids, created_at = (upload.account_id, upload.pk), (_created_at(now),)
+            if connection.vendor == "postgresql":
+                # As the text COPY reads them, formatted once rather than for every row.
+                ids = tuple(map(str, ids))
+            _write(
                 batches,
                 table=Lead._meta.db_table,
                 columns=_LEAD_COLUMNS,
-                prefix=(upload.account_id, upload.pk),
-                suffix=(_created_at(now),),
+                row_of=lambda values, extra: ids + _lead_row(values, extra) + created_at,
             )
             counts = {"created": batches.count, "updated": 0, "skipped": 0}
     upload.row_count = count = batches.count

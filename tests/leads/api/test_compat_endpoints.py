@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from scoring.leads.api.compat import EXPORT_FILE_NAME, UPLOAD_SUCCESS_MESSAGE
 from scoring.leads.api.files import NO_FILE_ERROR
+from scoring.leads.header_mapping import missing_fields_message
 from scoring.leads.lead_csv import (
     EMPTY_FILE_ERROR,
     EXPORT_HEADER,
-    MISSING_COLUMNS_ERROR,
     NO_ROWS_ERROR,
     NOT_TEXT_ERROR,
     TOO_MANY_CELLS_ERROR,
@@ -29,6 +29,7 @@ from tests.factories import (
     LeadFactory,
     OfferFactory,
     ScoreFactory,
+    created,
     csv_upload,
 )
 
@@ -140,7 +141,10 @@ def test_upload_fixture_file_stores_its_20_leads_with_the_seed_message(api_clien
         response = api_client.post(UPLOAD_URL, {"csv_file": fixture}, format="multipart")
 
     assert response.status_code == 201
-    assert response.json() == {"message": f"Successfully uploaded {FIXTURE_LEAD_COUNT} leads"}
+    assert response.json() == {
+        "message": f"Successfully uploaded {FIXTURE_LEAD_COUNT} leads",
+        **created(FIXTURE_LEAD_COUNT),
+    }
     assert Lead.objects.count() == FIXTURE_LEAD_COUNT
     upload = LeadUpload.objects.get()
     assert upload.row_count == FIXTURE_LEAD_COUNT
@@ -157,7 +161,7 @@ def test_upload_message_uses_the_success_template(api_client):
     response = _upload(api_client, CSV_HEADER + "Ann,CEO,Acme,SaaS,Oslo,Bio\n")
 
     assert response.status_code == 201
-    assert response.json() == {"message": UPLOAD_SUCCESS_MESSAGE.format(count=1)}
+    assert response.json() == {"message": UPLOAD_SUCCESS_MESSAGE.format(count=1), **created(1)}
 
 
 @pytest.mark.django_db
@@ -193,7 +197,9 @@ def test_upload_without_a_file_gives_400_and_stores_nothing(api_client):
         (
             b"name,company,location,linkedin_bio\nAnn,Acme,Oslo,Bio\n",
             400,
-            MISSING_COLUMNS_ERROR.format(missing=["role", "industry"]),
+            missing_fields_message(
+                ["role", "industry"], ["name", "company", "location", "linkedin_bio"]
+            ),
         ),
         (
             (CSV_HEADER + "Ann,CEO,Acme,SaaS,Oslo,Bio,unexpected\n").encode(),
@@ -219,7 +225,11 @@ def test_missing_columns_message_is_the_seeds_exact_text(api_client):
     response = _upload(api_client, "name,company,location,linkedin_bio\nAnn,Acme,Oslo,Bio\n")
 
     assert response.status_code == 400
-    assert response.json() == {"error": "Missing required columns: ['role', 'industry']"}
+    # The seed's text first, then what the file had and what would have matched.
+    error = response.json()["error"]
+    assert error.startswith("Missing required columns: ['role', 'industry'] Columns found: ")
+    assert "'name', 'company', 'location', 'linkedin_bio'" in error
+    assert "Accepted for role: role, title, jobtitle" in error
     assert Lead.objects.count() == 0
 
 
@@ -289,7 +299,7 @@ def test_blank_rows_are_skipped(api_client):
     response = _upload(api_client, text)
 
     assert response.status_code == 201
-    assert response.json() == {"message": "Successfully uploaded 2 leads"}
+    assert response.json() == {"message": "Successfully uploaded 2 leads", **created(2)}
     assert list(Lead.objects.order_by("id").values_list("name", flat=True)) == ["Ann", "Bob"]
 
 

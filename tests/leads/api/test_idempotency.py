@@ -12,7 +12,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from scoring.accounts.models import AuditEvent
 from scoring.core.idempotency import IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER
-from scoring.leads.lead_csv import MISSING_COLUMNS_ERROR
+from scoring.leads.header_mapping import MISSING_FIELDS_ERROR
 from scoring.leads.models import IdempotencyRecord, Lead, LeadUpload, ScoringRun
 from scoring.leads.services.idempotency import (
     IDEMPOTENCY_IN_PROGRESS_ERROR,
@@ -26,6 +26,7 @@ from tests.factories import (
     LeadFactory,
     UserFactory,
     api_key_client,
+    created,
     csv_upload,
 )
 from tests.leads.scoring_helpers import FixedProvider
@@ -66,7 +67,7 @@ def test_an_upload_whose_answer_was_lost_is_answered_by_its_retry_and_stored_onc
     retry = _upload(api_client)
 
     assert retry.status_code == 201
-    assert retry.json() == {"message": "Successfully uploaded 1 leads"}
+    assert retry.json() == {"message": "Successfully uploaded 1 leads", **created(1)}
     assert retry[REPLAYED_HEADER] == "true"
     assert (LeadUpload.objects.count(), Lead.objects.count()) == (1, 1)
     assert AuditEvent.objects.filter(action=AuditEvent.Action.UPLOAD).count() == 1
@@ -256,7 +257,7 @@ def test_a_failed_upload_frees_its_key_for_the_request_fixed(api_client):
         headers={IDEMPOTENCY_KEY_HEADER: KEY},
     )
     assert broken.status_code == 400
-    assert broken.json()["error"].startswith(MISSING_COLUMNS_ERROR.split("{")[0])
+    assert broken.json()["error"].startswith(MISSING_FIELDS_ERROR.split("{")[0])
 
     fixed = _upload(api_client)
 

@@ -4,7 +4,10 @@ import pytest
 
 from scoring.core.api_errors import NOT_FOUND_ERROR
 from scoring.leads.api.files import NO_FILE_ERROR
-from scoring.leads.lead_csv import MISSING_COLUMNS_ERROR, NO_ROWS_ERROR
+from scoring.leads.header_mapping import missing_fields_message
+from scoring.leads.lead_csv import (
+    NO_ROWS_ERROR,
+)
 from scoring.leads.models import Intent, Lead, LeadUpload, Offer, Score
 from tests.factories import (
     CSV_HEADER,
@@ -25,7 +28,7 @@ PAGE_KEYS = {"count", "next", "previous", "results"}
 OFFER_KEYS = {
     "id", "name", "value_props", "ideal_use_cases", "buyer_profile", "rule_set", "created_at",
 }  # fmt: skip
-UPLOAD_KEYS = {"id", "file_name", "row_count", "created_at"}
+UPLOAD_KEYS = {"id", "file_name", "row_count", "created", "updated", "skipped", "created_at"}
 LEAD_KEYS = {
     "id", "upload", "name", "role", "company", "industry", "location", "linkedin_bio",
     "seniority", "departments", "created_at",
@@ -232,7 +235,9 @@ def test_upload_create_returns_201_with_the_batch(api_client):
         ({"csv_file": csv_upload(CSV_HEADER)}, NO_ROWS_ERROR),
         (
             {"csv_file": csv_upload("name,company,location,linkedin_bio\nAnn,Acme,Oslo,Bio\n")},
-            MISSING_COLUMNS_ERROR.format(missing=["role", "industry"]),
+            missing_fields_message(
+                ["role", "industry"], ["name", "company", "location", "linkedin_bio"]
+            ),
         ),
     ],
     ids=["no-file", "header-only", "missing-columns"],

@@ -10,7 +10,10 @@ from django.core.management.base import CommandError
 from scoring.accounts.models import AuditEvent
 from scoring.accounts.selectors import ACCOUNT_NOT_FOUND_ERROR
 from scoring.accounts.services import DEFAULT_ACCOUNT_SLUG
-from scoring.leads.lead_csv import MISSING_COLUMNS_ERROR, NOT_TEXT_ERROR
+from scoring.leads.header_mapping import missing_fields_message
+from scoring.leads.lead_csv import (
+    NOT_TEXT_ERROR,
+)
 from scoring.leads.management.commands.import_leads import (
     DONE_MESSAGE,
     FILE_NOT_FOUND_ERROR,
@@ -18,7 +21,7 @@ from scoring.leads.management.commands.import_leads import (
 )
 from scoring.leads.models import Lead, LeadUpload
 from scoring.leads.services.leads import INSERT_BATCH_SIZE
-from tests.factories import CSV_HEADER, AccountFactory, UserFactory
+from tests.factories import CSV_HEADER, AccountFactory, UserFactory, created
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +98,7 @@ def test_account_and_user_options_choose_the_account_and_the_audited_uploader(cs
     assert set(Lead.objects.values_list("account", flat=True)) == {account.pk}
     event = AuditEvent.objects.get(action=AuditEvent.Action.UPLOAD)
     assert (event.account, event.user, event.object_id) == (account, user, str(upload.pk))
-    assert event.detail == {"file_name": "leads.csv", "rows": 2}
+    assert event.detail == {"file_name": "leads.csv", "rows": 2, **created(2)}
 
 
 def test_is_not_bound_by_the_upload_limits(settings, csv_path):
@@ -127,8 +130,8 @@ def test_a_directory_is_not_a_file(tmp_path):
 @pytest.mark.parametrize(
     ("content", "error"),
     [
-        ("name,company\nAda,Acme\n", MISSING_COLUMNS_ERROR.format(
-            missing=["role", "industry", "location", "linkedin_bio"])),
+        ("name,company\nAda,Acme\n", missing_fields_message(
+            ["role", "industry"], ["name", "company"])),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00", NOT_TEXT_ERROR),
     ],
     ids=["missing-columns", "binary"],
