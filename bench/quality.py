@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 from scoring.leads.dispatch import scoring_run_start
-from scoring.leads.lead_csv import REQUIRED_COLUMNS
+from scoring.leads.lead_csv import SEED_COLUMNS
 from scoring.leads.models import Score, ScoringRun
 from scoring.leads.services.leads import leads_import
 from scoring.leads.services.offers import offer_create
@@ -44,8 +44,8 @@ def evaluate(prefix: Path, *, account, rule_set: str = "", on_pair=None):
         rows = list(csv.DictReader(file))
     upload = io.StringIO()
     writer = csv.writer(upload)
-    writer.writerow(REQUIRED_COLUMNS)
-    writer.writerows([row[column] for column in REQUIRED_COLUMNS] for row in rows)
+    writer.writerow(SEED_COLUMNS)
+    writer.writerows([row[column] for column in SEED_COLUMNS] for row in rows)
     leads_import(
         account=account, file=io.BytesIO(upload.getvalue().encode()), file_name=prefix.name
     )
