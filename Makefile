@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test fuzz setup install lint clean
+.PHONY: run test fuzz postman setup install lint clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -33,6 +33,11 @@ test: install
 fuzz: install
 	.ci/fuzz-api
 
+# The Postman collection (docs/postman/) run by newman (npm ci) against a live server on a
+# throw-away database.
+postman: install
+	.ci/newman
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -40,4 +45,4 @@ lint: install
 	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) data staticfiles .pytest_cache
+	rm -rf $(VENV) data staticfiles .pytest_cache node_modules
