@@ -30,6 +30,7 @@ def upload_from_request(request):
         file_name=csv_file.name or "upload.csv",
         mapping=mapping_from_json(options.validated_data.get("mapping")),
         on_duplicate=options.validated_data["on_duplicate"],
+        sheet=options.validated_data.get("sheet"),
     )
 
 

@@ -21,10 +21,18 @@ from django.utils import timezone
 from scoring.accounts.models import Account, AuditEvent
 from scoring.accounts.services import audit_record, object_delete_audited
 from scoring.core.exceptions import InvalidInput, PayloadTooLarge
-from scoring.leads.header_mapping import LEAD_FIELDS
-from scoring.leads.lead_csv import csv_encoding, header_columns, iter_lead_values, pick_delimiter
+from scoring.leads.header_mapping import LEAD_FIELDS, column_map
+from scoring.leads.lead_csv import (
+    EMPTY_FILE_ERROR,
+    csv_encoding,
+    header_columns,
+    iter_lead_values,
+    lead_records,
+    pick_delimiter,
+)
 from scoring.leads.models import Lead, LeadUpload
 from scoring.leads.titles import normalise_title
+from scoring.leads.xlsx import binary_error, is_xlsx, xlsx_rows
 
 FILE_TOO_LARGE_ERROR = "The file is larger than the {limit} MB upload limit."
 TOO_MANY_ROWS_ERROR = "The file has more than {limit} leads; split it into smaller files."
@@ -288,6 +296,43 @@ def _stage_merge(*, account: Account, upload: LeadUpload, on_duplicate: str, now
     return {"created": created, "updated": updated, "skipped": skipped}
 
 
+# Bytes looked at to tell a CSV, an .xlsx and a file that is neither apart.
+_HEAD_BYTES = 8192
+
+
+class _NoCount:
+    """The byte counter of a file whose reader does not say how far it has got (.xlsx)."""
+
+    bytes_read = 0
+
+
+@contextmanager
+def _file_records(file, *, max_bytes, mapping, sheet):
+    """The file's header (as a ColumnMap), its lead records and its byte counter, whether
+    it is a CSV or an .xlsx; InvalidInput for any other kind of file."""
+    file.seek(0)
+    head = file.read(_HEAD_BYTES)
+    if error := binary_error(head):
+        raise InvalidInput(error)
+    if is_xlsx(head):
+        for _ in _file_chunks(file, max_bytes=max_bytes):  # the size limit, before unzipping
+            pass
+        header = next((row for row in xlsx_rows(file, sheet=sheet) if any(row)), None)
+        if header is None:
+            raise InvalidInput(EMPTY_FILE_ERROR)
+        columns = column_map(header, mapping)
+        rows = enumerate(xlsx_rows(file, sheet=sheet), start=1)
+        yield columns, lead_records(rows, mapping=mapping), _NoCount()
+        return
+    encoding = csv_encoding(_file_chunks(file, max_bytes=max_bytes))
+    with _text_lines(file, encoding) as (lines, _):
+        delimiter = pick_delimiter(lines)
+    with _text_lines(file, encoding) as (lines, _):
+        columns = header_columns(lines, delimiter=delimiter, mapping=mapping)
+    with _text_lines(file, encoding) as (lines, raw):
+        yield columns, iter_lead_values(lines, delimiter=delimiter, mapping=mapping), raw
+
+
 @transaction.atomic
 def leads_import(
     *,
@@ -299,11 +344,14 @@ def leads_import(
     enforce_limits: bool = True,
     mapping: dict | None = None,
     on_duplicate: str = "update",
+    sheet: str | None = None,
 ) -> LeadUpload:
-    """Store every lead of a CSV file as one upload: all rows or, on any error, none.
+    """Store every lead of a CSV or .xlsx file as one upload: all rows or, on any error,
+    none.
 
-    `file` is a seekable binary file, read as a stream (a first pass over its bytes finds
-    its encoding, a second parses and stores it), so memory stays flat whatever its size.
+    `file` is a seekable binary file, read as a stream (a CSV's first pass over its bytes
+    finds its encoding, a second parses and stores it; an .xlsx is read in openpyxl's
+    read-only mode, its first sheet unless `sheet` names one), so memory stays flat.
     `mapping` ({field: column or [columns]}) overrides the header's aliases. A person the
     account has already is updated (`on_duplicate="update"`), left as is ("skip"), or added
     again ("create"). `progress(leads, bytes_read)` is called every INSERT_BATCH_SIZE leads
@@ -314,21 +362,15 @@ def leads_import(
         raise InvalidInput(ON_DUPLICATE_ERROR.format(choices=", ".join(ON_DUPLICATE)))
     max_bytes = settings.MAX_UPLOAD_MB * 1024 * 1024 if enforce_limits else None
     max_rows = settings.MAX_UPLOAD_ROWS if enforce_limits else None
-    encoding = csv_encoding(_file_chunks(file, max_bytes=max_bytes))
-    with _text_lines(file, encoding) as (lines, _):
-        delimiter = pick_delimiter(lines)
-    with _text_lines(file, encoding) as (lines, _):
-        columns = header_columns(lines, delimiter=delimiter, mapping=mapping)
     upload = LeadUpload.objects.create(account=account, file_name=file_name[:255])
     now = timezone.now()
-    may_match = on_duplicate != "create" and any(columns.has(f) for f in IDENTITY_FIELDS)
-    with _text_lines(file, encoding) as (lines, raw):
-        batches = _Batches(
-            iter_lead_values(lines, delimiter=delimiter, mapping=mapping),
-            max_rows=max_rows,
-            progress=progress,
-            raw=raw,
-        )
+    with _file_records(file, max_bytes=max_bytes, mapping=mapping, sheet=sheet) as (
+        columns,
+        records,
+        raw,
+    ):
+        may_match = on_duplicate != "create" and any(columns.has(f) for f in IDENTITY_FIELDS)
+        batches = _Batches(records, max_rows=max_rows, progress=progress, raw=raw)
         if may_match:
             with connection.cursor() as cursor:
                 _stage_create(cursor)

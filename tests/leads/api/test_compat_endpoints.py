@@ -16,13 +16,13 @@ from scoring.leads.lead_csv import (
     EMPTY_FILE_ERROR,
     EXPORT_HEADER,
     NO_ROWS_ERROR,
-    NOT_TEXT_ERROR,
     TOO_MANY_CELLS_ERROR,
 )
 from scoring.leads.models import Intent, Lead, LeadUpload, Offer, Score
 from scoring.leads.selectors import NO_OFFER_ERROR, OFFER_NOT_FOUND_ERROR
 from scoring.leads.services.leads import FILE_TOO_LARGE_ERROR
 from scoring.leads.services.scoring import NO_LEADS_ERROR
+from scoring.leads.xlsx import UNSUPPORTED_BINARY_ERROR
 from tests.factories import (
     CSV_HEADER,
     SEED_OFFER,
@@ -193,7 +193,7 @@ def test_upload_without_a_file_gives_400_and_stores_nothing(api_client):
     [
         (b"", 400, EMPTY_FILE_ERROR),
         (CSV_HEADER.encode(), 400, NO_ROWS_ERROR),
-        (PNG_BYTES, 400, NOT_TEXT_ERROR),
+        (PNG_BYTES, 400, UNSUPPORTED_BINARY_ERROR),
         (
             b"name,company,location,linkedin_bio\nAnn,Acme,Oslo,Bio\n",
             400,

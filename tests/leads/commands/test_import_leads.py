@@ -11,9 +11,6 @@ from scoring.accounts.models import AuditEvent
 from scoring.accounts.selectors import ACCOUNT_NOT_FOUND_ERROR
 from scoring.accounts.services import DEFAULT_ACCOUNT_SLUG
 from scoring.leads.header_mapping import missing_fields_message
-from scoring.leads.lead_csv import (
-    NOT_TEXT_ERROR,
-)
 from scoring.leads.management.commands.import_leads import (
     DONE_MESSAGE,
     FILE_NOT_FOUND_ERROR,
@@ -21,6 +18,7 @@ from scoring.leads.management.commands.import_leads import (
 )
 from scoring.leads.models import Lead, LeadUpload
 from scoring.leads.services.leads import INSERT_BATCH_SIZE
+from scoring.leads.xlsx import UNSUPPORTED_BINARY_ERROR
 from tests.factories import CSV_HEADER, AccountFactory, UserFactory, created
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +130,7 @@ def test_a_directory_is_not_a_file(tmp_path):
     [
         ("name,company\nAda,Acme\n", missing_fields_message(
             ["role", "industry"], ["name", "company"])),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", NOT_TEXT_ERROR),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", UNSUPPORTED_BINARY_ERROR),
     ],
     ids=["missing-columns", "binary"],
 )  # fmt: skip
