@@ -24,6 +24,8 @@ compat_urls = [
     re_path(r"^score/?$", compat.ScoreView.as_view(), name="compat-score"),
     re_path(r"^results/?$", compat.ResultsView.as_view(), name="compat-results"),
     re_path(r"^csv/?$", compat.CsvExportView.as_view(), name="compat-csv"),
+    # A file, named as one: no trailing slash.
+    path("leads/template.csv", compat.LeadTemplateView.as_view(), name="compat-leads-template"),
 ]
 
 urlpatterns = [

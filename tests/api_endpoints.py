@@ -15,6 +15,7 @@ ENDPOINTS = [
     ("post", "/score/", "empty", 200),
     ("get", "/results/", None, 200),
     ("get", "/csv/", None, 200),
+    ("get", "/leads/template.csv", None, 200),
     ("get", "/api/offers/", None, 200),
     ("post", "/api/offers/", "offer", 201),
     ("get", "/api/offers/{offer}/", None, 200),

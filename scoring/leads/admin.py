@@ -1,12 +1,16 @@
 from django import forms
 from django.contrib import admin
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
+from scoring.leads.api.files import EXPORT_BATCH_SIZE, csv_attachment
 from scoring.leads.buyer_profile import BuyerProfile, validate_profile_fields
+from scoring.leads.lead_csv import export_chunks
 from scoring.leads.matcher import LocalAssessor
 from scoring.leads.models import Lead, LeadUpload, Offer, Score, ScoringRun
 from scoring.leads.rules import Factor
+from scoring.leads.score_export import SCORES
 from scoring.leads.services.leads import lead_update
 from scoring.leads.services.offers import offer_create, offer_update
 
@@ -17,6 +21,10 @@ _SCORE_PARTS = (
     "ai_factors", "reasoning", "provider", "model", "prompt_version", "content_hash",
     "latency_ms", "input_tokens", "output_tokens", "scored_at",
 )  # fmt: skip
+# The Score changelist's reasoning column: this many characters of it (the whole of it in
+# the cell's title, shown on hover), so that a row stays a few lines high.
+REASONING_PREVIEW_CHARS = 120
+EXPORT_ACTION_DESCRIPTION = "Export selected scores as CSV"
 
 
 class OfferAdminForm(forms.ModelForm):
@@ -106,7 +114,14 @@ class ScoreInline(admin.TabularInline):
     show_change_link = True
     ordering = ("-scored_at",)
 
+    # Read-only, as in ScoreAdmin: scores change by scoring.
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -131,7 +146,16 @@ class LeadAdmin(admin.ModelAdmin):
 
 @admin.register(Score)
 class ScoreAdmin(admin.ModelAdmin):
-    list_display = ("lead", "company", "offer", "score", "intent", "ai_status", "provider")
+    """A review desk: who, the score and why at a glance (seven columns, which fit a 1280 px
+    screen beside the filters), every part of a score on its page. Read-only: a score changes
+    by scoring (a run keeps its rule half, its AI half and its reasoning consistent), never by
+    hand; the view permission keeps its page."""
+
+    # The lead and the offer by name, through methods: a foreign key's column would not wrap
+    # (Django's "nowrap"), and the lead's str() repeats its company.
+    list_display = (
+        "lead_name", "company", "role", "score", "intent", "reasoning_preview", "offer_name",
+    )  # fmt: skip
     # ai_status "failed": leads whose AI call failed; the next scoring run retries them.
     list_filter = ("intent", "ai_status", "offer", "lead__industry", "provider", "account")
     search_fields = ("lead__name", "lead__company")
@@ -139,19 +163,63 @@ class ScoreAdmin(admin.ModelAdmin):
     list_select_related = ("lead", "offer")
     raw_id_fields = ("lead",)
     readonly_fields = _SCORE_PARTS
+    actions = ("export_selected_scores",)
 
+    # Scores come from scoring runs, which keep the rules and the AI half consistent.
     def has_add_permission(self, request):
-        # Scores come from scoring runs, which keep the rules and the AI half consistent.
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # None on the Score admin's own pages. Deleting a lead, an offer, an upload or an
+        # account (elsewhere in the admin) deletes its scores too, and Django asks this of
+        # each score it takes along: there, the user's own permission answers.
+        match = request.resolver_match
+        own_page = f"{self.opts.app_label}_{self.opts.model_name}_"
+        if match is None or (match.url_name or "").startswith(own_page):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description="Lead", ordering="lead__name")
+    def lead_name(self, score):
+        return score.lead.name or "(no name)"
 
     @admin.display(ordering="lead__company")
     def company(self, score):
         return score.lead.company
 
+    @admin.display(ordering="lead__role")
+    def role(self, score):
+        return score.lead.role
+
+    @admin.display(description="Reasoning")
+    def reasoning_preview(self, score):
+        """The reasoning on one line, cut to REASONING_PREVIEW_CHARS characters; the whole of
+        it in the title (a tooltip)."""
+        one_line = " ".join(score.reasoning.split())
+        preview = Truncator(one_line).chars(REASONING_PREVIEW_CHARS)
+        return format_html('<span title="{}">{}</span>', score.reasoning, preview)
+
+    @admin.display(description="Offer", ordering="offer__name")
+    def offer_name(self, score):
+        return score.offer.name
+
     @admin.display(description="Explanation (the points add up to the score)")
     def explanation(self, score):
         lines = [str(Factor(**factor)) for factor in score.factors]
         return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)) or "-"
+
+    @admin.action(description=EXPORT_ACTION_DESCRIPTION, permissions=["view"])
+    def export_selected_scores(self, request, queryset):
+        """The selected scores as GET /api/scores/export/ writes them (the same columns and
+        cells, streamed), in the changelist's order. Not scoped to an account: the admin is
+        for staff only, and it shows every account's scores (the "account" filter narrows
+        them); what is selected is what is exported."""
+        rows = queryset.values_list(*SCORES.fields).iterator(chunk_size=EXPORT_BATCH_SIZE)
+        lines = export_chunks(map(SCORES.row, rows), SCORES.header)
+        return csv_attachment(lines, file_name=SCORES.file_name)
 
 
 @admin.register(ScoringRun)

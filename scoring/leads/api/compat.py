@@ -1,7 +1,8 @@
 """The compatibility endpoints: the five of the seed (the prototype this service replaced:
 POST /product/offer/, POST /leads/upload/, POST /score/, GET /results/, GET /csv/), with
-their paths, bodies and status codes kept as they were, so its clients keep working. The
-REST API under /api/ (viewsets.py) is the one to build on."""
+their paths, bodies and status codes kept as they were, so its clients keep working; and,
+beside them, GET /leads/template.csv, a file to fill in for /leads/upload/. The REST API
+under /api/ (viewsets.py) is the one to build on."""
 
 from collections.abc import Iterator
 
@@ -63,6 +64,29 @@ RESULT_FIELDS = (
     "reasoning", "created_at",
 )  # fmt: skip
 CSV_COLUMNS = ("name", "role", "company", "industry", "location", "intent", "score", "reasoning")
+# GET /leads/template.csv: the seed's six columns, then who the person is in the CRM.
+TEMPLATE_FILE_NAME = "leads-template.csv"
+TEMPLATE_HEADER = (
+    "name", "role", "company", "industry", "location", "linkedin_bio",
+    "email", "external_id", "linkedin_url",
+)  # fmt: skip
+# Made-up people at made-up companies: emails at example.com (reserved, RFC 2606) and ids no
+# CRM gives (HubSpot's are numbers, Salesforce's 15 or 18 letters and digits), so that the
+# template uploaded as it is and exported back to a CRM updates no real record.
+TEMPLATE_ROWS = (
+    (
+        "Alex Example", "VP of Data", "Example Analytics Ltd", "SaaS", "Lisbon, Portugal",
+        "Leads a data team of 12. Evaluating real-time analytics platforms, dashboards, ML.",
+        "alex.example@example.com", "example-1001",
+        "https://www.linkedin.com/in/intentscore-example-alex",
+    ),
+    (
+        "Sam Sample", "Operations Manager", "Sample Logistics GmbH", "Logistics",
+        "Hamburg, Germany", "Runs warehouse operations; interested in forecasting.",
+        "sam.sample@example.com", "example-1002",
+        "https://www.linkedin.com/in/intentscore-example-sam",
+    ),
+)  # fmt: skip
 
 
 def _optional_offer(request):
@@ -201,3 +225,15 @@ class CsvExportView(APIView):
             account=request_account(request), offer=_optional_offer(request), columns=CSV_COLUMNS
         )
         return csv_attachment(export_chunks(leads), file_name=EXPORT_FILE_NAME)
+
+
+class LeadTemplateView(APIView):
+    content_negotiation_class = CsvExportNegotiation
+
+    @extend_schema(operation_id="leads_template", responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request):
+        """A CSV to fill in and upload to /leads/upload/: the columns the import reads (the
+        seed's six, then the person's email, id in the CRM and LinkedIn URL) and two made-up
+        leads."""
+        lines = export_chunks(TEMPLATE_ROWS, TEMPLATE_HEADER)
+        return csv_attachment(lines, file_name=TEMPLATE_FILE_NAME)

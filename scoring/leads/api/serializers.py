@@ -23,6 +23,7 @@ from scoring.leads.models import (
     ScoringRun,
     Seniority,
 )
+from scoring.leads.score_export import EXPORT_FORMATS, UNKNOWN_EXPORT_FORMAT_ERROR
 from scoring.leads.services.leads import ON_DUPLICATE
 
 OFFER_LIST_ITEM_MAX_LENGTH = 500
@@ -305,6 +306,26 @@ def score_items(rows) -> list[dict]:
         item["scored_at"] = _api_time(item["scored_at"], zone)
         items.append(item)
     return items
+
+
+class ScoreExportQuerySerializer(serializers.Serializer):
+    """GET /api/scores/export/'s own parameter, besides the list's filters."""
+
+    format = serializers.ChoiceField(
+        choices=EXPORT_FORMATS,
+        required=False,
+        error_messages={"invalid_choice": UNKNOWN_EXPORT_FORMAT_ERROR},
+        help_text=(
+            "A CRM's import file instead of every part of the score, an update of the records "
+            "the leads came from (their external_id): hubspot (scores-hubspot.csv: Record ID, "
+            "Email and the properties IntentScore Score, IntentScore Intent, IntentScore "
+            "Reasoning, IntentScore Scored At) or salesforce (scores-salesforce.csv: Id, Email "
+            "and the fields IntentScore_Score__c, IntentScore_Intent__c, "
+            "IntentScore_Reasoning__c, IntentScore_Scored_At__c). Rows without an external_id "
+            "or an email are written too. Filter by offer: a lead scored against two offers "
+            "is two rows."
+        ),
+    )
 
 
 class ScoreRequestSerializer(serializers.Serializer):

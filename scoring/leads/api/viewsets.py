@@ -1,8 +1,6 @@
 """The REST API of lead scoring under /api/: offers, uploads, leads, scores (and their CSV
 export) and scoring runs. Graded conversations: scoring/conversations/api.py."""
 
-from datetime import UTC
-
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -30,6 +28,7 @@ from scoring.leads.api.serializers import (
     LeadUploadSerializer,
     OfferScoreRequestSerializer,
     OfferSerializer,
+    ScoreExportQuerySerializer,
     ScoreSerializer,
     ScoringRunCreateSerializer,
     ScoringRunSerializer,
@@ -39,7 +38,7 @@ from scoring.leads.api.serializers import (
 from scoring.leads.dispatch import scoring_run_resume, scoring_run_start
 from scoring.leads.lead_csv import export_chunks
 from scoring.leads.models import ScoringRun
-from scoring.leads.rules import Factor
+from scoring.leads.score_export import CRM_LAYOUTS, SCORES
 from scoring.leads.selectors import (
     leads_for_account,
     offer_for_scoring,
@@ -150,46 +149,6 @@ class LeadViewSet(
         lead_delete(lead=instance, user=self.request.user)
 
 
-# The scores' CSV export: (column, the score's field it comes from).
-SCORE_EXPORT_COLUMNS = (
-    ("id", "id"), ("lead_id", "lead_id"), ("name", "lead__name"), ("role", "lead__role"),
-    ("company", "lead__company"), ("industry", "lead__industry"),
-    ("location", "lead__location"), ("offer_id", "offer_id"), ("score", "score"),
-    ("intent", "intent"), ("reasoning", "reasoning"), ("rule_score", "rule_score"),
-    ("role_points", "role_points"), ("role_keyword", "role_keyword"),
-    ("industry_points", "industry_points"), ("industry_keyword", "industry_keyword"),
-    ("completeness_points", "completeness_points"), ("rule_set", "rule_set"),
-    ("factors", "factors"), ("ai_status", "ai_status"),
-    ("ai_error", "ai_error"), ("ai_label", "ai_label"), ("ai_score", "ai_score"),
-    ("ai_factors", "ai_factors"), ("provider", "provider"), ("model", "model"),
-    ("prompt_version", "prompt_version"), ("scored_at", "scored_at"),
-)  # fmt: skip
-SCORE_EXPORT_HEADER = tuple(column for column, _ in SCORE_EXPORT_COLUMNS)
-SCORE_EXPORT_FILE_NAME = "scores.csv"
-# ai_factors, a list, is one cell: its factors joined by this.
-SCORE_EXPORT_FACTOR_SEPARATOR = "; "
-_FACTORS = SCORE_EXPORT_HEADER.index("ai_factors")
-_SCORE_FACTORS = SCORE_EXPORT_HEADER.index("factors")
-_SCORED_AT = SCORE_EXPORT_HEADER.index("scored_at")
-
-
-def _score_export_row(row: tuple) -> list:
-    """A score's cells as the CSV has them: factors joined, the time in ISO 8601 UTC, as
-    /api/scores/ gives it (2026-01-31T09:30:00.123456Z)."""
-    row = list(row)
-    factors = row[_FACTORS]
-    if isinstance(factors, list):
-        row[_FACTORS] = SCORE_EXPORT_FACTOR_SEPARATOR.join(map(str, factors))
-    score_factors = row[_SCORE_FACTORS]
-    if isinstance(score_factors, list):  # "+20 Director in Finance…; +0 industry…"
-        row[_SCORE_FACTORS] = SCORE_EXPORT_FACTOR_SEPARATOR.join(
-            Factor(**factor).labelled() for factor in score_factors
-        )
-    scored_at = row[_SCORED_AT].astimezone(UTC).isoformat()
-    row[_SCORED_AT] = scored_at.removesuffix("+00:00") + "Z"
-    return row
-
-
 class ValuesRows:
     """A queryset's rows as values_list(*fields) tuples (fields[0] the id) for a paginator:
     counted without the joins those fields bring (a count of the scores joined to their
@@ -232,6 +191,7 @@ class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccountScop
     @extend_schema(
         operation_id="api_scores_export",
         filters=True,
+        parameters=[ScoreExportQuerySerializer],
         responses={(200, "text/csv"): OpenApiTypes.STR, 400: error_response(BAD_REQUEST)},
     )
     @action(
@@ -241,13 +201,17 @@ class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccountScop
         content_negotiation_class=CsvExportNegotiation,
     )
     def export(self, request):
-        """Every score the list's filters, search and ordering select, as a CSV attachment
-        (scores.csv) with each part of the score, streamed: any number of rows."""
+        """Every score the list's filters, search and ordering select, as a CSV attachment,
+        streamed: any number of rows. Without `format`, scores.csv with each part of the
+        score; with `format=hubspot` or `format=salesforce`, that CRM's import file
+        (scoring/leads/score_export.py)."""
+        query = ScoreExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        layout = CRM_LAYOUTS.get(query.validated_data.get("format"), SCORES)
         scores = self.filter_queryset(self.get_queryset())
-        fields = [field for _, field in SCORE_EXPORT_COLUMNS]
-        rows = scores.values_list(*fields).iterator(chunk_size=EXPORT_BATCH_SIZE)
-        lines = export_chunks(map(_score_export_row, rows), SCORE_EXPORT_HEADER)
-        return csv_attachment(lines, file_name=SCORE_EXPORT_FILE_NAME)
+        rows = scores.values_list(*layout.fields).iterator(chunk_size=EXPORT_BATCH_SIZE)
+        lines = export_chunks(map(layout.row, rows), layout.header)
+        return csv_attachment(lines, file_name=layout.file_name)
 
 
 class ScoringRunViewSet(
