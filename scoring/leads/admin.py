@@ -1,17 +1,21 @@
+import functools
+
 from django import forms
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from scoring.core.exceptions import ApplicationError
 from scoring.leads.api.files import EXPORT_BATCH_SIZE, csv_attachment
 from scoring.leads.buyer_profile import BuyerProfile, validate_profile_fields
+from scoring.leads.header_mapping import mapping_from_json
 from scoring.leads.lead_csv import export_chunks
 from scoring.leads.matcher import LocalAssessor
 from scoring.leads.models import Lead, LeadUpload, Offer, Score, ScoringRun
 from scoring.leads.rules import Factor
 from scoring.leads.score_export import SCORES
-from scoring.leads.services.leads import lead_update
+from scoring.leads.services.leads import ON_DUPLICATE, lead_update, leads_import
 from scoring.leads.services.offers import offer_create, offer_update
 
 _SCORE_PARTS = (
@@ -88,12 +92,87 @@ class OfferAdmin(admin.ModelAdmin):
             ).pk
 
 
+class LeadUploadAddForm(forms.ModelForm):
+    """A file to import, as the API's upload takes it: the form is valid once the import
+    has gone through (in the admin's transaction), so no upload is ever saved empty."""
+
+    file = forms.FileField(help_text="A CSV or .xlsx file of leads, e.g. a CRM's export.")
+    mapping = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text='Optional JSON over the header aliases: {"role": "Position"}.',
+    )
+    on_duplicate = forms.ChoiceField(
+        choices=[(choice, choice) for choice in ON_DUPLICATE],
+        initial="update",
+        help_text="A person the account has already: update, skip, or create another.",
+    )
+    sheet = forms.CharField(required=False, help_text="The .xlsx sheet (default: the first).")
+
+    class Meta:
+        model = LeadUpload
+        fields = ("account",)
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request, self.upload = request, None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        file = cleaned["file"]
+        try:
+            self.upload = leads_import(
+                account=cleaned["account"],
+                user=self.request.user if self.request else None,
+                file=file,
+                file_name=file.name or "upload.csv",
+                mapping=mapping_from_json(cleaned.get("mapping")),
+                on_duplicate=cleaned["on_duplicate"],
+                sheet=cleaned.get("sheet") or None,
+            )
+        except ApplicationError as error:
+            raise forms.ValidationError(error.message) from error
+        return cleaned
+
+
 @admin.register(LeadUpload)
 class LeadUploadAdmin(admin.ModelAdmin):
-    list_display = ("file_name", "account", "row_count", "created_at")
+    list_display = (
+        "file_name",
+        "account",
+        "row_count",
+        "created",
+        "updated",
+        "skipped",
+        "created_at",
+    )
     list_filter = ("account",)
     search_fields = ("file_name",)
-    readonly_fields = ("row_count", "created_at")
+    readonly_fields = ("file_name", "row_count", "created", "updated", "skipped", "created_at")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            return super().get_form(request, obj, change=change, **kwargs)
+        form = super().get_form(request, obj, form=LeadUploadAddForm, **kwargs)
+        return functools.partial(form, request=request)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("account", "file", "mapping", "on_duplicate", "sheet")
+        return ("account", *self.readonly_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("account", *self.readonly_fields)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # The import saved the upload: the admin goes on with it (its message, its redirect).
+        obj.pk, obj._state = form.upload.pk, form.upload._state
+        for field in LeadUpload._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(form.upload, field.attname))
 
 
 class ScoreInline(admin.TabularInline):

@@ -1,0 +1,212 @@
+"""Real CRM exports in: each of seven formats mapped field by field, the same people from all
+of them stored once, a re-upload updating (or skipping, or adding) a person, an .xlsx read
+like its CSV (scoring/leads/services/leads.py, header_mapping.py, xlsx.py)."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from openpyxl import Workbook
+
+from scoring.core.exceptions import InvalidInput
+from scoring.leads.models import Lead
+from scoring.leads.services.leads import ON_DUPLICATE_ERROR, leads_import
+from tests.factories import AccountFactory
+
+CRM_FILES = Path(settings.BASE_DIR) / "fixtures" / "crm"
+# In the order a team might have exported them; eight people in all, each in several.
+EXPORTS = (
+    "hubspot_contacts.csv", "salesforce_report.csv", "salesforce_dataloader.csv",
+    "apollo_people.csv", "salesnav_leads.csv", "pipedrive_people.csv", "zoho_leads.csv",
+)  # fmt: skip
+FIELDS = ("name", "role", "company", "industry", "location", "email", "external_id")
+
+pytestmark = pytest.mark.django_db
+
+
+def _import(account, name, **options):
+    with (CRM_FILES / name).open("rb") as file:
+        return leads_import(account=account, file=file, file_name=name, **options)
+
+
+def _lead(**lookup):
+    return Lead.objects.values(*FIELDS, "linkedin_url", "linkedin_bio", "extra").get(**lookup)
+
+
+@pytest.mark.parametrize(
+    ("export", "lookup", "expected"),
+    [
+        ("hubspot_contacts.csv", {"external_id": "901203"}, {
+            "name": "Liam O'Connell", "role": "IT Director",
+            "company": "Harbourline Logistics, Ltd.", "industry": "Logistics and Supply Chain",
+            "location": "Dublin, Ireland", "email": "liam.oconnell@harbourline.example"}),
+        ("salesforce_report.csv", {"external_id": "00Q5g00000Ab003XYZ"}, {
+            "name": "Chloé Dubois", "role": "Responsable achats", "company": "Vélo Urbain SA",
+            "industry": "Transportation", "location": "Lyon, Auvergne-Rhône-Alpes, France",
+            "email": "chloe.dubois@velo-urbain.example"}),
+        ("salesforce_dataloader.csv", {"external_id": "00Q5g00000Cd000QRS"}, {
+            "name": "Aisha Okonkwo", "role": "Chief Marketing Officer", "company": "Brightloom",
+            "industry": "Retail", "location": "Lagos, Lagos, Nigeria",
+            "email": "aisha@brightloom.example"}),
+        ("apollo_people.csv", {"email": "sam@quillpath.example"}, {
+            "name": "Samuel Ortiz", "role": "Founder & CEO", "company": "Quillpath",
+            "industry": "SaaS", "location": "Austin, TX, United States",
+            "external_id": "64f00007a1b2c3"}),
+        ("salesnav_leads.csv", {"name": "Priya Raman"}, {
+            "role": "Chief Financial Officer", "company": "Meridian Health Partners",
+            "industry": "Hospital & Health Care", "location": "Chennai, India", "email": "",
+            "external_id": ""}),
+        ("pipedrive_people.csv", {"external_id": "5103"}, {
+            "name": "Priya Raman", "role": "Chief Financial Officer",
+            "company": "Meridian Health Partners", "industry": "Hospital & Health Care",
+            "location": "Chennai, India", "email": "priya.raman@meridianhealth.example"}),
+        ("zoho_leads.csv", {"external_id": "zcrm_4876000001"}, {
+            "name": "Tobias Brandt", "role": "Head of Data Platform", "company": "Nordkamm GmbH",
+            "industry": "Industrial Automation", "location": "München, Bayern, Germany",
+            "email": "t.brandt@nordkamm.example"}),
+    ],
+    ids=[name.split(".")[0] for name in EXPORTS],
+)  # fmt: skip
+def test_an_unedited_export_maps_every_field(account, export, lookup, expected):
+    upload = _import(account, export)
+
+    lead = _lead(**lookup)
+    assert {key: lead[key] for key in expected} == expected
+    assert upload.created == upload.row_count > 0
+
+
+def test_multi_line_notes_become_the_bio_and_other_columns_extra(account):
+    _import(account, "hubspot_contacts.csv")
+
+    lead = _lead(external_id="901200")
+    assert lead["linkedin_bio"] == (
+        "Met at the Madrid SaaS summit.\n"
+        "Asked how scoring could plug into their HubSpot; evaluating tools this quarter."
+    )
+    assert lead["extra"] == {"Lifecycle Stage": "Lead", "Contact owner": "Dana Kim"}
+
+
+def test_a_sales_navigator_headline_and_about_both_go_into_the_bio(account):
+    _import(account, "salesnav_leads.csv")
+
+    bio = _lead(name="Priya Raman")["linkedin_bio"]
+    assert bio == "Finance leader for a network of 14 clinics.\n\nCFO | healthcare finance"
+
+
+def test_the_same_people_from_seven_exports_are_stored_once_each(account):
+    for export in EXPORTS:
+        _import(account, export)
+
+    assert Lead.objects.count() == 8
+    emails = Lead.objects.values_list("email", flat=True)
+    assert len(set(e.lower() for e in emails)) == 8
+    # The last file's values stand; what it lacked (the LinkedIn URL) is kept.
+    lead = _lead(email="marta.quintero@lumenfield.example")
+    assert lead["external_id"] == "zcrm_4876000000"
+    assert lead["linkedin_url"] == "https://www.linkedin.com/in/marta-quintero-revops"
+
+
+def test_a_reupload_counts_people_updated_and_keeps_fields_the_new_file_lacks(account):
+    _import(account, "apollo_people.csv")
+    upload = _import(account, "salesnav_leads.csv")
+
+    assert (upload.created, upload.updated, upload.skipped) == (0, 4, 0)
+    lead = _lead(name="Chloé Dubois")
+    assert lead["email"] == "chloe.dubois@velo-urbain.example"  # Sales Navigator has none
+    assert lead["extra"]["Seniority"] == "Director"  # Apollo's columns are kept
+
+
+def test_email_matches_whatever_its_case(account):
+    _import(account, "hubspot_contacts.csv")
+    upload = _import(account, "salesforce_report.csv")  # Tobias's email is in capitals there
+
+    assert upload.updated == 5 and upload.created == 2
+    assert Lead.objects.filter(name="Tobias Brandt").count() == 1
+
+
+def test_skip_leaves_people_already_there_as_they_were(account):
+    _import(account, "hubspot_contacts.csv")
+
+    upload = _import(account, "zoho_leads.csv", on_duplicate="skip")
+
+    assert (upload.created, upload.updated, upload.skipped) == (0, 0, 5)
+    assert _lead(email="aisha@brightloom.example")["external_id"] == "901202"
+
+
+def test_create_adds_everyone_again(account):
+    _import(account, "hubspot_contacts.csv")
+
+    upload = _import(account, "zoho_leads.csv", on_duplicate="create")
+
+    assert (upload.created, upload.updated, upload.skipped) == (5, 0, 0)
+    assert Lead.objects.count() == 11
+
+
+def test_a_person_twice_in_one_file_is_stored_once_from_the_last_row(account):
+    text = (
+        "Email,Name,Title,Company,Industry\n"
+        "ann@bee.example,Ann Lee,CTO,Bee,SaaS\n"
+        "ANN@bee.example,Ann Lee,Chief Technology Officer,Bee,SaaS\n"
+    )
+    upload = leads_import(account=account, file=io.BytesIO(text.encode()), file_name="x.csv")
+
+    assert (upload.row_count, upload.created, upload.skipped) == (2, 1, 1)
+    assert Lead.objects.get().role == "Chief Technology Officer"
+
+
+def test_another_accounts_people_are_never_matched(account):
+    _import(account, "hubspot_contacts.csv")
+    other = AccountFactory(name="Other")
+
+    upload = _import(other, "hubspot_contacts.csv")
+
+    assert upload.created == 6 and Lead.objects.count() == 12
+
+
+def test_an_unknown_on_duplicate_is_refused(account):
+    with pytest.raises(InvalidInput) as raised:
+        _import(account, "hubspot_contacts.csv", on_duplicate="merge")
+
+    assert raised.value.message == ON_DUPLICATE_ERROR.format(choices="update, skip, create")
+    assert not Lead.objects.exists()
+
+
+def _xlsx_of(csv_name: str, *, sheet_title="Contacts", first_sheet=None) -> io.BytesIO:
+    """The CSV export saved as an .xlsx, as HubSpot offers it (its rows, one sheet)."""
+    import csv
+
+    workbook = Workbook()
+    if first_sheet is not None:
+        workbook.active.title = first_sheet
+        workbook.active.append(["Not", "leads"])
+        sheet = workbook.create_sheet(sheet_title)
+    else:
+        sheet = workbook.active
+        sheet.title = sheet_title
+    text = (CRM_FILES / csv_name).read_text(encoding="utf-8-sig")
+    for row in csv.reader(io.StringIO(text, newline="")):
+        sheet.append([int(cell) if cell.isdigit() else cell for cell in row])
+    data = io.BytesIO()
+    workbook.save(data)
+    data.seek(0)
+    return data
+
+
+def test_an_xlsx_export_is_read_like_its_csv(account):
+    upload = leads_import(
+        account=account, file=_xlsx_of("hubspot_contacts.csv"), file_name="contacts.xlsx"
+    )
+
+    assert upload.created == 6
+    lead = _lead(external_id="901203")  # a number in the sheet, the same id as in the CSV
+    assert (lead["name"], lead["location"]) == ("Liam O'Connell", "Dublin, Ireland")
+    assert "\n" in _lead(external_id="901200")["linkedin_bio"]
+
+
+def test_an_xlsx_sheet_is_chosen_by_name(account):
+    data = _xlsx_of("hubspot_contacts.csv", first_sheet="Summary")
+
+    upload = leads_import(account=account, file=data, file_name="c.xlsx", sheet="Contacts")
+
+    assert upload.created == 6
