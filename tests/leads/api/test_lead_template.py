@@ -18,7 +18,7 @@ from scoring.leads.api.compat import (
     UPLOAD_SUCCESS_MESSAGE,
 )
 from scoring.leads.models import Lead
-from tests.factories import csv_upload
+from tests.factories import created, csv_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -75,10 +75,12 @@ def test_template_uploads_cleanly_through_leads_upload(api_client, account):
     )
 
     assert response.status_code == 201, response.content
-    assert response.json() == {"message": UPLOAD_SUCCESS_MESSAGE.format(count=2)}
+    assert response.json() == {"message": UPLOAD_SUCCESS_MESSAGE.format(count=2), **created(2)}
     leads = Lead.objects.filter(account=account).order_by("id")
-    assert [tuple(getattr(lead, column) for column in SEED_COLUMNS) for lead in leads] == [
-        row[: len(SEED_COLUMNS)] for row in TEMPLATE_ROWS
+    # Every column of the template is a lead field: the identity ones are kept too.
+    columns = HEADER_LINE.split(",")
+    assert [tuple(getattr(lead, column) for column in columns) for lead in leads] == [
+        tuple(row) for row in TEMPLATE_ROWS
     ]
 
 
