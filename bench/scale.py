@@ -10,6 +10,9 @@ reported (the child's ru_maxrss, from wait4) is that step's own, Python and Djan
 - ingest --small and --rows leads on SQLite (a temporary database file) with leads_import,
   as POST /leads/upload/ and `manage.py import_leads` do;
 - ingest --rows leads on PostgreSQL (a temporary database, created and dropped): COPY;
+- ingest --rows leads of a CRM export (an email and a record id each) on SQLite and on
+  PostgreSQL, then the same file again: every person updated, none added (the staging
+  table and the merge of scoring/leads/services/leads.py);
 - export --rows scored leads through the real GET /csv/ view and GET /api/scores/export/
   (Django's test client, the streamed body read and thrown away), on SQLite and on
   PostgreSQL. The scores are set up beforehand with one INSERT … SELECT, not timed.
@@ -56,18 +59,23 @@ ACCENTED = ["José Müller", "Zoë Ångström", "François Lefèvre", "Łukasz W
 # --- the parent: generate, run each step in a child, report --------------------------------------
 
 
-def write_csv(path: Path, rows: int) -> None:
-    """rows synthetic leads, written as they are made."""
+def write_csv(path: Path, rows: int, *, identity: bool = False) -> None:
+    """rows synthetic leads, written as they are made; with `identity`, as a CRM exports
+    them: each with an email and a record id too."""
     rng = random.Random(42)
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(["name", "role", "company", "industry", "location", "linkedin_bio"])
+        header = ["name", "role", "company", "industry", "location", "linkedin_bio"]
+        writer.writerow(header + (["Email", "Record ID"] if identity else []))
         for i in range(rows):
             name = f"{ACCENTED[i % 4]} {i}" if i % 97 == 0 else f"Lead {i}"
-            writer.writerow([
+            row = [
                 name, rng.choice(ROLES), f"Company {i}", rng.choice(INDUSTRIES),
                 f"City {i % 50}", " ".join(rng.sample(BIOS, 2)),
-            ])  # fmt: skip
+            ]  # fmt: skip
+            if identity:
+                row += [f"lead{i}@company{i}.example", str(700_000_000 + i)]
+            writer.writerow(row)
 
 
 @dataclass
@@ -197,6 +205,22 @@ def main() -> int:
                 f"ingest {large:,} leads, PostgreSQL", "ingest", pg_url, rows=large,
                 csv=files[large], **targets(large, 1_000_000, max_seconds=20, max_rss_mb=250),
             ))  # fmt: skip
+        crm_file = work / f"crm-{large}.csv"
+        write_csv(crm_file, large, identity=True)
+        crm_urls = {"SQLite": f"sqlite:///{work}/crm-{large}.sqlite3"}
+        crm_limits = {"SQLite": 90, "PostgreSQL": 20}
+        if postgres:
+            crm_postgres, crm_drop = postgres_database(args.postgres_url)
+            drops.append(crm_drop)
+            crm_urls["PostgreSQL"] = crm_postgres
+        for backend, url in crm_urls.items():
+            run_child("migrate", url)
+            limits = targets(large, 1_000_000, max_seconds=crm_limits[backend], max_rss_mb=250)
+            for what in ("new people", "the same again: all updated"):
+                figures.append(measure(
+                    f"ingest {large:,} CRM leads, {what}, {backend}", "ingest", url, rows=large,
+                    csv=crm_file, **limits,
+                ))  # fmt: skip
         export_limits = targets(large, 1_000_000, max_rss_mb=150)
         exported = {"SQLite": sqlite[large]}
         if postgres:
@@ -281,10 +305,11 @@ def _scores(args) -> dict:
                 f"""
                 INSERT INTO {Score._meta.db_table} (account_id, lead_id, offer_id, rule_score,
                   role_points, role_keyword, industry_points, industry_keyword,
-                  completeness_points, ai_status, ai_error, ai_label, ai_score, ai_factors,
-                  score, intent, reasoning, provider, model, prompt_version, content_hash,
-                  scored_at)
-                SELECT account_id, id, %s, 30, 20, 'ceo', 0, '', 10, 'ok', '', 'High', 50,
+                  completeness_points, rule_set, factors, ai_status, ai_error, ai_label,
+                  ai_score, ai_factors, score, intent, reasoning, provider, model,
+                  prompt_version, content_hash, scored_at)
+                SELECT account_id, id, %s, 30, 20, 'ceo', 0, '', 10, 'fit', '[]', 'ok', '',
+                  'High', 50,
                   '["bio: analytics", "matches: Business Intelligence Reporting"]',
                   80 + id %% 20, 'High',
                   'Bio mentions analytics, matching ''Business Intelligence Reporting''.',

@@ -92,12 +92,6 @@ class ColumnMap:
     joiners: dict[str, str]
     extra: tuple[tuple[int, str], ...] = field(default_factory=tuple)
 
-    @property
-    def width(self) -> int:
-        """How many cells a row needs for every column used to be there."""
-        used = [p for ps in self.positions.values() for p in ps] + [p for p, _ in self.extra]
-        return max(used, default=-1) + 1
-
     def has(self, name: str) -> bool:
         return bool(self.positions.get(name))
 

@@ -186,31 +186,28 @@ _BIO = LEAD_FIELDS.index("linkedin_bio")
 _BOUNDED = tuple(i for i, name in enumerate(LEAD_FIELDS) if i != _BIO)  # only the bio is not
 
 
-def _record_reader(columns: ColumnMap):
-    """A function from a row (its cells) to the lead's field values and its extra columns.
-    Built once per file: at a million rows, the per-row work is what counts."""
+def _record_reader(columns: ColumnMap, *, width: int):
+    """A function from a row (its cells, `width` of them) to the lead's field values and its
+    extra columns. Built once per file: at a million rows, the per-row work is what counts.
+    A field no column holds reads cell `width`, which the caller appends empty to each row,
+    so one itemgetter takes every single-column field at once."""
     places = [columns.positions[name] for name in LEAD_FIELDS]
-    singles = [(i, p[0]) for i, p in enumerate(places) if len(p) == 1]
+    cells_of = itemgetter(*[p[0] if len(p) == 1 else width for p in places])
     joined = [(i, p, columns.joiners[LEAD_FIELDS[i]]) for i, p in enumerate(places) if len(p) > 1]
-    single_slots = [i for i, _ in singles]
-    cells_of = itemgetter(*[p for _, p in singles]) if len(singles) > 1 else None
-    only = singles[0][1] if len(singles) == 1 else None
     extra_columns = columns.extra
-    strip, empty = str.strip, [""] * len(LEAD_FIELDS)
+    strip = str.strip
 
     def read(row: list[str]) -> tuple[tuple[str, ...], dict | None]:
-        values = empty.copy()
-        if cells_of is not None:
-            for slot, cell in zip(single_slots, cells_of(row), strict=True):
-                values[slot] = strip(cell)
-        elif only is not None:
-            values[single_slots[0]] = strip(row[only])
-        for slot, places, joiner in joined:
-            values[slot] = joiner.join(part for p in places if (part := strip(row[p])))
-        extra = None
-        if extra_columns:
-            extra = {header: value for p, header in extra_columns if (value := strip(row[p]))}
-        return tuple(values), extra or None
+        values = tuple(map(strip, cells_of(row)))
+        if joined:
+            parts = list(values)
+            for slot, places_, joiner in joined:
+                parts[slot] = joiner.join(part for p in places_ if (part := strip(row[p])))
+            values = tuple(parts)
+        if not extra_columns:
+            return values, None
+        extra = {header: value for p, header in extra_columns if (value := strip(row[p]))}
+        return values, extra or None
 
     return read
 
@@ -230,18 +227,21 @@ def lead_records(
     if header is None:
         raise InvalidInput(EMPTY_FILE_ERROR)
     columns = column_map(header, mapping)
-    read, width, needed = _record_reader(columns), len(header), columns.width
-    limit = LEAD_FIELD_MAX_LENGTH
+    width = len(header)
+    read, limit, padding = _record_reader(columns, width=width), LEAD_FIELD_MAX_LENGTH, [""]
     yielded = False
     for line, row in rows:
         if len(row) != width:
             # Trailing empty cells (a stray delimiter at the end of a line) are harmless.
-            if len(row) > width and not _is_blank(row[width:]):
-                raise InvalidInput(
-                    TOO_MANY_CELLS_ERROR.format(line=line, cells=len(row), columns=width)
-                )
-            if len(row) < needed:  # missing trailing cells are empty
-                row = row + [""] * (needed - len(row))
+            if len(row) > width:
+                if not _is_blank(row[width:]):
+                    raise InvalidInput(
+                        TOO_MANY_CELLS_ERROR.format(line=line, cells=len(row), columns=width)
+                    )
+                del row[width:]
+            else:  # missing trailing cells are empty
+                row += [""] * (width - len(row))
+        row += padding  # cell `width`: where a field no column holds is read
         values, extra = read(row)
         if max(map(len, values)) > limit and (column := _too_long_field(values)):
             raise InvalidInput(FIELD_TOO_LONG_ERROR.format(line=line, column=column, limit=limit))

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import JSONField, Value
 from django.db.models.functions import Lower
 
 from scoring.accounts.models import Account
@@ -88,11 +89,12 @@ class Lead(models.Model):
     linkedin_bio = models.TextField(blank=True)
     # Who the person is in the CRM the file came from: a re-upload of the same person (same
     # external id, else same email) updates this lead rather than adding another.
-    email = models.CharField(max_length=LEAD_FIELD_MAX_LENGTH, blank=True)
-    external_id = models.CharField(max_length=LEAD_FIELD_MAX_LENGTH, blank=True)
-    linkedin_url = models.CharField(max_length=LEAD_FIELD_MAX_LENGTH, blank=True)
+    # Defaults in the database too: an import leaves out the columns its file has not.
+    email = models.CharField(max_length=LEAD_FIELD_MAX_LENGTH, blank=True, db_default="")
+    external_id = models.CharField(max_length=LEAD_FIELD_MAX_LENGTH, blank=True, db_default="")
+    linkedin_url = models.CharField(max_length=LEAD_FIELD_MAX_LENGTH, blank=True, db_default="")
     # The file's other columns, by their header: kept for the export back to the CRM.
-    extra = models.JSONField(default=dict, blank=True)
+    extra = models.JSONField(default=dict, blank=True, db_default=Value({}, JSONField()))
     # The role, normalised (scoring/leads/titles.py): how senior, and in which departments.
     seniority = models.CharField(max_length=20, choices=Seniority.choices, blank=True)
     departments = models.JSONField(default=list, blank=True)

@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from operator import itemgetter
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -54,7 +55,6 @@ _LEAD_COLUMNS = (
     "account_id", "upload_id", *LEAD_FIELDS, "extra", "seniority", "departments", "created_at",
 )  # fmt: skip
 _ROLE = LEAD_FIELDS.index("role")
-_EMAIL = LEAD_FIELDS.index("email")
 _URL = LEAD_FIELDS.index("linkedin_url")
 
 
@@ -156,6 +156,40 @@ def _lead_row(values: tuple[str, ...], extra: dict | None) -> tuple:
     return (*values, extra_json, *_normalised_role(values[_ROLE]))
 
 
+# The seed's six fields are always written; these only when the file has them (the table's
+# defaults fill them in otherwise): a file in the seed's format costs what it always did.
+_OPTIONAL_FIELDS = ("email", "external_id", "linkedin_url")
+
+
+def _direct_rows(columns, *, upload: LeadUpload, now):
+    """The lead columns a file that matches nobody is written with, and the function from
+    a record to those cells."""
+    kept = [
+        i for i, name in enumerate(LEAD_FIELDS) if name not in _OPTIONAL_FIELDS or columns.has(name)
+    ]
+    names = [LEAD_FIELDS[i] for i in kept]
+    with_extra = bool(columns.extra)
+    db_columns = (
+        "account_id", "upload_id", *names, *(("extra",) if with_extra else ()),
+        "seniority", "departments", "created_at",
+    )  # fmt: skip
+    ids, created_at = (upload.account_id, upload.pk), (_created_at(now),)
+    if connection.vendor == "postgresql":
+        ids = tuple(map(str, ids))  # as the text COPY reads them: formatted once, not per row
+    fields_of = itemgetter(*kept)
+    url = names.index("linkedin_url") if "linkedin_url" in names else None
+
+    def row_of(values, extra):
+        cells = fields_of(values)
+        if url is not None and cells[url]:
+            cells = (*cells[:url], _linkedin_url_key(cells[url]), *cells[url + 1 :])
+        if with_extra:
+            cells += (json.dumps(extra, ensure_ascii=False) if extra else "{}",)
+        return ids + cells + _normalised_role(values[_ROLE]) + created_at
+
+    return db_columns, row_of
+
+
 def _quoted(table: str, columns) -> tuple[str, str]:
     quote = connection.ops.quote_name
     return quote(table), ", ".join(quote(column) for column in columns)
@@ -252,15 +286,17 @@ def _stage_merge(*, account: Account, upload: LeadUpload, on_duplicate: str, now
         in_file = 0
         for column in ("external_id", "email_key", "linkedin_url"):
             cursor.execute(
-                f"DELETE FROM {stage} WHERE {column} <> '' AND row_no < "
-                f"(SELECT MAX(s.row_no) FROM {stage} s WHERE s.{column} = {stage}.{column})"
+                f"DELETE FROM {stage} WHERE row_no IN (SELECT row_no FROM (SELECT row_no, "
+                f"ROW_NUMBER() OVER (PARTITION BY {column} ORDER BY row_no DESC) AS later "
+                f"FROM {stage} WHERE {column} <> '') AS numbered WHERE later > 1)"
             )
             in_file += max(cursor.rowcount, 0)
+        # One join per key (UPDATE ... FROM, on both databases), not a lookup per row.
         for column, lead_side in _MATCHED_BY:
             cursor.execute(
-                f"UPDATE {stage} SET match_id = (SELECT l.id FROM {lead_table} l WHERE "
-                f"l.account_id = %s AND {lead_side} = {stage}.{column} ORDER BY l.id LIMIT 1) "
-                f"WHERE match_id IS NULL AND {column} <> ''",
+                f"UPDATE {stage} SET match_id = l.id FROM {lead_table} l WHERE "
+                f"l.account_id = %s AND {lead_side} = {stage}.{column} "
+                f"AND {stage}.match_id IS NULL AND {stage}.{column} <> ''",
                 [account.pk],
             )
         cursor.execute(f"SELECT COUNT(*) FROM {stage} WHERE match_id IS NOT NULL")
@@ -379,16 +415,8 @@ def leads_import(
                 account=account, upload=upload, on_duplicate=on_duplicate, now=now
             )
         else:
-            ids, created_at = (upload.account_id, upload.pk), (_created_at(now),)
-            if connection.vendor == "postgresql":
-                # As the text COPY reads them, formatted once rather than for every row.
-                ids = tuple(map(str, ids))
-            _write(
-                batches,
-                table=Lead._meta.db_table,
-                columns=_LEAD_COLUMNS,
-                row_of=lambda values, extra: ids + _lead_row(values, extra) + created_at,
-            )
+            columns_written, row_of = _direct_rows(columns, upload=upload, now=now)
+            _write(batches, table=Lead._meta.db_table, columns=columns_written, row_of=row_of)
             counts = {"created": batches.count, "updated": 0, "skipped": 0}
     upload.row_count = count = batches.count
     upload.created, upload.updated, upload.skipped = (
