@@ -133,12 +133,12 @@ def measure(label, step, database_url, *, rows, max_seconds=None, max_rss_mb=Non
     return figure
 
 
-def postgres_database(admin_url: str):
+def postgres_database(admin_url: str, suffix: str = ""):
     """A new, empty database on the server of admin_url: (its URL, a function dropping it);
     None when the server does not answer."""
     import psycopg
 
-    name = f"intentscore_bench_{os.getpid()}"
+    name = f"intentscore_bench_{os.getpid()}{suffix}"
     try:
         with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -210,7 +210,7 @@ def main() -> int:
         crm_urls = {"SQLite": f"sqlite:///{work}/crm-{large}.sqlite3"}
         crm_limits = {"SQLite": 90, "PostgreSQL": 20}
         if postgres:
-            crm_postgres, crm_drop = postgres_database(args.postgres_url)
+            crm_postgres, crm_drop = postgres_database(args.postgres_url, "_crm")
             drops.append(crm_drop)
             crm_urls["PostgreSQL"] = crm_postgres
         for backend, url in crm_urls.items():

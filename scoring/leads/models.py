@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import JSONField, Value
+from django.db.models import JSONField, Q, Value
 from django.db.models.functions import Lower
 
 from scoring.accounts.models import Account
@@ -107,9 +107,21 @@ class Lead(models.Model):
         # imported lead paid for it.
         indexes = [
             models.Index(fields=["account", "seniority"], name="lead_account_seniority_idx"),
-            # The lookups of a re-upload: by the CRM's id, else by email whatever its case.
-            models.Index(fields=["account", "external_id"], name="lead_account_external_id_idx"),
-            models.Index("account", Lower("email"), name="lead_account_email_idx"),
+            # The lookups of a re-upload: by the CRM's id, else by email whatever its case,
+            # else by LinkedIn URL. Partial: a lead without one costs its import nothing.
+            models.Index(
+                fields=["account", "external_id"],
+                condition=~Q(external_id=""),
+                name="lead_account_external_id_idx",
+            ),
+            models.Index(
+                "account", Lower("email"), condition=~Q(email=""), name="lead_account_email_idx"
+            ),
+            models.Index(
+                fields=["account", "linkedin_url"],
+                condition=~Q(linkedin_url=""),
+                name="lead_account_linkedin_url_idx",
+            ),
         ]
 
     def __str__(self):

@@ -264,11 +264,12 @@ def _json_merge(old: str, new: str) -> str:
     return f"json_patch({old}, {new})"
 
 
-# How a staged row finds its lead, in this order: the staging column, the lead's side.
+# How a staged row finds its lead, in this order: the staging column, the lead's side,
+# the lead's column (whose partial index holds only the non-empty ones).
 _MATCHED_BY = (
-    ("external_id", "l.external_id"),
-    ("email_key", "LOWER(l.email)"),
-    ("linkedin_url", "l.linkedin_url"),
+    ("external_id", "l.external_id", "l.external_id"),
+    ("email_key", "LOWER(l.email)", "l.email"),
+    ("linkedin_url", "l.linkedin_url", "l.linkedin_url"),
 )
 
 
@@ -292,10 +293,11 @@ def _stage_merge(*, account: Account, upload: LeadUpload, on_duplicate: str, now
             )
             in_file += max(cursor.rowcount, 0)
         # One join per key (UPDATE ... FROM, on both databases), not a lookup per row.
-        for column, lead_side in _MATCHED_BY:
+        for column, lead_side, lead_column in _MATCHED_BY:
+            # `lead_column <> ''`: the condition of the lead's partial index on it.
             cursor.execute(
                 f"UPDATE {stage} SET match_id = l.id FROM {lead_table} l WHERE "
-                f"l.account_id = %s AND {lead_side} = {stage}.{column} "
+                f"l.account_id = %s AND {lead_column} <> '' AND {lead_side} = {stage}.{column} "
                 f"AND {stage}.match_id IS NULL AND {stage}.{column} <> ''",
                 [account.pk],
             )
