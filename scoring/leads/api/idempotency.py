@@ -76,12 +76,17 @@ def _endpoint(request) -> str:
 
 def _replay(record) -> Response:
     headers = {**record.headers, REPLAYED_HEADER: "true"}
-    return Response(record.body, status=record.status_code, headers=headers)
+    body = record.body
+    if isinstance(body, str):  # the JSON text of the first answer (see _stored_body)
+        body = json.loads(body)
+    return Response(body, status=record.status_code, headers=headers)
 
 
-def _stored_body(response: Response):
-    # As the JSON renderer writes it (datetimes as ISO strings...), so a replay is the same.
-    return json.loads(json.dumps(response.data, cls=JSONEncoder))
+def _stored_body(response: Response) -> str:
+    # The answer's JSON text, as the renderer writes it (datetimes as ISO strings...), kept
+    # as one JSON string: PostgreSQL's jsonb would reorder an object's keys, and a replay
+    # must be the first answer byte for byte.
+    return json.dumps(response.data, cls=JSONEncoder)
 
 
 def _store(record, response: Response) -> bool:
