@@ -183,6 +183,14 @@ def _is_blank(row: list[str]) -> bool:
 
 
 _BIO = LEAD_FIELDS.index("linkedin_bio")
+_URL = LEAD_FIELDS.index("linkedin_url")
+
+
+def linkedin_url_key(url: str) -> str:
+    """A profile URL as it is stored and compared: lower case, no trailing slash or query."""
+    return url.split("?", 1)[0].rstrip("/").lower()
+
+
 _BOUNDED = tuple(i for i, name in enumerate(LEAD_FIELDS) if i != _BIO)  # only the bio is not
 
 
@@ -199,10 +207,11 @@ def _record_reader(columns: ColumnMap, *, width: int):
 
     def read(row: list[str]) -> tuple[tuple[str, ...], dict | None]:
         values = tuple(map(strip, cells_of(row)))
-        if joined:
+        if joined or values[_URL]:
             parts = list(values)
             for slot, places_, joiner in joined:
                 parts[slot] = joiner.join(part for p in places_ if (part := strip(row[p])))
+            parts[_URL] = linkedin_url_key(parts[_URL])
             values = tuple(parts)
         if not extra_columns:
             return values, None
@@ -253,14 +262,10 @@ def lead_records(
         raise InvalidInput(NO_ROWS_ERROR)
 
 
-def header_columns(
-    lines: Iterable[str], *, delimiter: str, mapping: dict | None = None
-) -> ColumnMap:
-    """Where each lead field is in the CSV file, read from its header (the first row with
-    anything in it); reads no further."""
-    header = next(
-        (row for row in csv.reader(lines, delimiter=delimiter) if not _is_blank(row)), None
-    )
+def header_columns(rows: Iterable[list[str]], *, mapping: dict | None = None) -> ColumnMap:
+    """Where each lead field is in a file of these rows (a CSV reader's, or an .xlsx
+    sheet's), read from its header: the first row with anything in it. Reads no further."""
+    header = next((row for row in rows if not _is_blank(row)), None)
     if header is None:
         raise InvalidInput(EMPTY_FILE_ERROR)
     return column_map(header, mapping)

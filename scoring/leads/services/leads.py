@@ -7,6 +7,7 @@ a temporary table and merged in SQL, so a million rows never pass through Python
 file with none of those three columns can match nobody and goes straight in.
 """
 
+import csv
 import io
 import itertools
 import json
@@ -22,9 +23,8 @@ from django.utils import timezone
 from scoring.accounts.models import Account, AuditEvent
 from scoring.accounts.services import audit_record, object_delete_audited
 from scoring.core.exceptions import InvalidInput, PayloadTooLarge
-from scoring.leads.header_mapping import LEAD_FIELDS, column_map
+from scoring.leads.header_mapping import LEAD_FIELDS
 from scoring.leads.lead_csv import (
-    EMPTY_FILE_ERROR,
     csv_encoding,
     header_columns,
     iter_lead_values,
@@ -55,7 +55,6 @@ _LEAD_COLUMNS = (
     "account_id", "upload_id", *LEAD_FIELDS, "extra", "seniority", "departments", "created_at",
 )  # fmt: skip
 _ROLE = LEAD_FIELDS.index("role")
-_URL = LEAD_FIELDS.index("linkedin_url")
 
 
 @lru_cache(maxsize=100_000)
@@ -142,18 +141,14 @@ class _Batches:
                 self._progress(self.count, self._raw.bytes_read)
 
 
-def _linkedin_url_key(url: str) -> str:
-    """A profile URL as it is compared: lower case, no trailing slash or query."""
-    return url.split("?", 1)[0].rstrip("/").lower()
+def _extra_json(extra: dict | None) -> str:
+    return json.dumps(extra, ensure_ascii=False) if extra else "{}"
 
 
 def _lead_row(values: tuple[str, ...], extra: dict | None) -> tuple:
-    """A record's values as the lead columns after the ids: the fields (the LinkedIn URL
-    in the form it is matched by), the extra columns as JSON, the role normalised."""
-    if values[_URL]:
-        values = (*values[:_URL], _linkedin_url_key(values[_URL]), *values[_URL + 1 :])
-    extra_json = json.dumps(extra, ensure_ascii=False) if extra else "{}"
-    return (*values, extra_json, *_normalised_role(values[_ROLE]))
+    """A record's values as the lead columns after the ids: the fields, the extra columns
+    as JSON, the role normalised."""
+    return (*values, _extra_json(extra), *_normalised_role(values[_ROLE]))
 
 
 # The seed's six fields are always written; these only when the file has them (the table's
@@ -177,14 +172,9 @@ def _direct_rows(columns, *, upload: LeadUpload, now):
     if connection.vendor == "postgresql":
         ids = tuple(map(str, ids))  # as the text COPY reads them: formatted once, not per row
     fields_of = itemgetter(*kept)
-    url = names.index("linkedin_url") if "linkedin_url" in names else None
 
     def row_of(values, extra):
-        cells = fields_of(values)
-        if url is not None and cells[url]:
-            cells = (*cells[:url], _linkedin_url_key(cells[url]), *cells[url + 1 :])
-        if with_extra:
-            cells += (json.dumps(extra, ensure_ascii=False) if extra else "{}",)
+        cells = fields_of(values) + ((_extra_json(extra),) if with_extra else ())
         return ids + cells + _normalised_role(values[_ROLE]) + created_at
 
     return db_columns, row_of
@@ -355,10 +345,7 @@ def _file_records(file, *, max_bytes, mapping, sheet):
     if is_xlsx(head):
         for _ in _file_chunks(file, max_bytes=max_bytes):  # the size limit, before unzipping
             pass
-        header = next((row for row in xlsx_rows(file, sheet=sheet) if any(row)), None)
-        if header is None:
-            raise InvalidInput(EMPTY_FILE_ERROR)
-        columns = column_map(header, mapping)
+        columns = header_columns(xlsx_rows(file, sheet=sheet), mapping=mapping)
         rows = enumerate(xlsx_rows(file, sheet=sheet), start=1)
         yield columns, lead_records(rows, mapping=mapping), _NoCount()
         return
@@ -366,7 +353,7 @@ def _file_records(file, *, max_bytes, mapping, sheet):
     with _text_lines(file, encoding) as (lines, _):
         delimiter = pick_delimiter(lines)
     with _text_lines(file, encoding) as (lines, _):
-        columns = header_columns(lines, delimiter=delimiter, mapping=mapping)
+        columns = header_columns(csv.reader(lines, delimiter=delimiter), mapping=mapping)
     with _text_lines(file, encoding) as (lines, raw):
         yield columns, iter_lead_values(lines, delimiter=delimiter, mapping=mapping), raw
 
