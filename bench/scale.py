@@ -11,8 +11,9 @@ reported (the child's ru_maxrss, from wait4) is that step's own, Python and Djan
   as POST /leads/upload/ and `manage.py import_leads` do;
 - ingest --rows leads on PostgreSQL (a temporary database, created and dropped): COPY;
 - ingest --rows leads of a CRM export (an email and a record id each) on SQLite and on
-  PostgreSQL, then the same file again: every person updated, none added (the staging
-  table and the merge of scoring/leads/services/leads.py);
+  PostgreSQL, then the same file again (every person updated, none added), then a file of
+  as many other people (every one added to an account that has people: the staging table
+  and the merge of scoring/leads/services/leads.py);
 - export --rows scored leads through the real GET /csv/ view and GET /api/scores/export/
   (Django's test client, the streamed body read and thrown away), on SQLite and on
   PostgreSQL. The scores are set up beforehand with one INSERT … SELECT, not timed.
@@ -59,15 +60,15 @@ ACCENTED = ["José Müller", "Zoë Ångström", "François Lefèvre", "Łukasz W
 # --- the parent: generate, run each step in a child, report --------------------------------------
 
 
-def write_csv(path: Path, rows: int, *, identity: bool = False) -> None:
+def write_csv(path: Path, rows: int, *, identity: bool = False, first: int = 0) -> None:
     """rows synthetic leads, written as they are made; with `identity`, as a CRM exports
-    them: each with an email and a record id too."""
+    them: each with an email and a record id too, numbered from `first`."""
     rng = random.Random(42)
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         header = ["name", "role", "company", "industry", "location", "linkedin_bio"]
         writer.writerow(header + (["Email", "Record ID"] if identity else []))
-        for i in range(rows):
+        for i in range(first, first + rows):
             name = f"{ACCENTED[i % 4]} {i}" if i % 97 == 0 else f"Lead {i}"
             row = [
                 name, rng.choice(ROLES), f"Company {i}", rng.choice(INDUSTRIES),
@@ -205,8 +206,9 @@ def main() -> int:
                 f"ingest {large:,} leads, PostgreSQL", "ingest", pg_url, rows=large,
                 csv=files[large], **targets(large, 1_000_000, max_seconds=20, max_rss_mb=250),
             ))  # fmt: skip
-        crm_file = work / f"crm-{large}.csv"
+        crm_file, others_file = work / f"crm-{large}.csv", work / f"crm-others-{large}.csv"
         write_csv(crm_file, large, identity=True)
+        write_csv(others_file, large, identity=True, first=large)
         crm_urls = {"SQLite": f"sqlite:///{work}/crm-{large}.sqlite3"}
         crm_limits = {"SQLite": 90, "PostgreSQL": 20}
         if postgres:
@@ -216,10 +218,14 @@ def main() -> int:
         for backend, url in crm_urls.items():
             run_child("migrate", url)
             limits = targets(large, 1_000_000, max_seconds=crm_limits[backend], max_rss_mb=250)
-            for what in ("new people", "the same again: all updated"):
+            for what, file in (
+                ("new people", crm_file),
+                ("the same again: all updated", crm_file),
+                ("others: all added to them", others_file),
+            ):
                 figures.append(measure(
                     f"ingest {large:,} CRM leads, {what}, {backend}", "ingest", url, rows=large,
-                    csv=crm_file, **limits,
+                    csv=file, **limits,
                 ))  # fmt: skip
         export_limits = targets(large, 1_000_000, max_rss_mb=150)
         exported = {"SQLite": sqlite[large]}

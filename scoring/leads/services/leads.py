@@ -2,9 +2,9 @@
 
 A person already in the account (the same CRM record id, else the same email whatever its
 case, else the same LinkedIn URL) is updated by a new file rather than added again: the
-file's non-empty fields replace the stored ones, the others are kept. The file is staged in
-a temporary table and merged in SQL, so a million rows never pass through Python twice; a
-file with none of those three columns can match nobody and goes straight in.
+file's non-empty fields replace the stored ones, the others are kept. Who each row is gets
+settled in SQL on a first reading of the file's identity columns; a file with none of them
+can match nobody and is read once, straight into the lead table.
 """
 
 import csv
@@ -49,8 +49,7 @@ ON_DUPLICATE_ERROR = "on_duplicate must be one of: {choices}."
 # The fields that say who a person is, in the order a re-upload is matched by them.
 IDENTITY_FIELDS = ("external_id", "email", "linkedin_url")
 
-# The columns a lead is written with, in this order: its account, upload, the file's values,
-# its extra columns (JSON), its role normalised, time.
+# The columns of a lead inserted from the staging table, in this order.
 _LEAD_COLUMNS = (
     "account_id", "upload_id", *LEAD_FIELDS, "extra", "seniority", "departments", "created_at",
 )  # fmt: skip
@@ -145,20 +144,14 @@ def _extra_json(extra: dict | None) -> str:
     return json.dumps(extra, ensure_ascii=False) if extra else "{}"
 
 
-def _lead_row(values: tuple[str, ...], extra: dict | None) -> tuple:
-    """A record's values as the lead columns after the ids: the fields, the extra columns
-    as JSON, the role normalised."""
-    return (*values, _extra_json(extra), *_normalised_role(values[_ROLE]))
-
-
 # The seed's six fields are always written; these only when the file has them (the table's
 # defaults fill them in otherwise): a file in the seed's format costs what it always did.
 _OPTIONAL_FIELDS = ("email", "external_id", "linkedin_url")
 
 
-def _direct_rows(columns, *, upload: LeadUpload, now):
-    """The lead columns a file that matches nobody is written with, and the function from
-    a record to those cells."""
+def _new_lead_rows(columns, *, upload: LeadUpload, now):
+    """The lead columns a file's new people are written with, and the function from a
+    record to those cells."""
     kept = [
         i for i, name in enumerate(LEAD_FIELDS) if name not in _OPTIONAL_FIELDS or columns.has(name)
     ]
@@ -185,31 +178,23 @@ def _quoted(table: str, columns) -> tuple[str, str]:
     return quote(table), ", ".join(quote(column) for column in columns)
 
 
-def _copy_leads(batches: _Batches, *, table: str, columns, row_of) -> None:
-    """PostgreSQL: every record into `table` (`row_of(values, extra)` its cells in the order
-    of `columns`) with one COPY ... FROM STDIN through psycopg, in the caller's transaction."""
+def _write_rows(cursor, *, table: str, columns, rows: Iterable[tuple]) -> None:
+    """Rows (cells in the order of `columns`) into `table`, in the caller's transaction:
+    one COPY ... FROM STDIN through psycopg on PostgreSQL (one for the whole stream: the
+    server stores rows while the file is still being read), an executemany of an INSERT per
+    INSERT_BATCH_SIZE rows on other databases (SQLite). (bulk_create builds a model instance
+    per lead and, on SQLite, an INSERT per 111 rows: eight times slower.)"""
     table_sql, columns_sql = _quoted(table, columns)
-    with connection.cursor() as cursor:
+    if connection.vendor == "postgresql":
         with cursor.cursor.copy(f"COPY {table_sql} ({columns_sql}) FROM STDIN") as copy:
-            for batch in batches:
-                for values, extra in batch:
-                    copy.write_row(row_of(values, extra))
-
-
-def _insert_leads(batches: _Batches, *, table: str, columns, row_of) -> None:
-    """Other databases (SQLite): executemany of one INSERT per batch. (bulk_create builds a
-    model instance per lead and, on SQLite, an INSERT per 111 rows: eight times slower.)"""
-    table_sql, columns_sql = _quoted(table, columns)
+            for row in rows:
+                copy.write_row(row)
+        return
     placeholders = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {table_sql} ({columns_sql}) VALUES ({placeholders})"
-    with connection.cursor() as cursor:
-        for batch in batches:
-            cursor.executemany(sql, [row_of(values, extra) for values, extra in batch])
-
-
-def _write(batches: _Batches, *, table: str, columns, row_of) -> None:
-    write = _copy_leads if connection.vendor == "postgresql" else _insert_leads
-    write(batches, table=table, columns=columns, row_of=row_of)
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, INSERT_BATCH_SIZE)):
+        cursor.executemany(sql, batch)
 
 
 def _created_at(now):
@@ -218,28 +203,160 @@ def _created_at(now):
     return Lead._meta.get_field("created_at").get_db_prep_save(now, connection)
 
 
-# The staging table of an import that may update leads: the lead's columns after the ids,
-# the row's place in the file, and the lead it turns out to be (if any).
+# --- a file that may name people the account has -------------------------------------------
+#
+# Every file is read once. When the account has none of the file's identities yet (its first
+# export), the rows go straight into the lead table and the people the file names twice are
+# deleted after. Otherwise the rows go into a temporary staging table, where SQL drops the
+# people the file names twice, finds the leads the others already are (into a narrow table of
+# matches), rewrites those leads whose values change, and inserts the rest.
+
 _STAGE = "intentscore_lead_import"
-_STAGE_COLUMNS = (*LEAD_FIELDS, "extra", "seniority", "departments", "row_no")
-_STAGE_TYPES = {"extra": "text", "departments": "text", "row_no": "integer"}
+_STAGE_COLUMNS = (*LEAD_FIELDS, "extra", "seniority", "departments")
+_MATCHES = "intentscore_lead_matches"
+MERGE_WORK_MEM = "64MB"
+# Each identity field as the staged row and the lead compare it (an email whatever its
+# case), and the lead's column, whose partial index holds only the non-empty values.
+_KEY_SQL = {
+    "external_id": ("k.external_id", "l.external_id", "l.external_id"),
+    "email": ("LOWER(k.email)", "LOWER(l.email)", "l.email"),
+    "linkedin_url": ("k.linkedin_url", "l.linkedin_url", "l.linkedin_url"),
+}
 
 
-def _stage_create(cursor) -> None:
-    cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
-    columns = ", ".join(f"{c} {_STAGE_TYPES.get(c, 'text')}" for c in _STAGE_COLUMNS)
-    cursor.execute(f"CREATE TEMPORARY TABLE {_STAGE} ({columns}, email_key text, match_id bigint)")
+def _work_mem_raise(cursor) -> None:
+    """PostgreSQL: room for the hash joins and aggregates over a million rows to stay in
+    memory (the default 4 MB spills them to disk), for this transaction only."""
+    if connection.vendor == "postgresql":
+        cursor.execute(f"SET LOCAL work_mem = '{MERGE_WORK_MEM}'")
 
 
-def _stage_fill(batches: _Batches) -> None:
-    """The file into the staging table, each row numbered by its place in the file."""
-    numbers = itertools.count(1)
-    _write(
-        batches,
-        table=_STAGE,
-        columns=_STAGE_COLUMNS,
-        row_of=lambda values, extra: (*_lead_row(values, extra), next(numbers)),
+def _account_has(cursor, *, account: Account, field: str) -> bool:
+    """Whether any lead of the account has this identity field (its partial index says)."""
+    lead_table = connection.ops.quote_name(Lead._meta.db_table)
+    lead_column = _KEY_SQL[field][2]
+    cursor.execute(
+        f"SELECT 1 FROM {lead_table} l WHERE l.account_id = %s AND NOT ({lead_column} = '') "
+        "LIMIT 1",
+        [account.pk],
     )
+    return cursor.fetchone() is not None
+
+
+def _earlier_rows_delete(cursor, *, table: str, key: str, condition: str) -> list[int]:
+    """Drop from `table` (aliased k) every row that a later row shares `key` with (a person
+    the file names twice: its last row stands for them); the numbers of the rows dropped."""
+    cursor.execute(
+        f"DELETE FROM {table} WHERE row_no IN (SELECT k.row_no FROM {table} k JOIN "
+        f"(SELECT {key} AS person, MAX(row_no) AS last FROM {table} k WHERE {condition} "
+        f"GROUP BY {key} HAVING COUNT(*) > 1) d ON {key} = d.person WHERE k.row_no < d.last) "
+        "RETURNING row_no"
+    )
+    return [row_no for (row_no,) in cursor.fetchall()]
+
+
+def _in_file_duplicates_delete(cursor, *, table: str, fields: list[str]) -> int:
+    """Drop from `table` each row that a later row shares one of these identity fields
+    with; how many."""
+    return sum(
+        len(_earlier_rows_delete(cursor, table=table, key=_KEY_SQL[f][0], condition=f"k.{f} <> ''"))
+        for f in fields
+    )
+
+
+def _upload_duplicates_delete(*, upload: LeadUpload, fields: list[str]) -> int:
+    """After the rows of a file went straight into the lead table: delete the upload's
+    leads that a later row of the file is too; how many."""
+    lead_table = connection.ops.quote_name(Lead._meta.db_table)
+    with connection.cursor() as cursor:
+        _work_mem_raise(cursor)
+        # The lead ids are in the file's order, as the staging table's row numbers are.
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_STAGE} AS SELECT id AS row_no, external_id, email, "
+            f"linkedin_url FROM {lead_table} WHERE upload_id = %s",
+            [upload.pk],
+        )
+        deleted = _in_file_duplicates_delete(cursor, table=_STAGE, fields=fields)
+        if deleted:
+            cursor.execute(
+                f"DELETE FROM {lead_table} WHERE upload_id = %s AND NOT EXISTS "
+                f"(SELECT 1 FROM {_STAGE} k WHERE k.row_no = {lead_table}.id)",
+                [upload.pk],
+            )
+        cursor.execute(f"DROP TABLE {_STAGE}")
+    return deleted
+
+
+def _row_number(*, numbered: bool = False) -> str:
+    """The row_no column of a temporary table; `numbered`: 1, 2, … in insertion order.
+    On SQLite it is the rowid, by which the joins look rows up (PostgreSQL hashes them)."""
+    if connection.vendor == "postgresql":
+        return "row_no serial" if numbered else "row_no integer"
+    return "row_no integer PRIMARY KEY"
+
+
+def _stage_fill(cursor, batches: _Batches) -> None:
+    """Every row of the file into the staging table, which numbers them in the order it
+    gets them."""
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {_STAGE} ({_row_number(numbered=True)}, "
+        + ", ".join(f"{column} text" for column in _STAGE_COLUMNS)
+        + ")"
+    )
+    rows = itertools.starmap(_staged_row, itertools.chain.from_iterable(batches))
+    _write_rows(cursor, table=_STAGE, columns=_STAGE_COLUMNS, rows=rows)
+
+
+def _staged_row(values: tuple[str, ...], extra: dict | None) -> tuple[str, ...]:
+    return (*values, _extra_json(extra), *_normalised_role(values[_ROLE]))
+
+
+def _staged_first() -> str:
+    """The join of the staged rows to the leads, each staged row looking its lead up by
+    index: SQLite, which knows nothing of a temporary table's size, would otherwise scan
+    the staged rows once per lead (its CROSS JOIN keeps the order written)."""
+    return "JOIN" if connection.vendor == "postgresql" else "CROSS JOIN"
+
+
+def _matches_find(cursor, *, account: Account, fields: list[str], rows: int) -> int:
+    """The lead each staged row is, into the matches table: by the first of `fields`
+    (external id, email whatever its case, LinkedIn URL) that finds one. Two rows that are
+    one lead: the last stands, the others are dropped from the staging table. How many
+    rows matched."""
+    lead_table = connection.ops.quote_name(Lead._meta.db_table)
+    cursor.execute(f"CREATE TEMPORARY TABLE {_MATCHES} ({_row_number()}, lead_id bigint)")
+    matched_by, matched = 0, 0
+    for field in fields:
+        if matched == rows:
+            break
+        if not _account_has(cursor, account=account, field=field):
+            continue  # nothing to join
+        key, lead_key, lead_column = _KEY_SQL[field]
+        unmatched = f" AND NOT EXISTS (SELECT 1 FROM {_MATCHES} m WHERE m.row_no = k.row_no)"
+        # NOT (lead_column = ''): the condition of the lead's partial index on it, word for
+        # word, which SQLite needs to see to use the index.
+        cursor.execute(
+            f"INSERT INTO {_MATCHES} SELECT k.row_no, l.id FROM {_STAGE} k {_staged_first()} "
+            f"{lead_table} l ON {lead_key} = {key} WHERE l.account_id = %s "
+            f"AND NOT ({lead_column} = '') AND k.{field} <> ''" + (unmatched if matched else ""),
+            [account.pk],
+        )
+        if cursor.rowcount > 0:
+            matched_by, matched = matched_by + 1, matched + cursor.rowcount
+    if connection.vendor != "postgresql":
+        cursor.execute(f"CREATE INDEX {_MATCHES}_lead ON {_MATCHES} (lead_id)")
+    # Each field's values are unique in the file by now: only a match by a second field
+    # can make two rows one lead.
+    if matched_by > 1:
+        doubles = _earlier_rows_delete(
+            cursor, table=_MATCHES, key="k.lead_id", condition="k.lead_id IS NOT NULL"
+        )
+        matched -= len(doubles)
+        for start in range(0, len(doubles), INSERT_BATCH_SIZE):
+            chunk = doubles[start : start + INSERT_BATCH_SIZE]
+            placeholders = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {_STAGE} WHERE row_no IN ({placeholders})", chunk)
+    return matched
 
 
 def _json(text_column: str) -> str:
@@ -254,74 +371,81 @@ def _json_merge(old: str, new: str) -> str:
     return f"json_patch({old}, {new})"
 
 
-# How a staged row finds its lead, in this order: the staging column, the lead's side,
-# the lead's column (whose partial index holds only the non-empty ones).
-_MATCHED_BY = (
-    ("external_id", "l.external_id", "l.external_id"),
-    ("email_key", "LOWER(l.email)", "l.email"),
-    ("linkedin_url", "l.linkedin_url", "l.linkedin_url"),
-)
+def _matched_leads_update(cursor) -> None:
+    """Update each matched lead from its staged row: the row's non-empty fields replace
+    the lead's, its extra columns are added to the lead's. Only the leads that this changes
+    are written (a re-upload of the same export rewrites nothing)."""
+    lead = connection.ops.quote_name(Lead._meta.db_table)
+    kept = ", ".join(
+        f"{c} = CASE WHEN s.{c} <> '' THEN s.{c} ELSE {lead}.{c} END" for c in LEAD_FIELDS
+    )
+    role_follows = (
+        f"seniority = CASE WHEN s.role <> '' THEN s.seniority ELSE {lead}.seniority END, "
+        f"departments = CASE WHEN s.role <> '' THEN {_json('s.departments')} "
+        f"ELSE {lead}.departments END"
+    )
+    merged = _json_merge(f"{lead}.extra", _json("s.extra"))
+    # On SQLite json() writes the stored text as json_patch() does, to compare them.
+    stored = f"{lead}.extra" if connection.vendor == "postgresql" else f"json({lead}.extra)"
+    changed = " OR ".join(
+        [f"(s.{c} <> '' AND s.{c} <> {lead}.{c})" for c in LEAD_FIELDS]
+        + [f"(s.extra <> '{{}}' AND {merged} <> {stored})"]
+    )
+    cursor.execute(
+        f"UPDATE {lead} SET {kept}, {role_follows}, extra = {merged} "
+        f"FROM {_STAGE} s JOIN {_MATCHES} m ON m.row_no = s.row_no "
+        f"WHERE {lead}.id = m.lead_id AND ({changed})"
+    )
 
 
-def _stage_merge(*, account: Account, upload: LeadUpload, on_duplicate: str, now) -> dict:
-    """Match the staged rows to the account's leads (external id, else email, else LinkedIn
-    URL), keep one row per person of the file (its last), then update or skip the matched
-    leads and insert the rest. Counts of created, updated and skipped."""
-    lead_table = connection.ops.quote_name(Lead._meta.db_table)
-    stage = _STAGE
+def _unmatched_leads_insert(cursor, *, upload: LeadUpload, now, matched: int) -> int:
+    """The staged rows that matched no lead, as new leads of the upload; how many."""
+    lead_table, columns_sql = _quoted(Lead._meta.db_table, _LEAD_COLUMNS)
+    staged = ", ".join(_json(c) if c in ("extra", "departments") else c for c in _STAGE_COLUMNS)
+    # The new leads' ids in the file's order. Without matches, the staging table's scan
+    # gives its rows in that order, and sorting a million wide rows costs seconds.
+    unmatched = (
+        f" WHERE NOT EXISTS (SELECT 1 FROM {_MATCHES} m WHERE m.row_no = s.row_no) "
+        "ORDER BY s.row_no"
+        if matched
+        else ""
+    )
+    cursor.execute(
+        f"INSERT INTO {lead_table} ({columns_sql}) SELECT %s, %s, {staged}, %s "
+        f"FROM {_STAGE} s{unmatched}",
+        [upload.account_id, upload.pk, _created_at(now)],
+    )
+    return max(cursor.rowcount, 0)
+
+
+def _new_leads_write(batches: _Batches, *, columns, upload: LeadUpload, now) -> None:
+    """Every row of the file straight into the lead table, as a new lead of the upload."""
+    lead_columns, new_row = _new_lead_rows(columns, upload=upload, now=now)
+    rows = itertools.starmap(new_row, itertools.chain.from_iterable(batches))
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {stage} SET email_key = LOWER(email) WHERE email <> ''")
-        for column in ("external_id", "email_key", "linkedin_url"):
-            cursor.execute(f"CREATE INDEX {stage}_{column} ON {stage} ({column})")
-        # A person twice in the file: the last row stands for them.
-        in_file = 0
-        for column in ("external_id", "email_key", "linkedin_url"):
-            cursor.execute(
-                f"DELETE FROM {stage} WHERE row_no IN (SELECT row_no FROM (SELECT row_no, "
-                f"ROW_NUMBER() OVER (PARTITION BY {column} ORDER BY row_no DESC) AS later "
-                f"FROM {stage} WHERE {column} <> '') AS numbered WHERE later > 1)"
-            )
-            in_file += max(cursor.rowcount, 0)
-        # One join per key (UPDATE ... FROM, on both databases), not a lookup per row.
-        for column, lead_side, lead_column in _MATCHED_BY:
-            # `lead_column <> ''`: the condition of the lead's partial index on it.
-            cursor.execute(
-                f"UPDATE {stage} SET match_id = l.id FROM {lead_table} l WHERE "
-                f"l.account_id = %s AND {lead_column} <> '' AND {lead_side} = {stage}.{column} "
-                f"AND {stage}.match_id IS NULL AND {stage}.{column} <> ''",
-                [account.pk],
-            )
-        cursor.execute(f"SELECT COUNT(*) FROM {stage} WHERE match_id IS NOT NULL")
-        matched = cursor.fetchone()[0]
-        if on_duplicate == "update" and matched:
-            kept = ", ".join(
-                f"{c} = CASE WHEN s.{c} <> '' THEN s.{c} ELSE {lead_table}.{c} END"
-                for c in LEAD_FIELDS
-            )
-            role_follows = (
-                f"seniority = CASE WHEN s.role <> '' THEN s.seniority ELSE {lead_table}.seniority "
-                f"END, departments = CASE WHEN s.role <> '' THEN {_json('s.departments')} "
-                f"ELSE {lead_table}.departments END"
-            )
-            merged = _json_merge(f"{lead_table}.extra", _json("s.extra"))
-            cursor.execute(
-                f"UPDATE {lead_table} SET {kept}, {role_follows}, extra = {merged} "
-                f"FROM {stage} s WHERE {lead_table}.id = s.match_id"
-            )
-        columns_sql = _quoted(Lead._meta.db_table, _LEAD_COLUMNS)[1]
-        stage_columns = ", ".join(
-            _json(c) if c in ("extra", "departments") else c for c in _STAGE_COLUMNS[:-1]
+        _write_rows(cursor, table=Lead._meta.db_table, columns=lead_columns, rows=rows)
+
+
+def _file_merge(
+    batches: _Batches, *, account: Account, upload: LeadUpload, fields: list[str], update: bool, now
+) -> dict:
+    """Stage the file, then merge it into the account's leads; created, updated, skipped."""
+    with connection.cursor() as cursor:
+        _work_mem_raise(cursor)
+        _stage_fill(cursor, batches)
+        repeats = _in_file_duplicates_delete(cursor, table=_STAGE, fields=fields)
+        matched = _matches_find(
+            cursor, account=account, fields=fields, rows=batches.count - repeats
         )
-        cursor.execute(
-            f"INSERT INTO {lead_table} ({columns_sql}) SELECT %s, %s, {stage_columns}, %s "
-            f"FROM {stage} WHERE match_id IS NULL ORDER BY row_no",
-            [account.pk, upload.pk, _created_at(now)],
-        )
-        created = max(cursor.rowcount, 0)
-        cursor.execute(f"DROP TABLE {stage}")
-    updated = matched if on_duplicate == "update" else 0
-    skipped = in_file + (matched if on_duplicate == "skip" else 0)
-    return {"created": created, "updated": updated, "skipped": skipped}
+        if update and matched:
+            _matched_leads_update(cursor)
+        created = 0
+        if matched < batches.count - repeats:
+            created = _unmatched_leads_insert(cursor, upload=upload, now=now, matched=matched)
+        cursor.execute(f"DROP TABLE {_MATCHES}")
+        cursor.execute(f"DROP TABLE {_STAGE}")
+    skipped = batches.count - created - (matched if update else 0)
+    return {"created": created, "updated": matched if update else 0, "skipped": skipped}
 
 
 # Bytes looked at to tell a CSV, an .xlsx and a file that is neither apart.
@@ -334,10 +458,10 @@ class _NoCount:
     bytes_read = 0
 
 
-@contextmanager
-def _file_records(file, *, max_bytes, mapping, sheet):
-    """The file's header (as a ColumnMap), its lead records and its byte counter, whether
-    it is a CSV or an .xlsx; InvalidInput for any other kind of file."""
+def _file_reader(file, *, max_bytes, mapping, sheet):
+    """The file's header (as a ColumnMap), and a function that opens a reading of it: a
+    context giving its lead records and its byte counter. For a CSV or an .xlsx;
+    InvalidInput for any other kind of file."""
     file.seek(0)
     head = file.read(_HEAD_BYTES)
     if error := binary_error(head):
@@ -346,16 +470,25 @@ def _file_records(file, *, max_bytes, mapping, sheet):
         for _ in _file_chunks(file, max_bytes=max_bytes):  # the size limit, before unzipping
             pass
         columns = header_columns(xlsx_rows(file, sheet=sheet), mapping=mapping)
-        rows = enumerate(xlsx_rows(file, sheet=sheet), start=1)
-        yield columns, lead_records(rows, mapping=mapping), _NoCount()
-        return
+
+        @contextmanager
+        def xlsx_reading():
+            rows = enumerate(xlsx_rows(file, sheet=sheet), start=1)
+            yield lead_records(rows, mapping=mapping), _NoCount()
+
+        return columns, xlsx_reading
     encoding = csv_encoding(_file_chunks(file, max_bytes=max_bytes))
     with _text_lines(file, encoding) as (lines, _):
         delimiter = pick_delimiter(lines)
     with _text_lines(file, encoding) as (lines, _):
         columns = header_columns(csv.reader(lines, delimiter=delimiter), mapping=mapping)
-    with _text_lines(file, encoding) as (lines, raw):
-        yield columns, iter_lead_values(lines, delimiter=delimiter, mapping=mapping), raw
+
+    @contextmanager
+    def csv_reading():
+        with _text_lines(file, encoding) as (lines, raw):
+            yield iter_lead_values(lines, delimiter=delimiter, mapping=mapping), raw
+
+    return columns, csv_reading
 
 
 @transaction.atomic
@@ -389,25 +522,24 @@ def leads_import(
     max_rows = settings.MAX_UPLOAD_ROWS if enforce_limits else None
     upload = LeadUpload.objects.create(account=account, file_name=file_name[:255])
     now = timezone.now()
-    with _file_records(file, max_bytes=max_bytes, mapping=mapping, sheet=sheet) as (
-        columns,
-        records,
-        raw,
-    ):
-        may_match = on_duplicate != "create" and any(columns.has(f) for f in IDENTITY_FIELDS)
+    columns, reading = _file_reader(file, max_bytes=max_bytes, mapping=mapping, sheet=sheet)
+    # The identity fields a row is matched by: none when every row is to be a new lead.
+    present = [f for f in IDENTITY_FIELDS if columns.has(f)] if on_duplicate != "create" else []
+    with connection.cursor() as cursor:
+        matches_nobody = not any(_account_has(cursor, account=account, field=f) for f in present)
+    with reading() as (records, raw):
         batches = _Batches(records, max_rows=max_rows, progress=progress, raw=raw)
-        if may_match:
-            with connection.cursor() as cursor:
-                _stage_create(cursor)
-            _stage_fill(batches)
-            counts = _stage_merge(
-                account=account, upload=upload, on_duplicate=on_duplicate, now=now
-            )
+        if matches_nobody:
+            _new_leads_write(batches, columns=columns, upload=upload, now=now)
+            repeats = _upload_duplicates_delete(upload=upload, fields=present) if present else 0
+            counts = {"created": batches.count - repeats, "updated": 0, "skipped": repeats}
         else:
-            columns_written, row_of = _direct_rows(columns, upload=upload, now=now)
-            _write(batches, table=Lead._meta.db_table, columns=columns_written, row_of=row_of)
-            counts = {"created": batches.count, "updated": 0, "skipped": 0}
-    upload.row_count = count = batches.count
+            counts = _file_merge(
+                batches, account=account, upload=upload, fields=present, now=now,
+                update=on_duplicate == "update",
+            )  # fmt: skip
+    count = batches.count
+    upload.row_count = count
     upload.created, upload.updated, upload.skipped = (
         counts["created"], counts["updated"], counts["skipped"]
     )  # fmt: skip

@@ -210,3 +210,95 @@ def test_an_xlsx_sheet_is_chosen_by_name(account):
     upload = leads_import(account=account, file=data, file_name="c.xlsx", sheet="Contacts")
 
     assert upload.created == 6
+
+
+def _import_text(account, text: str):
+    return leads_import(account=account, file=io.BytesIO(text.encode()), file_name="x.csv")
+
+
+CRM_HEADER = "Record ID,Email,Name,Title,Company,Industry\n"
+
+
+def test_a_person_twice_in_a_file_is_stored_once_also_where_the_account_has_people(account):
+    _import_text(account, CRM_HEADER + "1,zed@zee.example,Zed Ray,CEO,Zee,Retail\n")
+
+    upload = _import_text(
+        account,
+        CRM_HEADER
+        + "2,ann@bee.example,Ann Lee,CTO,Bee,SaaS\n"
+        + "3,ANN@bee.example,Ann Lee,Chief Technology Officer,Bee,SaaS\n"
+        + "1,zed@zee.example,Zed Ray,Founder,Zee,Retail\n",
+    )
+
+    assert (upload.row_count, upload.created, upload.updated, upload.skipped) == (3, 1, 1, 1)
+    assert Lead.objects.get(name="Ann Lee").role == "Chief Technology Officer"
+    assert Lead.objects.get(name="Zed Ray").role == "Founder"
+
+
+def test_two_rows_that_are_one_lead_by_different_fields_update_it_once_from_the_last(account):
+    _import_text(account, CRM_HEADER + "1,ann@bee.example,Ann Lee,CTO,Bee,SaaS\n")
+
+    upload = _import_text(
+        account,
+        CRM_HEADER
+        + "1,ann.lee@bee.example,Ann Lee,VP Engineering,Bee,SaaS\n"  # her record id
+        + "77,ann@bee.example,Ann Lee,Chief Technology Officer,Bee,SaaS\n",  # her email
+    )
+
+    assert (upload.created, upload.updated, upload.skipped) == (0, 1, 1)
+    lead = Lead.objects.get()
+    assert (lead.role, lead.external_id) == ("Chief Technology Officer", "77")
+
+
+def test_the_same_export_again_counts_everyone_updated_and_rewrites_no_lead(account):
+    _import(account, "hubspot_contacts.csv")
+    before = list(Lead.objects.order_by("id").values(*FIELDS, "linkedin_bio", "extra"))
+    versions = _row_versions()
+
+    upload = _import(account, "hubspot_contacts.csv")
+
+    assert (upload.created, upload.updated, upload.skipped) == (0, 6, 0)
+    assert list(Lead.objects.order_by("id").values(*FIELDS, "linkedin_bio", "extra")) == before
+    assert _row_versions() == versions
+
+
+def test_a_changed_field_of_a_reupload_rewrites_that_lead_only(account):
+    _import_text(
+        account,
+        CRM_HEADER
+        + "1,ann@bee.example,Ann Lee,CTO,Bee,SaaS\n2,bo@cee.example,Bo Li,CFO,Cee,Retail\n",
+    )
+    versions = _row_versions()
+
+    _import_text(
+        account,
+        CRM_HEADER
+        + "1,ann@bee.example,Ann Lee,CEO,Bee,SaaS\n2,bo@cee.example,Bo Li,CFO,Cee,Retail\n",
+    )
+
+    ann, bo = Lead.objects.order_by("id")
+    assert (ann.role, ann.seniority) == ("CEO", "c_level")
+    if versions:  # PostgreSQL
+        assert _row_versions()[bo.pk] == versions[bo.pk]
+        assert _row_versions()[ann.pk] != versions[ann.pk]
+
+
+def _row_versions() -> dict:
+    """PostgreSQL: each lead's row version (xmin), which any write changes; {} elsewhere."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, xmin::text FROM {Lead._meta.db_table}")
+        return dict(cursor.fetchall())
+
+
+def test_an_accounts_leads_go_with_it(account):
+    _import(account, "hubspot_contacts.csv")
+    other = AccountFactory(name="Other")
+    _import(other, "hubspot_contacts.csv")
+
+    account.delete()
+
+    assert set(Lead.objects.values_list("account_id", flat=True)) == {other.pk}

@@ -234,19 +234,27 @@ def test_leads_import_streams_a_file_of_several_insert_batches_in_file_order():
 
 
 def test_leads_import_uses_copy_on_postgresql_and_executemany_elsewhere(monkeypatch):
-    used = []
-    for name in ("_copy_leads", "_insert_leads"):
-        real = getattr(leads_service, name)
+    written, inserts = [], []
+    real = leads_service._write_rows
 
-        def spy(rows, *, real=real, name=name, **kwargs):
-            used.append(name)
-            return real(rows, **kwargs)
+    def spy(cursor, *, table, columns, rows):
+        rows = list(rows)
+        if rows:
+            written.append((table, len(rows)))
+        return real(cursor, table=table, columns=columns, rows=rows)
 
-        monkeypatch.setattr(leads_service, name, spy)
+    def record_inserts(execute, sql, params, many, context):
+        if sql.startswith(f"INSERT INTO {connection.ops.quote_name(Lead._meta.db_table)} "):
+            inserts.append(many)
+        return execute(sql, params, many, context)
 
-    upload = import_text(CSV_HEADER + lead_lines(INSERT_BATCH_SIZE + 7))
+    monkeypatch.setattr(leads_service, "_write_rows", spy)
+    with connection.execute_wrapper(record_inserts):
+        upload = import_text(CSV_HEADER + lead_lines(INSERT_BATCH_SIZE + 7))
 
-    assert used == ["_copy_leads" if connection.vendor == "postgresql" else "_insert_leads"]
+    assert written == [(Lead._meta.db_table, INSERT_BATCH_SIZE + 7)]
+    # One COPY, around Django's cursor, on PostgreSQL; an INSERT per batch elsewhere.
+    assert inserts == ([] if connection.vendor == "postgresql" else [True, True])
     assert upload.leads.count() == INSERT_BATCH_SIZE + 7
     lead = upload.leads.get(name="Lead 3")
     assert (lead.role, lead.industry, lead.location) == ("CEO", "SaaS", "Berlin")
