@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "scoring.core",
     "scoring.accounts",
+    "scoring.notifications",
     "scoring.leads",
     "scoring.conversations",
     "scoring.demo",
@@ -316,6 +317,35 @@ WEBHOOK_BACKOFF = env.float("WEBHOOK_BACKOFF", default=1.0)
 WEBHOOK_MAX_BACKOFF = env.float("WEBHOOK_MAX_BACKOFF", default=30.0)
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
 
+# --- Hot-lead notifications ----------------------------------------------------------------
+# A hot grade, and a scoring run that ends with High leads, are told to the account: by email
+# to the bot's owner (else to the account's members) through EMAIL_URL, e.g.
+# smtp+tls://user:password@smtp.example.com:587 (unset: printed on the console), from
+# NOTIFY_FROM_EMAIL; and to a Slack-compatible incoming webhook at NOTIFY_SLACK_WEBHOOK_URL
+# when set. Links in them start with PUBLIC_BASE_URL. Each channel makes NOTIFY_RETRIES tries
+# in all, waiting NOTIFY_BACKOFF seconds, then twice that..., at most NOTIFY_MAX_BACKOFF; each
+# try gives up after NOTIFY_TIMEOUT seconds. What still fails stays "failed" for
+# `manage.py redeliver_notifications`.
+_EMAIL = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+EMAIL_USE_TLS = _EMAIL.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _EMAIL.get("EMAIL_USE_SSL", False)
+EMAIL_HOST = _EMAIL["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _EMAIL["EMAIL_PORT"] or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+EMAIL_HOST_USER = _EMAIL["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _EMAIL["EMAIL_HOST_PASSWORD"] or ""
+if _EMAIL["EMAIL_FILE_PATH"]:  # filemail:///path/to/folder
+    EMAIL_FILE_PATH = "/" + _EMAIL["EMAIL_FILE_PATH"]
+NOTIFY_FROM_EMAIL = env.str("NOTIFY_FROM_EMAIL", default="IntentScore <intentscore@localhost>")
+NOTIFY_SLACK_WEBHOOK_URL = env.str("NOTIFY_SLACK_WEBHOOK_URL", default="")
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+NOTIFY_RETRIES = env.int("NOTIFY_RETRIES", default=3)
+NOTIFY_BACKOFF = env.float("NOTIFY_BACKOFF", default=1.0)
+NOTIFY_MAX_BACKOFF = env.float("NOTIFY_MAX_BACKOFF", default=30.0)
+NOTIFY_TIMEOUT = env.float("NOTIFY_TIMEOUT", default=10.0)
+# Django's own mails too: without it an SMTP server that stops answering holds a sender forever.
+EMAIL_TIMEOUT = NOTIFY_TIMEOUT
+
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # drf-spectacular, plus the error answers every operation can give (scoring/core/openapi.py).
@@ -380,7 +410,9 @@ SPECTACULAR_SETTINGS = {
 # task_id, visitor_id, score, category... where a line has them): the default for the
 # grading consumer and Celery workers, whose logs are read by machines; plain otherwise.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-_WORKER_COMMANDS = {"consume_grading_tasks", "redeliver_webhooks", "worker"}
+_WORKER_COMMANDS = {
+    "consume_grading_tasks", "redeliver_webhooks", "redeliver_notifications", "worker",
+}  # fmt: skip
 _IS_WORKER = Path(sys.argv[0]).name == "celery" or bool(_WORKER_COMMANDS & set(sys.argv[1:3]))
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if _IS_WORKER else "plain")
 if LOG_FORMAT not in ("json", "plain"):

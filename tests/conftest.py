@@ -8,6 +8,8 @@ from rest_framework.test import APIClient
 from tests.conversation_tasks import SEED_TASK
 from tests.factories import AccountFactory, BotFactory, OfferFactory, UserFactory, api_key_client
 from tests.real_services import real_services_check
+from tests.slack_receiver import SlackReceiver
+from tests.smtp_server import SMTP_BACKEND, SmtpServer
 from tests.webhook_receiver import WebhookReceiver
 
 # The LLM stub and the providers pointed at it, for the tests of every app that reach one.
@@ -103,4 +105,38 @@ def webhook_receiver(settings):
         settings.WEBHOOK_BACKOFF = 0.01
         settings.WEBHOOK_MAX_BACKOFF = 0.05
         settings.WEBHOOK_TIMEOUT = 2.0
+        yield receiver
+
+
+@pytest.fixture(autouse=True)
+def notification_settings(settings):
+    """Notifications retried as quickly as the webhook fixture's deliveries (3 tries, waits
+    of 10 ms, at most 50 ms, 2 s per try), no Slack hook, and links on a known address,
+    whatever the environment says."""
+    settings.NOTIFY_RETRIES = 3
+    settings.NOTIFY_BACKOFF = 0.01
+    settings.NOTIFY_MAX_BACKOFF = 0.05
+    settings.NOTIFY_TIMEOUT = 2.0
+    settings.NOTIFY_SLACK_WEBHOOK_URL = ""
+    settings.NOTIFY_FROM_EMAIL = "IntentScore <alerts@scores.example.com>"
+    settings.PUBLIC_BASE_URL = "https://scores.example.com"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a free port of 127.0.0.1, and the email settings sending to it
+    (in place of the test runner's in-memory outbox)."""
+    with SmtpServer() as server:
+        settings.EMAIL_BACKEND = SMTP_BACKEND
+        settings.EMAIL_HOST, settings.EMAIL_PORT = server.host, server.port
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        yield server
+
+
+@pytest.fixture
+def slack_receiver(settings):
+    """A loopback Slack incoming webhook, and NOTIFY_SLACK_WEBHOOK_URL pointing at it."""
+    with SlackReceiver() as receiver:
+        settings.NOTIFY_SLACK_WEBHOOK_URL = receiver.url
         yield receiver

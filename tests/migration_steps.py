@@ -6,6 +6,9 @@ from django.db.migrations.executor import MigrationExecutor
 # The apps split out of `scoring` (accounts 0001 and conversations 0001 follow scoring 0012):
 # before that point they have no migration applied.
 SPLIT_APPS = ("accounts", "conversations")
+# Apps begun after the split on top of accounts: before it they have no migration applied
+# either.
+LATER_APPS = ("notifications",)
 
 
 def migrate(targets):
@@ -24,7 +27,8 @@ def latest():
 
 
 def scoring_at(migration: str):
-    """scoring at `migration` (before the split), the split apps unapplied, every other app
-    (auth among them) at its latest."""
-    others = [node for node in latest() if node[0] not in ("scoring", *SPLIT_APPS)]
-    return [*others, ("scoring", migration), *((app, None) for app in SPLIT_APPS)]
+    """scoring at `migration` (before the split), the split apps and those on them
+    unapplied, every other app (auth among them) at its latest."""
+    unapplied = (*SPLIT_APPS, *LATER_APPS)
+    others = [node for node in latest() if node[0] not in ("scoring", *unapplied)]
+    return [*others, ("scoring", migration), *((app, None) for app in unapplied)]

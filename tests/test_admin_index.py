@@ -7,6 +7,7 @@ EXPECTED_GROUPS = {
     "Accounts": {"Account", "ApiKey", "AuditEvent"},
     "Lead scoring": {"Offer", "LeadUpload", "Lead", "Score", "ScoringRun"},
     "Conversations": {"Bot", "ConversationGrade"},
+    "Notifications": {"Notification"},
 }
 
 

@@ -20,7 +20,7 @@ PRODUCTION_ENV = {
 _ISOLATED = (
     "SECRET_KEY", "DATABASE_URL", "DEBUG", "ALLOW_ANONYMOUS_DEMO", "ALLOWED_HOSTS",
     "LLM_PROVIDER", "GEMINI_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "LOG_FORMAT",
-    "BACKEND_WEBHOOK_SECRET", "DATABASE_CONN_MAX_AGE",
+    "BACKEND_WEBHOOK_SECRET", "DATABASE_CONN_MAX_AGE", "EMAIL_URL",
 )  # fmt: skip
 
 
@@ -120,7 +120,7 @@ LOG_FORMAT_OF = "import intentscore.settings as s; print(s.LOG_FORMAT)"
 
 def test_logs_are_plain_for_the_web_app_and_json_for_the_consumer_and_workers():
     assert run_python("-c", LOG_FORMAT_OF, "runserver").stdout.strip() == "plain"
-    for argv in (["consume_grading_tasks"], ["redeliver_webhooks"]):
+    for argv in (["consume_grading_tasks"], ["redeliver_webhooks"], ["redeliver_notifications"]):
         assert run_python("-c", LOG_FORMAT_OF, *argv).stdout.strip() == "json"
     assert run_python("-c", LOG_FORMAT_OF, "runserver", LOG_FORMAT="json").stdout.strip() == "json"
     assert (
@@ -175,3 +175,20 @@ def test_a_cache_url_that_does_not_answer_stops_start_up_clearly():
     assert result.returncode != 0
     assert CACHE_UNREACHABLE_ERROR.split(" ({location})")[0] in result.stderr
     assert location in result.stderr
+
+
+EMAIL_SETTINGS = (
+    "import intentscore.settings as s; "
+    "print(s.EMAIL_BACKEND.rsplit('.', 2)[-2], s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, "
+    "s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, s.EMAIL_USE_SSL, s.EMAIL_TIMEOUT)"
+)
+
+
+def test_mail_is_printed_on_the_console_unless_email_url_names_a_server():
+    assert run_python("-c", EMAIL_SETTINGS).stdout.split()[0] == "console"
+    url = "smtp+tls://alerts%40example.com:pa%3Ass@smtp.example.com"
+    assert run_python("-c", EMAIL_SETTINGS, EMAIL_URL=url, NOTIFY_TIMEOUT="7").stdout.split() == [
+        "smtp", "smtp.example.com", "587", "alerts@example.com", "pa:ss", "True", "False", "7.0"
+    ]  # fmt: skip
+    ssl = run_python("-c", EMAIL_SETTINGS, EMAIL_URL="smtp+ssl://mail.example.com:2465")
+    assert ssl.stdout.split()[:3] == ["smtp", "mail.example.com", "2465"]

@@ -7,7 +7,10 @@ from django.conf import settings
 
 REDACTED = "[redacted]"
 # Settings whose values must never be printed; later providers and webhooks add theirs here.
-SECRET_SETTINGS = ("SECRET_KEY", "GEMINI_API_KEY", "OPENAI_API_KEY", "BACKEND_WEBHOOK_SECRET")
+SECRET_SETTINGS = (
+    "SECRET_KEY", "GEMINI_API_KEY", "OPENAI_API_KEY", "BACKEND_WEBHOOK_SECRET",
+    "EMAIL_HOST_PASSWORD", "NOTIFY_SLACK_WEBHOOK_URL",
+)  # fmt: skip
 _PATTERNS = (
     re.compile(r"(isk_[0-9a-f]+_)[A-Za-z0-9_\-]+"),  # our API keys: keep the prefix
     re.compile(r"((?:Bearer|Token)\s+)\S+", re.IGNORECASE),

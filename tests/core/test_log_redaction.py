@@ -24,6 +24,18 @@ def test_configured_secrets_are_redacted_wherever_they_appear(settings):
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("NOTIFY_SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T0/B0/s3cr3t-hook"),
+        ("EMAIL_HOST_PASSWORD", "smtp-password-value"),
+    ],
+)
+def test_the_notification_channels_credentials_are_redacted(settings, name, secret):
+    setattr(settings, name, secret)
+    assert redact(f"posting to {secret} failed") == f"posting to {REDACTED} failed"
+
+
 def test_short_or_empty_settings_are_not_treated_as_secrets(settings):
     settings.GEMINI_API_KEY = ""
     assert redact("nothing to hide") == "nothing to hide"
