@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 
 from scoring.conversations.delivery import grades_redeliver
 from scoring.conversations.models import Bot, ConversationGrade
@@ -10,11 +11,17 @@ from scoring.core.exceptions import ApplicationError
 class BotAdmin(admin.ModelAdmin):
     """The backend's chat bots: a grading task for a bot_id not listed here is refused."""
 
-    list_display = ("bot_id", "name", "account", "created_at")
+    list_display = ("bot_id", "name", "account", "owner", "created_at")
     list_filter = ("account",)
     search_fields = ("bot_id", "name")
-    list_select_related = ("account",)
+    list_select_related = ("account", "owner")
     readonly_fields = ("created_at",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner":
+            # Members of some account only; Bot.clean checks it is the bot's.
+            kwargs["queryset"] = get_user_model().objects.filter(membership__isnull=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 REDELIVERED_MESSAGE = "Redelivered: {delivered} delivered, {failed} failed, {skipped} skipped."

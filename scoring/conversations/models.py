@@ -2,9 +2,13 @@
 
 The tables keep their names from the one `scoring` app (`db_table`)."""
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
-from scoring.accounts.models import Account
+from scoring.accounts.models import Account, Membership
+
+OWNER_NOT_MEMBER_ERROR = "The owner must be a member of the bot's account."
 
 
 class Bot(models.Model):
@@ -14,6 +18,14 @@ class Bot(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="bots")
     bot_id = models.CharField(max_length=255, unique=True)
     name = models.CharField(max_length=255, blank=True)
+    # Who is told of its hot leads (by email); without one, the account's members are.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_bots",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -22,6 +34,13 @@ class Bot(models.Model):
 
     def __str__(self):
         return self.name or self.bot_id
+
+    def clean(self):
+        # A visitor's conversation is the account's: nobody outside it is mailed about it.
+        if self.owner_id is not None and self.account_id is not None:
+            member = Membership.objects.filter(user_id=self.owner_id, account_id=self.account_id)
+            if not member.exists():
+                raise ValidationError({"owner": OWNER_NOT_MEMBER_ERROR})
 
 
 class LeadCategory(models.TextChoices):

@@ -1,7 +1,8 @@
 """Grading visitor conversations and storing the grades; delivering them: delivery.py.
 
 A task is graded once per account: a redelivered or duplicated task finds its stored grade
-and, once that was delivered, sends nothing again.
+and, once that was delivered, sends nothing again. A hot grade's notification is written
+with it and sent once (notify.py).
 """
 
 import logging
@@ -14,6 +15,7 @@ from scoring.conversations.criteria import category_for, clamp_score, engagement
 from scoring.conversations.delivery import RESULT_FIELDS_STORED, delivery_hold_until, grade_deliver
 from scoring.conversations.grading import ConversationGrader, LocalGrader, grader_from_settings
 from scoring.conversations.models import Bot, ConversationGrade, DeliveryStatus
+from scoring.conversations.notify import grade_notify, hot_grade_notification_create
 from scoring.conversations.schemas import GradingResult, GradingTask
 from scoring.conversations.selectors import bot_by_id, grade_for_task
 from scoring.core.exceptions import ApplicationError, InvalidInput
@@ -128,15 +130,16 @@ def conversation_grade_store(
         if grade is None:
             raise
         return grade, False
+    hot_grade_notification_create(grade=grade)
     return grade, True
 
 
 def conversation_grade_for_api(*, account: Account, task: GradingTask) -> ConversationGrade:
-    """POST /api/conversations/grade/: grade now and answer with the result, no webhook.
-    The same task again answers with its stored grade."""
+    """POST /api/conversations/grade/: grade now and answer with the result, no webhook
+    (a hot one is notified). The same task again answers with its stored grade."""
     bot = bot_for_task(task=task, account=account)
     if (grade := _existing_grade(bot=bot, task=task)) is not None:
-        return grade
+        return grade_notify(grade=grade)
     result, grading_error = conversation_grade(task=task)
     grade, _ = conversation_grade_store(
         task=task,
@@ -146,7 +149,7 @@ def conversation_grade_for_api(*, account: Account, task: GradingTask) -> Conver
         delivery_status=DeliveryStatus.RETURNED,
     )
     _log_graded(grade)
-    return grade
+    return grade_notify(grade=grade)
 
 
 def grading_task_process(
@@ -154,8 +157,9 @@ def grading_task_process(
 ) -> ConversationGrade:
     """What the consumer does with a valid task: grade it (with `grader`, default the
     configured one) and store it, unless stored already, then deliver it, unless delivered
-    already. UnknownBot / TaskConflict for a task that cannot be processed; delivery
-    failures are recorded on the grade."""
+    already, and notify a hot one, unless notified already. UnknownBot / TaskConflict for a
+    task that cannot be processed; delivery failures are recorded on the grade (and a
+    notification's on the notification)."""
     bot = bot_for_task(task=task)
     grade = _existing_grade(bot=bot, task=task)
     if grade is None:
@@ -165,8 +169,8 @@ def grading_task_process(
         )
         if created:
             _log_graded(grade)
-            return grade_deliver(grade=grade, held=True)
-    return grade_deliver(grade=grade)
+            return grade_notify(grade=grade_deliver(grade=grade, held=True))
+    return grade_notify(grade=grade_deliver(grade=grade))
 
 
 def _log_graded(grade: ConversationGrade) -> None:

@@ -1,0 +1,101 @@
+"""Telling the account of a hot grade: the notification is written with the grade (in the
+transaction that stores it) and sent after its webhook, once, whichever process gets there
+(scoring/notifications/services.py)."""
+
+from django.urls import reverse
+
+from scoring.conversations.models import ConversationGrade, LeadCategory
+from scoring.notifications.messages import bullet_list, public_url, slack_message
+from scoring.notifications.models import Notification
+from scoring.notifications.selectors import notification_for_event, notification_recipients
+from scoring.notifications.services import notification_create, notification_send
+
+HOT_SUBJECT = "Hot lead from {bot}: visitor {visitor} scored {score}/100"
+HOT_BODY = """\
+A visitor of {bot} is a hot lead: score {score}/100 ({category}), engagement {engagement}.
+
+Intent signals:
+{signals}
+
+Key interests:
+{interests}
+
+Recommended actions:
+{actions}
+
+Reasoning:
+{reasoning}
+
+Visitor {visitor}, session {session}, task {task}.
+Graded {graded_at:%Y-%m-%d %H:%M} UTC by {model}.
+
+The grade: {link}
+"""
+HOT_SLACK_TEXT = "Hot lead from {bot}: visitor {visitor} scored {score}/100 ({category})"
+GRADE_LINK_LABEL = "Open the grade"
+
+
+def grade_event_key(grade: ConversationGrade) -> str:
+    return f"conversation:{grade.pk}"
+
+
+def hot_grade_notification_create(*, grade: ConversationGrade) -> Notification | None:
+    """The notification of a hot grade, to its bot's owner (else the account's members);
+    None for a grade that is not hot. Called in the transaction that stores the grade."""
+    if grade.lead_category != LeadCategory.HOT:
+        return None
+    bot = grade.bot
+    link = public_url(reverse("conversation-detail", kwargs={"pk": grade.pk}))
+    fields = {
+        "bot": str(bot),
+        "visitor": grade.visitor_id,
+        "score": grade.lead_score,
+        "category": grade.lead_category,
+    }
+    signals = bullet_list(grade.intent_signals)
+    interests = bullet_list(grade.key_interests)
+    actions = bullet_list(grade.recommended_actions)
+    body = HOT_BODY.format(
+        **fields,
+        engagement=grade.engagement_level,
+        signals=signals,
+        interests=interests,
+        actions=actions,
+        reasoning=grade.reasoning,
+        session=grade.session_id,
+        task=grade.task_id,
+        graded_at=grade.graded_at,
+        model=grade.model_used,
+        link=link,
+    )
+    notification, _ = notification_create(
+        account=grade.account,
+        event_key=grade_event_key(grade),
+        subject=HOT_SUBJECT.format(**fields),
+        body=body,
+        recipients=notification_recipients(account=grade.account, owner=bot.owner),
+        slack_message=slack_message(
+            text=HOT_SLACK_TEXT.format(**fields),
+            sections=[
+                ("Intent signals", signals),
+                ("Key interests", interests),
+                ("Recommended actions", actions),
+                ("Reasoning", grade.reasoning),
+            ],
+            link=(GRADE_LINK_LABEL, link),
+        ),
+    )
+    return notification
+
+
+def grade_notify(*, grade: ConversationGrade) -> ConversationGrade:
+    """Send the hot grade's notification unless it was sent already; while another process
+    sends it, wait for that one. A grade that is not hot has none."""
+    if grade.lead_category != LeadCategory.HOT:
+        return grade
+    notification = notification_for_event(
+        account_id=grade.account_id, event_key=grade_event_key(grade)
+    )
+    if notification is not None:
+        notification_send(notification=notification)
+    return grade
