@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from scoring.accounts.models import Account
 from scoring.core.exceptions import NotFound
-from scoring.leads.models import AiStatus, Lead, LeadUpload, Offer, Score, ScoringRun
+from scoring.leads.models import AiStatus, Intent, Lead, LeadUpload, Offer, Score, ScoringRun
 
 NO_OFFER_ERROR = "No product offer found. Please create an offer first."
 OFFER_NOT_FOUND_ERROR = "Product offer {offer_id} not found."
@@ -75,6 +75,16 @@ def run_failures(*, run: ScoringRun) -> list[dict]:
     )
     rows = failed.order_by("lead_id").values_list("lead_id", "ai_error")
     return [{"lead": lead, "error": error} for lead, error in rows]
+
+
+def high_scores_for_run(*, run: ScoringRun) -> QuerySet[Score]:
+    """The run's leads that are High for its offer (scored by it, or still valid from an
+    earlier run), best first."""
+    return (
+        Score.objects.filter(offer_id=run.offer_id, intent=Intent.HIGH, lead__in=leads_for_run(run))
+        .select_related("lead")
+        .order_by("-score", "id")
+    )
 
 
 def offer_for_scoring(*, account: Account, offer_id: int | None = None) -> Offer:

@@ -24,6 +24,7 @@ from scoring.leads.assessors import assessor_from_settings
 from scoring.leads.models import Offer, ScoringRun, ScoringRunChunk
 from scoring.leads.selectors import leads_for_run
 from scoring.leads.services.idempotency import idempotency_run_bind
+from scoring.leads.services.notify import run_digest_create
 from scoring.leads.services.scoring import (
     NO_LEADS_ERROR,
     ProviderUnavailable,
@@ -164,10 +165,12 @@ def scoring_run_chunk_score(*, chunk_id: int) -> None:
         _finish_if_complete(run)
 
 
+@transaction.atomic
 def _finish_if_complete(run: ScoringRun) -> None:
-    ScoringRun.objects.filter(
+    if ScoringRun.objects.filter(
         pk=run.pk, status=ScoringRun.Status.RUNNING, chunks_done=F("chunks_total")
-    ).update(status=ScoringRun.Status.DONE, finished_at=timezone.now())
+    ).update(status=ScoringRun.Status.DONE, finished_at=timezone.now()):
+        run_digest_create(run=run)  # with the finish: a run done is never without it
 
 
 def _finish(run: ScoringRun, status: str, *, error: str = "") -> int:
