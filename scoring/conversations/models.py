@@ -73,6 +73,9 @@ class ConversationGrade(models.Model):
     graded_at = models.DateTimeField()
     model_used = models.CharField(max_length=150)
     conversation_count = models.PositiveIntegerField()
+    # BANT from the visitor's words (bant.py): {"budget": {"value", "evidence"} or null, …};
+    # {} for a grade from before it was extracted.
+    qualification = models.JSONField(default=dict, blank=True)
     # Why a remote provider's answer was replaced by the offline criteria; empty otherwise.
     grading_error = models.TextField(blank=True)
 

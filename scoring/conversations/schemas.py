@@ -61,9 +61,36 @@ class GradingTask(BaseModel):
     def visitor_messages(self) -> list[str]:
         return [m.content for m in self.conversation_history if m.role in VISITOR_ROLES]
 
+    @property
+    def exchanges(self) -> list[tuple[str, str]]:
+        """Each visitor message with the bot's last message before it ("" if none): the
+        question a one-word answer answers."""
+        pairs, bot_said = [], ""
+        for message in self.conversation_history:
+            if message.role in VISITOR_ROLES:
+                pairs.append((bot_said, message.content))
+            elif message.role != "system":
+                bot_said = message.content
+        return pairs
+
+
+class BantItem(BaseModel):
+    value: str = Field(description='What the visitor said, e.g. "$40k a year".')
+    evidence: str = Field(description="The visitor's sentence it is in.")
+
+
+class Qualification(BaseModel):
+    """BANT from the visitor's own words; null where they did not say it."""
+
+    budget: BantItem | None = None
+    authority: BantItem | None = None
+    need: BantItem | None = None
+    timeline: BantItem | None = None
+
 
 class GradingResult(BaseModel):
-    """The webhook body, field for field as the seed's backend declares it."""
+    """The webhook body, field for field as the seed's backend declares it, plus the
+    optional `qualification` (BANT), which a receiver using the seed's model ignores."""
 
     task_id: str
     visitor_id: str
@@ -80,6 +107,7 @@ class GradingResult(BaseModel):
     model_used: str
     # Messages in the conversation, the visitor's and the bot's.
     conversation_count: int = Field(ge=0)
+    qualification: Qualification | None = None
 
 
 class InvalidTask(ValueError):

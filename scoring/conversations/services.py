@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from scoring.accounts.models import Account
+from scoring.conversations import bant
 from scoring.conversations.criteria import category_for, clamp_score, engagement_for
 from scoring.conversations.delivery import RESULT_FIELDS_STORED, delivery_hold_until, grade_deliver
 from scoring.conversations.grading import ConversationGrader, LocalGrader, grader_from_settings
@@ -77,6 +78,8 @@ def conversation_grade(
         graded_at=timezone.now(),
         model_used=assessment_model,
         conversation_count=len(task.conversation_history),
+        # The offline extraction also for a remote model's grade: the same evidence rules.
+        qualification=assessment.qualification or bant.qualification(task.visitor_messages),
     )
     return result, grading_error
 
@@ -121,7 +124,8 @@ def conversation_grade_store(
                 grading_error=grading_error,
                 delivery_status=delivery_status,
                 delivery_claimed_until=held_until,
-                **result.model_dump(include=set(RESULT_FIELDS_STORED)),
+                **result.model_dump(include=set(RESULT_FIELDS_STORED) - {"qualification"}),
+                qualification=result.qualification.model_dump() if result.qualification else {},
             )
     except IntegrityError:
         grade = _existing_grade(bot=bot, task=task)

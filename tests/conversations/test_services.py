@@ -55,8 +55,9 @@ def test_the_seeds_task_is_graded_stored_and_delivered(bot, webhook_receiver):
     assert set(body) == {
         "task_id", "visitor_id", "bot_id", "session_id", "lead_score", "lead_category",
         "intent_signals", "engagement_level", "key_interests", "recommended_actions",
-        "reasoning", "graded_at", "model_used", "conversation_count",
+        "reasoning", "graded_at", "model_used", "conversation_count", "qualification",
     }  # fmt: skip
+    assert set(body["qualification"]) == {"budget", "authority", "need", "timeline"}
     assert body["bot_id"] == "bot_123"
     assert webhook_receiver.requests[0].webhook_id == "test_123"
 
