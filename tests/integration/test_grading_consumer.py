@@ -449,7 +449,7 @@ def test_a_task_published_twice_sends_one_webhook(consumers, broker, receiver, b
 
 
 def test_bad_tasks_are_dead_lettered_and_good_ones_still_graded(consumers, broker, receiver, bot):
-    consumers.start()
+    consumers.start(GRADING_STRICT_BOTS="true")  # an unknown bot is a bad task
     unknown_bot = task_for(bot, SEED_CONVERSATION, bot_id="no-such-bot")
 
     broker.publish(b"{this is not json")
@@ -471,6 +471,21 @@ def test_bad_tasks_are_dead_lettered_and_good_ones_still_graded(consumers, broke
     assert letters[unknown][DEAD_LETTER_REASON_HEADER].startswith("Unknown bot_id 'no-such-bot'")
     assert {headers["x-original-queue"] for headers in letters.values()} == {broker.name}
     assert broker.counts(broker.queue) == (0, 1)
+
+
+def test_a_new_bot_is_registered_in_the_default_account_and_graded(
+    consumers, broker, receiver, bot
+):
+    consumers.start()
+    task = task_for(bot, SEED_CONVERSATION, bot_id=f"new-{uuid.uuid4().hex[:8]}")
+
+    broker.publish(task)
+    consumers.wait_for(lambda: status_of(task) == DeliveryStatus.DELIVERED, "the delivery")
+
+    registered = Bot.objects.get(bot_id=task["bot_id"])
+    assert (registered.account.slug, registered.name) == ("default", "")
+    assert_stored(task, registered)
+    assert broker.counts(broker.dead)[0] == 0
 
 
 @pytest.mark.parametrize(
@@ -598,7 +613,7 @@ def test_a_database_outage_dead_letters_nothing_and_the_tasks_wait_for_it(
 
 
 def test_dead_letters_are_replayed_once_their_cause_is_fixed(consumers, broker, receiver, bot):
-    consumers.start()
+    consumers.start(GRADING_STRICT_BOTS="true")
     orphan = task_for(bot, SEED_CONVERSATION, bot_id=f"later-{uuid.uuid4().hex[:6]}")
     broker.publish(b"{not json")
     broker.publish(orphan)
