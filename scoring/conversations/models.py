@@ -9,7 +9,9 @@ from scoring.accounts.models import Account
 
 class Bot(models.Model):
     """A chat bot of the backend, by the id its grading tasks carry: its conversations'
-    grades land in its account. A task for a bot not listed here is dead-lettered."""
+    grades land in its account. A task for a bot not listed here registers it, with no
+    name, in the account the task came for (the caller's over HTTP, GRADING_ACCOUNT's or
+    the default one from the queue); with GRADING_STRICT_BOTS it is refused instead."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="bots")
     bot_id = models.CharField(max_length=255, unique=True)
