@@ -120,6 +120,14 @@ def _first(pattern: re.Pattern, text: str, *, affirmed: bool = False) -> re.Matc
     return next((m for m in pattern.finditer(text) if not is_negated(text, m.start())), None)
 
 
+def _line_of(match: re.Match) -> str:
+    """The line (a message) the match is in."""
+    text = match.string
+    start = text.rfind("\n", 0, match.start()) + 1
+    end = text.find("\n", match.end())
+    return text[start : end if end != -1 else len(text)]
+
+
 def _gibberish(text: str) -> re.Match | None:
     tokens = _TOKEN.findall(text)
     if len(tokens) < MIN_WORDS_FOR_GIBBERISH:
@@ -180,6 +188,7 @@ def visitor_situation(
                 key, f"is {label}, not a buyer", f"Not a buyer: {label}", _evidence(match)
             )
             break
+    urgent = False
     for name, label, signal, match, to_clause_end in (
         ("partner", "asks about partnering or reselling", "Partner or reseller enquiry",
          _first(_PARTNER, text), False),
@@ -187,16 +196,14 @@ def visitor_situation(
         ("deferral", "wants it later", "Wants it later", _first(_DEFERRAL, text), True),
         ("commitment", "took a buying step", "Took a buying step",
          _commitment(text) or accepted_offer(exchanges) or _qualified_soon(qualification),
-         False),
+         True),
     ):  # fmt: skip
         if match is not None:
             found[name] = Finding(
                 name, label, signal, _evidence(match, to_clause_end=to_clause_end)
             )
-    commitment = found.get("commitment")
-    urgent = commitment is not None and any(
-        _first(_SOON, message) for message in visitor_messages if commitment.evidence in message
-    )
+            if name == "commitment":
+                urgent = _first(_SOON, _line_of(match)) is not None
     return Situation(**found, contact=bool(_CONTACT.search(text)), urgent_commitment=urgent)
 
 
