@@ -57,6 +57,10 @@ _NON_BUYERS = {
     key: (label, action, _patterns(sources))
     for key, (label, action, sources) in vocabulary.NON_BUYERS.items()
 }
+# Any class's phrase: most visitors have none, and one scan tells them apart.
+_ANY_NON_BUYER = _patterns(
+    source for _, _, sources in vocabulary.NON_BUYERS.values() for source in sources
+)
 _CONTACT = re.compile(f"{vocabulary.EMAIL_PATTERN}|{vocabulary.PHONE_PATTERN}")
 _TOKEN = re.compile(r"[^\W\d_]+")
 # A word-like token: has a vowel (of any of the five languages), no letter three times in a
@@ -182,8 +186,11 @@ def visitor_situation(
     yes to what the bot offered); `qualification`: their BANT (bant.py)."""
     text = "\n".join(visitor_messages)
     found = {}
-    for key, (label, _, patterns) in _NON_BUYERS.items():
-        if match := (_gibberish(text) if key == "spam" else None) or _first(patterns, text):
+    classes = _NON_BUYERS.items() if _ANY_NON_BUYER.search(text) else ()
+    if gibberish := _gibberish(text):
+        classes = [("spam", _NON_BUYERS["spam"])]
+    for key, (label, _, patterns) in classes:
+        if match := (gibberish if key == "spam" else None) or _first(patterns, text):
             found["non_buyer"] = Finding(
                 key, f"is {label}, not a buyer", f"Not a buyer: {label}", _evidence(match)
             )
