@@ -74,6 +74,20 @@ class GradingTask(BaseModel):
         return pairs
 
 
+def _openapi_nullable(schema: dict) -> None:
+    """The model's JSON schema as OpenAPI 3.0 reads it, which has no "null" type: an
+    optional field is its own type, `nullable`."""
+    for field in schema.get("properties", {}).values():
+        alternatives = field.get("anyOf", [])
+        if {"type": "null"} not in alternatives:
+            continue
+        rest = [
+            alternative for alternative in field.pop("anyOf") if alternative != {"type": "null"}
+        ]
+        field.update(rest[0] if len(rest) == 1 and "$ref" not in rest[0] else {"allOf": rest})
+        field["nullable"] = True
+
+
 class BantItem(BaseModel):
     value: str = Field(description='What the visitor said, e.g. "$40k a year".')
     evidence: str = Field(description="The visitor's sentence it is in.")
@@ -81,6 +95,8 @@ class BantItem(BaseModel):
 
 class Qualification(BaseModel):
     """BANT from the visitor's own words; null where they did not say it."""
+
+    model_config = ConfigDict(json_schema_extra=_openapi_nullable)
 
     budget: BantItem | None = None
     authority: BantItem | None = None
@@ -91,6 +107,8 @@ class Qualification(BaseModel):
 class GradingResult(BaseModel):
     """The webhook body, field for field as the seed's backend declares it, plus the
     optional `qualification` (BANT), which a receiver using the seed's model ignores."""
+
+    model_config = ConfigDict(json_schema_extra=_openapi_nullable)
 
     task_id: str
     visitor_id: str
