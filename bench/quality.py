@@ -95,3 +95,40 @@ def report(name: str, expected: list[str], predicted: list[str]) -> str:
     for want in LABELS:
         lines.append(f"  {want:<18}" + "".join(f"{counts[(want, got)]:>8}" for got in LABELS))
     return "\n".join(lines)
+
+
+# --- conversations: hot / warm / cold ---------------------------------------------------------
+
+CONVERSATION_DEV_SET = DEV_SET.parent / "conversations_dev.json"
+# The categories in the order of LABELS, for cohen_kappa.
+CATEGORY_AS_LABEL = {"hot": "High", "warm": "Medium", "cold": "Low"}
+
+
+def conversation_sets() -> list[Path]:
+    """The dev set (when this checkout sits beside it) and ours in bench/data."""
+    dev = [CONVERSATION_DEV_SET] if CONVERSATION_DEV_SET.exists() else []
+    return dev + sorted(BENCH_DATA.glob("conversations_*.json"))
+
+
+def conversation_results(path: Path) -> list[tuple[dict, object]]:
+    """(labelled example, GradingResult) for each conversation of the file, graded by the
+    offline grader as a default install grades it."""
+    from scoring.conversations.grading import LocalGrader
+    from scoring.conversations.schemas import grading_task_from_data
+    from scoring.conversations.services import conversation_grade
+
+    grader = LocalGrader()
+    return [
+        (
+            example,
+            conversation_grade(task=grading_task_from_data(example["task"]), grader=grader)[0],
+        )
+        for example in json.loads(path.read_text(encoding="utf-8"))
+    ]
+
+
+def conversation_agreement(results) -> tuple[float, float]:
+    """Agreement and Cohen's kappa of the results with their labels."""
+    expected = [CATEGORY_AS_LABEL[example["expect"]] for example, _ in results]
+    predicted = [CATEGORY_AS_LABEL[result.lead_category] for _, result in results]
+    return agreement(expected, predicted), cohen_kappa(expected, predicted)

@@ -310,6 +310,16 @@ GRADING_BROKER_URL = env.str(
 )
 GRADING_QUEUE = env.str("GRADING_QUEUE", default="visitor_grading")
 MAX_CONCURRENT_TASKS = env.int("MAX_CONCURRENT_TASKS", default=4)
+# Any bot_id is graded: a backend creates bots as its customers sign up, so a bot nobody
+# added in the admin is registered on first sight (a Bot with no name), over HTTP in the
+# caller's account, from the queue in GRADING_ACCOUNT's. GRADING_ACCOUNT (an account's slug)
+# unset: the consumer grades every account's bots, each into its bot's account, and
+# registers new ones in the `default` account. Set: it grades for that account only, and a
+# task for another account's bot is dead-lettered (a slug no account has stops start-up).
+# GRADING_STRICT_BOTS=true registers nothing: a bot not added in the admin is refused (a 400
+# over HTTP, dead-lettered from the queue).
+GRADING_ACCOUNT = env.str("GRADING_ACCOUNT", default="")
+GRADING_STRICT_BOTS = env.bool("GRADING_STRICT_BOTS", default=False)
 BACKEND_WEBHOOK_URL = env.str("BACKEND_WEBHOOK_URL", default="")
 BACKEND_WEBHOOK_SECRET = env.str("BACKEND_WEBHOOK_SECRET", default="")
 WEBHOOK_RETRIES = env.int("WEBHOOK_RETRIES", default=3)

@@ -9,7 +9,8 @@ from scoring.core.exceptions import ApplicationError
 
 @admin.register(Bot)
 class BotAdmin(admin.ModelAdmin):
-    """The backend's chat bots: a grading task for a bot_id not listed here is refused."""
+    """The backend's chat bots. One without a name was registered by its first grading task
+    (GRADING_STRICT_BOTS=true refuses a bot_id not listed here instead)."""
 
     list_display = ("bot_id", "name", "account", "owner", "created_at")
     list_filter = ("account",)

@@ -27,10 +27,12 @@ from scoring.core.openapi import error_response
 from scoring.core.parsers import BoundedJSONParser
 
 INVALID_TASK = (
-    "An invalid task (the error names the field), a body that is not a JSON object, or a "
-    "bot_id that is no bot of the caller's account."
+    "An invalid task (the error names the field), a body that is not a JSON object, or, "
+    "with GRADING_STRICT_BOTS, a bot_id that is no bot of the caller's account."
 )
-TASK_CONFLICT = "The task_id was graded already, for another bot."
+TASK_CONFLICT = (
+    "The task_id was graded already, for another bot; or the bot_id is a bot of another account."
+)
 
 
 @extend_schema_field(ConversationMessage)
@@ -126,8 +128,9 @@ class ConversationGradeViewSet(
     )
     def grade(self, request):
         """Grade a visitor conversation now and answer with the result, the body the webhook
-        would carry (no webhook is sent). Its bot must be one of the caller's account. The
-        same task again answers its stored result."""
+        would carry (no webhook is sent). A bot_id not seen before is registered in the
+        caller's account; another account's bot is a 409. The same task again answers its
+        stored result."""
         try:
             task = grading_task_from_data(request.data)
         except InvalidTask as error:

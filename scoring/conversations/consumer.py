@@ -4,7 +4,8 @@ One thread talks to the broker; a pool of MAX_CONCURRENT_TASKS threads grades, s
 delivers. The broker hands over at most that many unacknowledged messages (prefetch), and a
 message is acknowledged only after its grade is stored and its delivery attempted, so a
 consumer that dies mid-task has the broker give the task to another. A task that can never
-be graded (not JSON, a field missing, an unknown bot) goes to the dead-letter queue
+be graded (not JSON, a field missing, an unknown bot with GRADING_STRICT_BOTS, another
+account's bot for a consumer GRADING_ACCOUNT scopes) goes to the dead-letter queue
 "<queue>.dead" with the reason in its `x-dead-letter-reason` header, and is acknowledged.
 """
 
@@ -17,9 +18,15 @@ from dataclasses import dataclass
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from kombu import Connection, Consumer, Exchange, Message, Producer, Queue
 
+from scoring.accounts.models import Account
 from scoring.conversations.grading import grader_from_settings
 from scoring.conversations.schemas import InvalidTask, grading_task_from_json
-from scoring.conversations.services import TaskConflict, UnknownBot, grading_task_process
+from scoring.conversations.services import (
+    ForeignBot,
+    TaskConflict,
+    UnknownBot,
+    grading_task_process,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,16 +57,18 @@ class Outcome:
 ACK = Outcome()
 
 
-def handle_task_message(body: bytes, *, redelivered: bool, grader=None) -> Outcome:
-    """Grade (with `grader`, default the configured one), store and deliver one task;
-    never raises."""
+def handle_task_message(
+    body: bytes, *, redelivered: bool, grader=None, account: Account | None = None
+) -> Outcome:
+    """Grade (with `grader`, default the configured one), store and deliver one task, for
+    `account` only when given (GRADING_ACCOUNT's); never raises."""
     ids = {}  # task_id and visitor_id for the log lines, once the task is read
     try:
         task = grading_task_from_json(body)
         ids = {"task_id": task.task_id, "visitor_id": task.visitor_id}
-        grading_task_process(task=task, grader=grader)
+        grading_task_process(task=task, grader=grader, account=account)
         return ACK
-    except (InvalidTask, UnknownBot, TaskConflict) as error:
+    except (InvalidTask, UnknownBot, ForeignBot, TaskConflict) as error:
         reason = str(error)
     except (OperationalError, InterfaceError) as error:  # the database is down, not the task
         logger.warning("Database unreachable (%s); the task goes back", error, extra=ids)
@@ -77,8 +86,19 @@ def handle_task_message(body: bytes, *, redelivered: bool, grader=None) -> Outco
 
 
 class GradingConsumer:
-    def __init__(self, *, broker_url: str, queue_name: str, concurrency: int, handler=None):
+    def __init__(
+        self,
+        *,
+        broker_url: str,
+        queue_name: str,
+        concurrency: int,
+        handler=None,
+        account: Account | None = None,
+    ):
+        """`account`: the only one whose bots it grades (GRADING_ACCOUNT's); None: every
+        account's."""
         self.broker_url = broker_url
+        self.account = account
         self.queue = Queue(queue_name, Exchange(""), routing_key=queue_name, durable=True)
         self.dead_letter_queue = Queue(
             queue_name + DEAD_LETTER_SUFFIX,
@@ -132,7 +152,10 @@ class GradingConsumer:
         consumer = Consumer(channel, queues=[self.queue], on_message=self._received)
         consumer.consume()
         logger.info(
-            "Consuming grading tasks from %s (%d at a time)", self.queue.name, self.concurrency
+            "Consuming grading tasks from %s (%d at a time) for %s",
+            self.queue.name,
+            self.concurrency,
+            f"the account {self.account.slug!r} only" if self.account else "every account",
         )
         while not self.stopping.is_set():
             self._drain(broker)
@@ -175,7 +198,9 @@ class GradingConsumer:
 
     def _run_handler(self, body: bytes, redelivered: bool) -> Outcome:
         try:
-            return self.handler(body, redelivered=redelivered, grader=self.grader)
+            return self.handler(
+                body, redelivered=redelivered, grader=self.grader, account=self.account
+            )
         except Exception:  # the handler never raises; a bug must not lose the message
             logger.exception("Grading handler raised")
             return Outcome(requeue=True)

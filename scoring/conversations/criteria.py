@@ -10,13 +10,17 @@ Score (0–100) = purchase intent (0–50) + engagement (0–25) + qualification
   technical understanding +5, at most 25.
 
 Category: hot ≥ 70, warm 40–69, cold < 40. Only the visitor's messages count: a bot that
-talks about pricing does not make its visitor a buyer. Phrases match whole words,
-case-insensitively; a criterion counts once however often it is met.
+talks about pricing does not make its visitor a buyer. Phrases (vocabulary.py, in five
+languages) match whole words, case-insensitively, and not under a negation ("we don't need
+a demo"); a criterion counts once however often it is met. judgement.py then applies what
+a sales manager would see beyond these points.
 """
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from scoring.conversations import vocabulary
 from scoring.conversations.models import EngagementLevel, LeadCategory
 from scoring.core.score_bands import label_for_score
 from scoring.core.text_match import whole_word_pattern
@@ -38,53 +42,25 @@ class Criterion:
     pattern: re.Pattern
 
 
+BUDGET_PATTERN = whole_word_pattern(*vocabulary.BUDGET)
 PURCHASE_INTENT = (
-    Criterion("pricing", 15, "Asked about pricing or plans", whole_word_pattern(
-        "price*", "pricing", "cost", "costs", "how much", "plans", "pricing plan", "which plan",
-        "what plan", "paid plan", "subscription*",
-        "quote", "per seat", "per user", "licen*", "tier", "tiers", "billing",
-    )),
-    Criterion("demo", 15, "Requested a demo or trial", whole_word_pattern(
-        "demo", "demos", "trial", "trials", "try it", "try it out", "test drive",
-        "proof of concept", "poc", "pilot", "walkthrough", "see it in action",
-    )),
-    Criterion("enterprise", 10, "Asked about enterprise features", whole_word_pattern(
-        "enterprise", "sso", "single sign-on", "saml", "scim", "sla", "slas", "audit log*",
-        "on-prem*", "on prem*", "self-host*", "dedicated instance", "soc 2", "soc2",
-        "hipaa", "gdpr", "rbac", "role-based access", "data residency", "uptime guarantee",
-    )),
-    Criterion("timeline", 10, "Discussed an implementation timeline", whole_word_pattern(
-        "timeline", "timeframe", "go live", "go-live", "rollout", "roll out", "deadline",
-        "implementation", "implement", "onboarding", "launch", "next week", "next month",
-        "next quarter", "this quarter", "this month", "by q1", "by q2", "by q3", "by q4",
-        "how long does it take", "how soon", "asap",
-    )),
-    Criterion("budget", 10, "Mentioned a budget", whole_word_pattern(
-        "budget*", "afford", "allocated", "spend", "spending", "$*", "usd", "eur",
-    )),
+    Criterion("pricing", 15, "Asked about pricing or plans",
+              whole_word_pattern(*vocabulary.PRICING)),
+    Criterion("demo", 15, "Requested a demo or trial", whole_word_pattern(*vocabulary.DEMO)),
+    Criterion("enterprise", 10, "Asked about enterprise features",
+              whole_word_pattern(*vocabulary.ENTERPRISE)),
+    Criterion("timeline", 10, "Discussed an implementation timeline",
+              whole_word_pattern(*vocabulary.TIMELINE)),
+    Criterion("budget", 10, "Mentioned a budget", BUDGET_PATTERN),
 )  # fmt: skip
 QUALIFICATION = (
-    Criterion("company", 10, "Shared company information", whole_word_pattern(
-        "our company", "my company", "our team", "my team", "our business", "our startup",
-        "our organization", "our org", "our agency", "our store", "our firm", "we are a",
-        "we're a", "we are an", "we're an", "i work at", "i work for", "i run", "employees",
-        "people on", "headcount", "our customers", "our clients",
-    )),
-    Criterion("integration", 8, "Asked about integrations", whole_word_pattern(
-        "integrat*", "api", "apis", "webhook*", "connect to", "connect with", "sync with",
-        "salesforce", "hubspot", "slack", "zapier", "shopify", "zendesk", "intercom",
-        "pipedrive", "sdk", "plugin", "plug-in",
-    )),
-    Criterion("use_case", 7, "Described a specific use case", whole_word_pattern(
-        "use case", "use cases", "we need", "we want", "we're looking", "we are looking",
-        "looking for a way", "our goal", "to automate", "help us", "we're trying",
-        "we are trying", "so that we", "we use", "we currently", "our workflow",
-    )),
-    Criterion("technical", 5, "Showed technical understanding", whole_word_pattern(
-        "rest api", "graphql", "json", "oauth", "endpoint*", "rate limit*", "latency",
-        "throughput", "scalab*", "database", "sql", "kubernetes", "docker", "aws", "gcp",
-        "azure", "encryption", "architecture", "schema", "self-hosted", "data model",
-    )),
+    Criterion("company", 10, "Shared company information", whole_word_pattern(*vocabulary.COMPANY)),
+    Criterion("integration", 8, "Asked about integrations",
+              whole_word_pattern(*vocabulary.INTEGRATION)),
+    Criterion("use_case", 7, "Described a specific use case",
+              whole_word_pattern(*vocabulary.USE_CASE)),
+    Criterion("technical", 5, "Showed technical understanding",
+              whole_word_pattern(*vocabulary.TECHNICAL)),
 )  # fmt: skip
 ENGAGEMENT_TIERS = (  # (visitor messages at least, points, level)
     (5, 25, EngagementLevel.HIGH),
@@ -133,11 +109,30 @@ class CriteriaGrade:
         return frozenset(c.key for c in self.met)
 
 
+_CLAUSE_BREAK = re.compile(vocabulary.CLAUSE_BREAK, re.IGNORECASE)
+_NEGATION = whole_word_pattern(*vocabulary.NEGATION_CUES)
+_WORD = re.compile(r"[\w'’]+")
+
+
+def is_negated(text: str, start: int) -> bool:
+    """Whether a negation cue stands in the few words before `start`, in the same clause:
+    "we don't need a demo", "sin prueba gratuita", "kein Angebot"."""
+    clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+    before = text[clause_start:start]
+    words = _WORD.findall(before)[-vocabulary.NEGATION_REACH_WORDS :]
+    return bool(words) and bool(_NEGATION.search(" ".join(words)))
+
+
+def affirmed_matches(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
+    """The pattern's matches in the text that no negation turns around."""
+    return (match for match in pattern.finditer(text) if not is_negated(text, match.start()))
+
+
 def criteria_grade(visitor_messages: list[str]) -> CriteriaGrade:
     text = "\n".join(visitor_messages)
     met, evidence = [], {}
     for criterion in PURCHASE_INTENT + QUALIFICATION:
-        if match := criterion.pattern.search(text):
+        if match := next(affirmed_matches(criterion.pattern, text), None):
             met.append(criterion)
             evidence[criterion.key] = " ".join(match.group(0).split())
     engagement, level = engagement_for(len(visitor_messages))
@@ -166,7 +161,7 @@ def key_interests(visitor_messages: list[str]) -> list[str]:
     for criterion in PURCHASE_INTENT + QUALIFICATION:
         if criterion.key not in INTEREST_CRITERIA:
             continue
-        for match in criterion.pattern.finditer(text):
+        for match in affirmed_matches(criterion.pattern, text):
             phrase = " ".join(match.group(0).lower().split())
             found.setdefault(phrase, match.start())
     return sorted(found, key=found.get)[:MAX_KEY_INTERESTS]
@@ -188,8 +183,10 @@ DEFAULT_ACTIONS = {
 }
 
 
-def recommended_actions(grade: CriteriaGrade) -> list[str]:
-    category = grade.category
+def recommended_actions(grade: CriteriaGrade, category: LeadCategory | None = None) -> list[str]:
+    """Next steps for what the visitor asked, for the grade's category (or `category`, when
+    judgement.py moved the score into another)."""
+    category = category or grade.category
     actions = []
     if category != LeadCategory.COLD:
         actions = [ACTIONS_BY_CRITERION[k] for k in ACTIONS_BY_CRITERION if k in grade.met_keys]
@@ -198,7 +195,9 @@ def recommended_actions(grade: CriteriaGrade) -> list[str]:
     return [*actions, DEFAULT_ACTIONS[category]]
 
 
-def reasoning(grade: CriteriaGrade) -> str:
+def points_breakdown(grade: CriteriaGrade) -> str:
+    """'purchase intent 25/50 from …; engagement 5/25 from 2 visitor messages; qualification …'"""
+
     def part(criteria):
         named = [
             f"{c.signal.lower()} ('{grade.evidence[c.key]}')" for c in criteria if c in grade.met
@@ -207,8 +206,11 @@ def reasoning(grade: CriteriaGrade) -> str:
 
     count = grade.visitor_message_count
     return (
-        f"Score {grade.score} ({grade.category.value}): purchase intent "
-        f"{grade.purchase_intent}/50 from {part(PURCHASE_INTENT)}; engagement "
+        f"purchase intent {grade.purchase_intent}/50 from {part(PURCHASE_INTENT)}; engagement "
         f"{grade.engagement}/25 from {count} visitor message{'s' if count != 1 else ''}; "
-        f"qualification {grade.qualification}/25 from {part(QUALIFICATION)}."
+        f"qualification {grade.qualification}/25 from {part(QUALIFICATION)}"
     )
+
+
+def reasoning(grade: CriteriaGrade) -> str:
+    return f"Score {grade.score} ({grade.category.value}): {points_breakdown(grade)}."

@@ -33,9 +33,10 @@ RESULT_FIELDS_STORED = tuple(name for name in GradingResult.model_fields if name
 
 def grading_result_for(grade: ConversationGrade) -> GradingResult:
     """The webhook body of a stored grade, the same on every redelivery."""
-    return GradingResult(
-        bot_id=grade.bot.bot_id, **{name: getattr(grade, name) for name in RESULT_FIELDS_STORED}
-    )
+    stored = {name: getattr(grade, name) for name in RESULT_FIELDS_STORED}
+    # A grade from before BANT was extracted has none: its body has no qualification.
+    stored["qualification"] = grade.qualification or None
+    return GradingResult(bot_id=grade.bot.bot_id, **stored)
 
 
 def delivery_hold_seconds() -> float:

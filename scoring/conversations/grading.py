@@ -11,7 +11,7 @@ from typing import Annotated, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from scoring.conversations import criteria
+from scoring.conversations import bant, criteria, judgement
 from scoring.conversations.schemas import GradingTask
 from scoring.llm import language_model_from_settings
 from scoring.llm.base import LanguageModel, LlmReply, Prompt
@@ -28,7 +28,7 @@ CONVERSATION_PROMPT_PATH = Path(__file__).resolve().parent / "prompts" / "conver
 MAX_CONVERSATION_ITEMS = 10
 MAX_CONVERSATION_ITEM_CHARS = 300
 MAX_CONVERSATION_REASONING_CHARS = 1000
-LOCAL_GRADER_MODEL = "local-conversation-criteria-v1"
+LOCAL_GRADER_MODEL = "local-conversation-judgement-v2"
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,8 @@ class ConversationAssessment:
     model_used: str  # e.g. "openai/gpt-4o-mini", or the offline criteria's version
     input_tokens: int | None = None
     output_tokens: int | None = None
+    # BANT from the visitor's words (bant.py): {"budget": {"value", "evidence"} or None, …}
+    qualification: dict | None = None
 
 
 ConversationItem = Annotated[str, StringConstraints(max_length=MAX_CONVERSATION_ITEM_CHARS)]
@@ -121,8 +123,9 @@ class ConversationGrader(Protocol):
 
 
 class LocalGrader:
-    """The seed's criteria, offline: the grade when no model is configured, and the stand-in
-    when a remote one fails."""
+    """Offline: the seed's criteria (criteria.py) and a sales manager's judgement of who the
+    visitor is (judgement.py), with BANT (bant.py). The grade when no model is configured,
+    and the stand-in when a remote one fails."""
 
     name = "local"
     model = LOCAL_GRADER_MODEL
@@ -130,13 +133,25 @@ class LocalGrader:
     def grade(self, *, task: GradingTask) -> ConversationAssessment:
         messages = task.visitor_messages
         grade = criteria.criteria_grade(messages)
+        found = bant.qualification(messages)
+        situation = judgement.visitor_situation(messages, task.exchanges, found)
+        score = judgement.judged_score(
+            grade.score,
+            situation,
+            showed_interest=bool(grade.met),
+            engaged=len(messages) >= judgement.ENGAGED_MESSAGES,
+        )
+        category = criteria.category_for(score)
         return ConversationAssessment(
-            score=grade.score,
-            intent_signals=tuple(c.signal for c in grade.met),
+            score=score,
+            intent_signals=judgement.signals(grade, situation),
             key_interests=tuple(criteria.key_interests(messages)),
-            recommended_actions=tuple(criteria.recommended_actions(grade)),
-            reasoning=criteria.reasoning(grade),
+            recommended_actions=tuple(judgement.actions(grade, situation, category)),
+            reasoning=judgement.reasoning(
+                grade, situation, score, category, bant.qualification_summary(found)
+            ),
             model_used=self.model,
+            qualification=found,
         )
 
 

@@ -13,7 +13,9 @@ OWNER_NOT_MEMBER_ERROR = "The owner must be a member of the bot's account."
 
 class Bot(models.Model):
     """A chat bot of the backend, by the id its grading tasks carry: its conversations'
-    grades land in its account. A task for a bot not listed here is dead-lettered."""
+    grades land in its account. A task for a bot not listed here registers it, with no
+    name, in the account the task came for (the caller's over HTTP, GRADING_ACCOUNT's or
+    the default one from the queue); with GRADING_STRICT_BOTS it is refused instead."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="bots")
     bot_id = models.CharField(max_length=255, unique=True)
@@ -92,6 +94,9 @@ class ConversationGrade(models.Model):
     graded_at = models.DateTimeField()
     model_used = models.CharField(max_length=150)
     conversation_count = models.PositiveIntegerField()
+    # BANT from the visitor's words (bant.py): {"budget": {"value", "evidence"} or null, …};
+    # {} for a grade from before it was extracted.
+    qualification = models.JSONField(default=dict, blank=True)
     # Why a remote provider's answer was replaced by the offline criteria; empty otherwise.
     grading_error = models.TextField(blank=True)
 

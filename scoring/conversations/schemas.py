@@ -61,9 +61,54 @@ class GradingTask(BaseModel):
     def visitor_messages(self) -> list[str]:
         return [m.content for m in self.conversation_history if m.role in VISITOR_ROLES]
 
+    @property
+    def exchanges(self) -> list[tuple[str, str]]:
+        """Each visitor message with the bot's last message before it ("" if none): the
+        question a one-word answer answers."""
+        pairs, bot_said = [], ""
+        for message in self.conversation_history:
+            if message.role in VISITOR_ROLES:
+                pairs.append((bot_said, message.content))
+            elif message.role != "system":
+                bot_said = message.content
+        return pairs
+
+
+def _openapi_nullable(schema: dict) -> None:
+    """The model's JSON schema as OpenAPI 3.0 reads it, which has no "null" type: an
+    optional field is its own type, `nullable`."""
+    for field in schema.get("properties", {}).values():
+        alternatives = field.get("anyOf", [])
+        if {"type": "null"} not in alternatives:
+            continue
+        rest = [
+            alternative for alternative in field.pop("anyOf") if alternative != {"type": "null"}
+        ]
+        field.update(rest[0] if len(rest) == 1 and "$ref" not in rest[0] else {"allOf": rest})
+        field["nullable"] = True
+
+
+class BantItem(BaseModel):
+    value: str = Field(description='What the visitor said, e.g. "$40k a year".')
+    evidence: str = Field(description="The visitor's sentence it is in.")
+
+
+class Qualification(BaseModel):
+    """BANT from the visitor's own words; null where they did not say it."""
+
+    model_config = ConfigDict(json_schema_extra=_openapi_nullable)
+
+    budget: BantItem | None = None
+    authority: BantItem | None = None
+    need: BantItem | None = None
+    timeline: BantItem | None = None
+
 
 class GradingResult(BaseModel):
-    """The webhook body, field for field as the seed's backend declares it."""
+    """The webhook body, field for field as the seed's backend declares it, plus the
+    optional `qualification` (BANT), which a receiver using the seed's model ignores."""
+
+    model_config = ConfigDict(json_schema_extra=_openapi_nullable)
 
     task_id: str
     visitor_id: str
@@ -80,6 +125,7 @@ class GradingResult(BaseModel):
     model_used: str
     # Messages in the conversation, the visitor's and the bot's.
     conversation_count: int = Field(ge=0)
+    qualification: Qualification | None = None
 
 
 class InvalidTask(ValueError):

@@ -8,14 +8,18 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from scoring.conversations.delivery import grading_result_for
-from scoring.conversations.models import ConversationGrade, DeliveryStatus, LeadCategory
+from scoring.conversations.models import Bot, ConversationGrade, DeliveryStatus, LeadCategory
 from scoring.conversations.schemas import (
     NOT_AN_OBJECT_ERROR,
     GradingResult,
     InvalidTask,
     grading_task_from_data,
 )
-from scoring.conversations.services import TASK_CONFLICT_ERROR, UNKNOWN_BOT_ERROR
+from scoring.conversations.services import (
+    FOREIGN_BOT_ERROR,
+    TASK_CONFLICT_ERROR,
+    UNKNOWN_BOT_ERROR,
+)
 from tests.api_endpoints import snapshot
 from tests.conversation_tasks import SEED_TASK
 from tests.factories import AccountFactory, BotFactory, ConversationGradeFactory
@@ -157,7 +161,37 @@ def test_a_body_that_is_no_json_is_refused_with_a_json_error(
     assert not ConversationGrade.objects.exists()
 
 
-def test_an_unknown_bot_is_400_and_stores_nothing(api_client, account):
+def test_a_new_bot_is_registered_in_the_callers_account_and_graded(api_client, account):
+    response = api_client.post(GRADE_URL, SEED_TASK, format="json")
+
+    assert response.status_code == 200, response.content
+    (bot,) = Bot.objects.all()
+    assert (bot.bot_id, bot.account, bot.name) == (SEED_TASK["bot_id"], account, "")
+    grade = ConversationGrade.objects.get()
+    assert (grade.account, grade.bot) == (account, bot)
+    assert response.json()["bot_id"] == SEED_TASK["bot_id"]
+    again = api_client.post(GRADE_URL, SEED_TASK, format="json")
+    assert again.json() == response.json()
+    assert Bot.objects.count() == ConversationGrade.objects.count() == 1
+
+
+def test_another_accounts_bot_is_409_and_stores_nothing(api_client):
+    globex = AccountFactory(name="Globex")
+    BotFactory(account=globex, bot_id=SEED_TASK["bot_id"])
+    their_grade = ConversationGradeFactory(account=globex, task_id=SEED_TASK["task_id"])
+    before = snapshot()
+
+    response = api_client.post(GRADE_URL, SEED_TASK, format="json")
+
+    assert response.status_code == 409
+    assert response.json() == {"error": FOREIGN_BOT_ERROR.format(bot_id=SEED_TASK["bot_id"])}
+    assert "globex" not in response.json()["error"].lower()  # whose it is stays unsaid
+    assert snapshot() == before
+    assert list(ConversationGrade.objects.values_list("pk", flat=True)) == [their_grade.pk]
+
+
+def test_with_strict_bots_an_unknown_bot_is_400_and_stores_nothing(api_client, settings):
+    settings.GRADING_STRICT_BOTS = True
     before = snapshot()
 
     response = api_client.post(GRADE_URL, SEED_TASK, format="json")
@@ -167,7 +201,10 @@ def test_an_unknown_bot_is_400_and_stores_nothing(api_client, account):
     assert snapshot() == before
 
 
-def test_another_accounts_bot_is_the_same_400_as_an_unknown_one(api_client, other_account):
+def test_with_strict_bots_another_accounts_bot_is_the_same_400_as_an_unknown_one(
+    api_client, other_account, settings
+):
+    settings.GRADING_STRICT_BOTS = True
     BotFactory(account=other_account, bot_id=SEED_TASK["bot_id"])
     their_grade = ConversationGradeFactory(account=other_account, task_id=SEED_TASK["task_id"])
     missing = api_client.post(GRADE_URL, {**SEED_TASK, "bot_id": "no-such-bot"}, format="json")
@@ -222,7 +259,8 @@ def test_the_grade_operation_is_documented_with_the_task_and_the_webhook_body():
     }
     ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok == {"$ref": "#/components/schemas/GradingResult"}
-    assert set(components["GradingResult"]["required"]) == set(GradingResult.model_fields)
+    required = set(GradingResult.model_fields) - {"qualification"}
+    assert set(components["GradingResult"]["required"]) == required
     assert {"400", "401", "409", "413", "429"} <= set(operation["responses"])
     grade = components["ConversationGrade"]["properties"]
     assert grade["result"]["allOf"] == [{"$ref": "#/components/schemas/GradingResult"}]

@@ -3,6 +3,7 @@ real RabbitMQ and consumer process)."""
 
 import json
 
+from scoring.accounts.services import DEFAULT_ACCOUNT_SLUG
 from scoring.conversations import consumer as grading_consumer
 from scoring.conversations.consumer import (
     ACK,
@@ -10,10 +11,11 @@ from scoring.conversations.consumer import (
     Outcome,
     handle_task_message,
 )
-from scoring.conversations.models import ConversationGrade, DeliveryStatus
+from scoring.conversations.models import Bot, ConversationGrade, DeliveryStatus
 from scoring.conversations.schemas import INVALID_JSON_ERROR
-from scoring.conversations.services import UNKNOWN_BOT_ERROR
+from scoring.conversations.services import OUTSIDE_GRADING_ACCOUNT_ERROR, UNKNOWN_BOT_ERROR
 from tests.conversation_tasks import SEED_TASK
+from tests.factories import AccountFactory
 
 
 def body(**fields) -> bytes:
@@ -47,15 +49,43 @@ def test_an_invalid_task_is_dead_lettered_naming_the_field(db):
     assert outcome.dead_letter_reason.startswith("session_id: ")
 
 
-def test_a_task_for_an_unknown_bot_is_dead_lettered(db, webhook_receiver):
+def test_a_task_for_a_new_bot_registers_it_in_the_default_account(db, webhook_receiver):
+    assert handle_task_message(body(bot_id="bot_x"), redelivered=False) == ACK
+    assert Bot.objects.get(bot_id="bot_x").account.slug == DEFAULT_ACCOUNT_SLUG
+    assert webhook_receiver.deliveries[0]["bot_id"] == "bot_x"
+
+
+def test_a_consumer_for_one_account_registers_new_bots_there(db, webhook_receiver):
+    globex = AccountFactory(name="Globex")
+    assert handle_task_message(body(bot_id="bot_x"), redelivered=False, account=globex) == ACK
+    assert ConversationGrade.objects.get().bot.account == globex
+
+
+def test_a_consumer_for_one_account_dead_letters_another_accounts_bot(bot, webhook_receiver):
+    globex = AccountFactory(name="Globex")
+    outcome = handle_task_message(body(), redelivered=False, account=globex)
+    assert outcome == Outcome(
+        dead_letter_reason=OUTSIDE_GRADING_ACCOUNT_ERROR.format(
+            bot_id=bot.bot_id, bot_account=bot.account.slug, account="globex"
+        )
+    )
+    assert not ConversationGrade.objects.exists()
+    assert webhook_receiver.requests == []
+
+
+def test_with_strict_bots_a_task_for_an_unknown_bot_is_dead_lettered(
+    db, webhook_receiver, settings
+):
+    settings.GRADING_STRICT_BOTS = True
     outcome = handle_task_message(body(bot_id="bot_x"), redelivered=False)
     assert outcome == Outcome(dead_letter_reason=UNKNOWN_BOT_ERROR.format(bot_id="bot_x"))
+    assert not Bot.objects.exists()
 
 
 def test_an_unexpected_failure_is_requeued_once_then_dead_lettered(
     bot, webhook_receiver, monkeypatch
 ):
-    def broken(*, task, grader):
+    def broken(*, task, grader, account):
         raise RuntimeError("database is down")
 
     monkeypatch.setattr(grading_consumer, "grading_task_process", broken)

@@ -23,6 +23,14 @@ from scoring.conversations.grading import (
     conversation_answer_json_schema,
     parse_conversation_answer,
 )
+from scoring.conversations.judgement import (
+    COMMITMENT_MIN,
+    CONTACT_MIN,
+    DEFERRAL_RANGE,
+    NON_BUYER_MAX,
+    PARTNER_RANGE,
+    REJECTION_MAX,
+)
 from scoring.conversations.schemas import GradingTask
 from scoring.conversations.services import FALLBACK_MODEL, conversation_grade
 from scoring.leads.assessment import prompt_version
@@ -240,6 +248,14 @@ def test_the_prompt_carries_the_criteria_and_the_transcript_as_escaped_data(
         f"hot is {HOT_MIN_SCORE} or more, warm is {WARM_MIN_SCORE} to {HOT_MIN_SCORE - 1}, "
         f"cold is below {WARM_MIN_SCORE}"
     ) in prompt.system
+    # The judgement's bands, number for number as judgement.py applies them.
+    system = " ".join(prompt.system.split())
+    assert f"Score at most {NON_BUYER_MAX} (cold)" in system
+    assert f"enquiry: {PARTNER_RANGE[0]} to {PARTNER_RANGE[1]} (warm)" in system
+    assert f"took no buying step: at most {REJECTION_MAX} (cold)" in system
+    assert f"{DEFERRAL_RANGE[0]} to {DEFERRAL_RANGE[1]} (warm)" in system
+    assert f"At least {COMMITMENT_MIN} (hot)" in system
+    assert f"at least {CONTACT_MIN} (warm)" in system
     # The transcript, whole, inside <conversation_data>; the visitor's closing tag is data.
     assert sent.conversation == transcript_data(task)
     assert prompt.user.count("</conversation_data>") == 1
@@ -250,7 +266,7 @@ def test_the_prompt_carries_the_criteria_and_the_transcript_as_escaped_data(
 
 def test_the_prompt_has_its_own_version_and_schema():
     prompt = build_conversation_prompt(task=grading_task())
-    assert prompt.version == "conversation-grading-v1"
+    assert prompt.version == "conversation-grading-v2"
     assert prompt_version() != prompt.version  # the lead prompt keeps its own
     assert (prompt.schema, prompt.schema_name) == (
         conversation_answer_json_schema(),

@@ -1,9 +1,12 @@
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
-from scoring.conversations import delivery
+from scoring.accounts.services import DEFAULT_ACCOUNT_SLUG
+from scoring.conversations import delivery, services
 from scoring.conversations.delivery import (
     WEBHOOK_NOT_CONFIGURED_ERROR,
     grade_deliver,
@@ -13,13 +16,17 @@ from scoring.conversations.delivery import (
 from scoring.conversations.grading import ConversationAssessment, LocalGrader
 from scoring.conversations.models import Bot, ConversationGrade, DeliveryStatus
 from scoring.conversations.schemas import grading_task_from_data
-from scoring.conversations.selectors import grades_awaiting_delivery
+from scoring.conversations.selectors import bot_by_id, grades_awaiting_delivery
 from scoring.conversations.services import (
     FALLBACK_MODEL,
+    FOREIGN_BOT_ERROR,
+    OUTSIDE_GRADING_ACCOUNT_ERROR,
     TASK_CONFLICT_ERROR,
     UNKNOWN_BOT_ERROR,
+    ForeignBot,
     TaskConflict,
     UnknownBot,
+    bot_register,
     conversation_grade,
     conversation_grade_for_api,
     grading_task_process,
@@ -55,8 +62,9 @@ def test_the_seeds_task_is_graded_stored_and_delivered(bot, webhook_receiver):
     assert set(body) == {
         "task_id", "visitor_id", "bot_id", "session_id", "lead_score", "lead_category",
         "intent_signals", "engagement_level", "key_interests", "recommended_actions",
-        "reasoning", "graded_at", "model_used", "conversation_count",
+        "reasoning", "graded_at", "model_used", "conversation_count", "qualification",
     }  # fmt: skip
+    assert set(body["qualification"]) == {"budget", "authority", "need", "timeline"}
     assert body["bot_id"] == "bot_123"
     assert webhook_receiver.requests[0].webhook_id == "test_123"
 
@@ -77,12 +85,60 @@ def test_a_duplicate_task_sends_no_second_webhook(bot, webhook_receiver):
     assert ConversationGrade.objects.count() == 1
 
 
-def test_an_unknown_bot_is_refused_and_nothing_stored(db, webhook_receiver):
-    with pytest.raises(UnknownBot) as caught:
-        grading_task_process(task=seed_task(bot_id="bot_nobody_knows"))
-    assert caught.value.message == UNKNOWN_BOT_ERROR.format(bot_id="bot_nobody_knows")
+def test_a_new_bot_is_registered_in_the_default_account_and_graded(db, webhook_receiver):
+    grade = grading_task_process(task=seed_task(bot_id="bot_new"))
+
+    bot = Bot.objects.get(bot_id="bot_new")
+    assert (bot.account.slug, bot.name) == (DEFAULT_ACCOUNT_SLUG, "")
+    assert (grade.account, grade.bot) == (bot.account, bot)
+    assert grade.delivery_status == DeliveryStatus.DELIVERED
+    assert webhook_receiver.deliveries[0]["bot_id"] == "bot_new"
+    assert grading_task_process(task=seed_task(bot_id="bot_new")).pk == grade.pk
+    assert Bot.objects.count() == 1
+
+
+def test_a_new_bot_is_registered_in_the_grading_account(db, webhook_receiver):
+    globex = AccountFactory(name="Globex")
+    grade = grading_task_process(task=seed_task(bot_id="bot_new"), account=globex)
+    assert Bot.objects.get(bot_id="bot_new").account == globex
+    assert grade.account == globex
+
+
+def test_a_consumer_for_one_account_grades_its_bots(bot, webhook_receiver):
+    grade = grading_task_process(task=seed_task(), account=bot.account)
+    assert (grade.account, grade.bot) == (bot.account, bot)
+
+
+def test_a_consumer_for_one_account_refuses_another_accounts_bot(bot, webhook_receiver):
+    globex = AccountFactory(name="Globex")
+    with pytest.raises(ForeignBot) as caught:
+        grading_task_process(task=seed_task(), account=globex)
+    assert caught.value.message == OUTSIDE_GRADING_ACCOUNT_ERROR.format(
+        bot_id="bot_123", bot_account=bot.account.slug, account="globex"
+    )
+    assert Bot.objects.get().account == bot.account
     assert not ConversationGrade.objects.exists()
     assert webhook_receiver.requests == []
+
+
+@pytest.mark.parametrize("scoped", [False, True])
+def test_with_strict_bots_an_unknown_bot_is_refused_and_nothing_stored(
+    db, webhook_receiver, settings, scoped
+):
+    settings.GRADING_STRICT_BOTS = True
+    account = AccountFactory(name="Globex") if scoped else None
+    with pytest.raises(UnknownBot) as caught:
+        grading_task_process(task=seed_task(bot_id="bot_nobody_knows"), account=account)
+    assert caught.value.message == UNKNOWN_BOT_ERROR.format(bot_id="bot_nobody_knows")
+    assert caught.value.status_code == 400
+    assert not Bot.objects.exists()
+    assert not ConversationGrade.objects.exists()
+    assert webhook_receiver.requests == []
+
+
+def test_with_strict_bots_a_known_bot_is_graded(bot, webhook_receiver, settings):
+    settings.GRADING_STRICT_BOTS = True
+    assert grading_task_process(task=seed_task()).bot == bot
 
 
 def test_a_task_id_reused_by_another_bot_of_the_account_is_a_conflict(bot, webhook_receiver):
@@ -246,10 +302,128 @@ def test_the_http_entry_stores_the_grade_as_returned_and_sends_nothing(bot, webh
     assert grade_deliver(grade=grade).delivery_status == DeliveryStatus.RETURNED
 
 
-def test_the_http_entry_only_knows_the_callers_bots(bot):
-    other = AccountFactory(name="Other", slug="other")
-    with pytest.raises(UnknownBot):
+def test_the_http_entry_registers_a_new_bot_in_the_callers_account(db):
+    globex = AccountFactory(name="Globex")
+    grade = conversation_grade_for_api(account=globex, task=seed_task(bot_id="bot_new"))
+    bot = Bot.objects.get(bot_id="bot_new")
+    assert (bot.account, bot.name) == (globex, "")
+    assert (grade.account, grade.bot) == (globex, bot)
+
+
+def test_the_http_entry_refuses_another_accounts_bot(bot):
+    other = AccountFactory(name="Globex")
+    with pytest.raises(ForeignBot) as caught:
         conversation_grade_for_api(account=other, task=seed_task())
+    assert caught.value.message == FOREIGN_BOT_ERROR.format(bot_id="bot_123")
+    assert caught.value.status_code == 409
+    assert not ConversationGrade.objects.exists()
+
+
+def test_the_http_entry_with_strict_bots_knows_only_the_callers_bots(bot, settings):
+    settings.GRADING_STRICT_BOTS = True
+    other = AccountFactory(name="Globex")
+    for bot_id in ("bot_123", "bot_nobody_knows"):  # another account's, and nobody's
+        with pytest.raises(UnknownBot) as caught:
+            conversation_grade_for_api(account=other, task=seed_task(bot_id=bot_id))
+        assert caught.value.message == UNKNOWN_BOT_ERROR.format(bot_id=bot_id)
+    assert Bot.objects.count() == 1
+
+
+# --- Two processes seeing the same new bot at once ------------------------------------------
+
+
+def _registered_meanwhile(monkeypatch, *, account, bot_id="bot_new") -> Bot:
+    """The bot another process registers between this one's look and its insert: this
+    one's first look finds nothing, its insert then meets the bot's unique bot_id."""
+    theirs = Bot.objects.create(account=account, bot_id=bot_id)
+    looks = []
+
+    def bot_by_id_late(*, bot_id, account=None):
+        looks.append(bot_id)
+        return None if len(looks) == 1 else bot_by_id(bot_id=bot_id, account=account)
+
+    monkeypatch.setattr(services, "bot_by_id", bot_by_id_late)
+    return theirs
+
+
+def test_a_bot_registered_meanwhile_is_read_back_and_the_task_graded(
+    db, webhook_receiver, monkeypatch
+):
+    globex = AccountFactory(name="Globex")
+    theirs = _registered_meanwhile(monkeypatch, account=globex)
+
+    grade = grading_task_process(task=seed_task(bot_id="bot_new"), account=globex)
+
+    assert grade.bot == theirs
+    # The failed insert was a savepoint's: this transaction goes on (on PostgreSQL a failed
+    # statement outside one would abort every query after it).
+    assert list(Bot.objects.values_list("bot_id", flat=True)) == ["bot_new"]
+    assert grade.delivery_status == DeliveryStatus.DELIVERED
+
+
+def test_a_bot_another_account_registered_meanwhile_is_refused_over_http(db, monkeypatch):
+    globex, initech = AccountFactory(name="Globex"), AccountFactory(name="Initech")
+    _registered_meanwhile(monkeypatch, account=globex)
+
+    with pytest.raises(ForeignBot):
+        conversation_grade_for_api(account=initech, task=seed_task(bot_id="bot_new"))
+    assert Bot.objects.get().account == globex
+    assert not ConversationGrade.objects.exists()
+
+
+def test_registering_returns_the_bot_that_won(db):
+    globex, initech = AccountFactory(name="Globex"), AccountFactory(name="Initech")
+    theirs = Bot.objects.create(account=globex, bot_id="bot_new", name="Theirs")
+    assert bot_register(account=initech, bot_id="bot_new") == theirs
+    assert Bot.objects.count() == 1
+
+
+def test_an_integrity_error_that_is_not_the_bot_ids_is_raised(db, monkeypatch):
+    Bot.objects.create(account=AccountFactory(), bot_id="bot_new")
+    monkeypatch.setattr(services, "bot_by_id", lambda **_: None)  # the conflict is not found
+    with pytest.raises(IntegrityError):
+        bot_register(account=AccountFactory(name="Globex"), bot_id="bot_new")
+
+
+@pytest.mark.requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_consumers_seeing_a_new_bot_at_once_register_it_once(webhook_receiver, monkeypatch):
+    """Two threads, each its own connection, both find no bot before either inserts one."""
+    both_looked = threading.Barrier(2, timeout=10)
+    first_look = threading.local()
+
+    def bot_by_id_together(*, bot_id, account=None):
+        found = bot_by_id(bot_id=bot_id, account=account)
+        if not getattr(first_look, "done", False):
+            first_look.done = True
+            both_looked.wait()
+        return found
+
+    monkeypatch.setattr(services, "bot_by_id", bot_by_id_together)
+    grades, errors = {}, []
+
+    def consume(task_id):
+        try:
+            grades[task_id] = grading_task_process(
+                task=seed_task(bot_id="bot_new", task_id=task_id)
+            )
+        except Exception as error:  # the assertion below shows it
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=consume, args=(t,)) for t in ("task_a", "task_b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    (bot,) = Bot.objects.all()
+    assert bot.account.slug == DEFAULT_ACCOUNT_SLUG
+    assert {grade.bot_id for grade in grades.values()} == {bot.pk}
+    assert ConversationGrade.objects.filter(bot=bot).count() == 2
+    assert len(webhook_receiver.deliveries) == 2
 
 
 def test_grading_is_logged_with_the_task_fields(bot, webhook_receiver, caplog):

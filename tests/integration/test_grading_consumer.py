@@ -30,6 +30,8 @@ from scoring.conversations.consumer import (
 )
 from scoring.conversations.management.commands.replay_dead_letters import REPLAYED_MESSAGE
 from scoring.conversations.models import Bot, ConversationGrade, DeliveryStatus
+from scoring.conversations.selectors import UNKNOWN_GRADING_ACCOUNT_ERROR
+from scoring.conversations.services import OUTSIDE_GRADING_ACCOUNT_ERROR
 from scoring.conversations.webhooks import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -449,7 +451,7 @@ def test_a_task_published_twice_sends_one_webhook(consumers, broker, receiver, b
 
 
 def test_bad_tasks_are_dead_lettered_and_good_ones_still_graded(consumers, broker, receiver, bot):
-    consumers.start()
+    consumers.start(GRADING_STRICT_BOTS="true")  # an unknown bot is a bad task
     unknown_bot = task_for(bot, SEED_CONVERSATION, bot_id="no-such-bot")
 
     broker.publish(b"{this is not json")
@@ -471,6 +473,72 @@ def test_bad_tasks_are_dead_lettered_and_good_ones_still_graded(consumers, broke
     assert letters[unknown][DEAD_LETTER_REASON_HEADER].startswith("Unknown bot_id 'no-such-bot'")
     assert {headers["x-original-queue"] for headers in letters.values()} == {broker.name}
     assert broker.counts(broker.queue) == (0, 1)
+
+
+def test_a_new_bot_is_registered_in_the_default_account_and_graded(
+    consumers, broker, receiver, bot
+):
+    consumers.start()
+    task = task_for(bot, SEED_CONVERSATION, bot_id=f"new-{uuid.uuid4().hex[:8]}")
+
+    broker.publish(task)
+    consumers.wait_for(lambda: status_of(task) == DeliveryStatus.DELIVERED, "the delivery")
+
+    registered = Bot.objects.get(bot_id=task["bot_id"])
+    assert (registered.account.slug, registered.name) == ("default", "")
+    assert_stored(task, registered)
+    assert broker.counts(broker.dead)[0] == 0
+    assert f"{READY_LINE} {broker.name} (2 at a time) for every account" in consumers.stdout()
+
+
+def test_a_consumer_for_one_account_dead_letters_another_accounts_bot(
+    consumers, broker, receiver, bot
+):
+    globex = AccountFactory(name="Globex")
+    consumers.start(GRADING_ACCOUNT=globex.slug)
+    theirs = task_for(bot, SEED_CONVERSATION)  # a bot of the account Acme
+    new = task_for(bot, SEED_CONVERSATION, bot_id=f"new-{uuid.uuid4().hex[:8]}")
+
+    broker.publish(theirs)
+    broker.publish(new)
+    consumers.wait_for(lambda: status_of(new) == DeliveryStatus.DELIVERED, "the delivery")
+    consumers.wait_for(lambda: broker.counts(broker.dead)[0] == 1, "the dead letter")
+
+    registered = Bot.objects.get(bot_id=new["bot_id"])
+    assert registered.account == globex
+    assert_stored(new, registered)
+    assert grade_of(theirs) is None
+    assert [r.webhook_id for r in receiver.requests] == [new["task_id"]]
+    [(body, headers)] = broker.dead_letters()
+    assert body == json.dumps(theirs).encode()
+    assert headers[DEAD_LETTER_REASON_HEADER] == OUTSIDE_GRADING_ACCOUNT_ERROR.format(
+        bot_id=bot.bot_id, bot_account=bot.account.slug, account="globex"
+    )
+    assert "for the account 'globex' only" in consumers.stdout()
+
+
+def test_a_grading_account_no_account_has_stops_the_consumer_at_start_up(consumers, broker):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "consume_grading_tasks",
+            "--queue",
+            broker.name,
+            "--broker",
+            TEST_BROKER_URL,
+        ],  # fmt: skip
+        cwd=django_settings.BASE_DIR,
+        env=consumers.env(GRADING_ACCOUNT="no-such-account"),
+        capture_output=True,
+        text=True,
+        timeout=WAIT_SECONDS,
+    )
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert UNKNOWN_GRADING_ACCOUNT_ERROR.format(slug="no-such-account") in result.stderr
+    assert "Traceback" not in result.stderr
+    assert broker.counts(broker.queue) == (0, 0)  # it never consumed
 
 
 @pytest.mark.parametrize(
@@ -598,7 +666,7 @@ def test_a_database_outage_dead_letters_nothing_and_the_tasks_wait_for_it(
 
 
 def test_dead_letters_are_replayed_once_their_cause_is_fixed(consumers, broker, receiver, bot):
-    consumers.start()
+    consumers.start(GRADING_STRICT_BOTS="true")
     orphan = task_for(bot, SEED_CONVERSATION, bot_id=f"later-{uuid.uuid4().hex[:6]}")
     broker.publish(b"{not json")
     broker.publish(orphan)

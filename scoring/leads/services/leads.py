@@ -287,6 +287,14 @@ def _upload_duplicates_delete(*, upload: LeadUpload, fields: list[str]) -> int:
     return deleted
 
 
+def _staged_type(column: str) -> str:
+    """A staging column's type: text, but the JSON ones as the lead's JSON columns hold
+    them on PostgreSQL (jsonb), parsed while the file is still being read."""
+    if column in ("extra", "departments") and connection.vendor == "postgresql":
+        return "jsonb"
+    return "text"
+
+
 def _row_number(*, numbered: bool = False) -> str:
     """The row_no column of a temporary table; `numbered`: 1, 2, … in insertion order.
     On SQLite it is the rowid, by which the joins look rows up (PostgreSQL hashes them)."""
@@ -300,7 +308,7 @@ def _stage_fill(cursor, batches: _Batches) -> None:
     gets them."""
     cursor.execute(
         f"CREATE TEMPORARY TABLE {_STAGE} ({_row_number(numbered=True)}, "
-        + ", ".join(f"{column} text" for column in _STAGE_COLUMNS)
+        + ", ".join(f"{column} {_staged_type(column)}" for column in _STAGE_COLUMNS)
         + ")"
     )
     rows = itertools.starmap(_staged_row, itertools.chain.from_iterable(batches))
@@ -359,11 +367,6 @@ def _matches_find(cursor, *, account: Account, fields: list[str], rows: int) -> 
     return matched
 
 
-def _json(text_column: str) -> str:
-    """SQL reading a staged JSON text as the lead's JSON column holds it."""
-    return f"{text_column}::jsonb" if connection.vendor == "postgresql" else text_column
-
-
 def _json_merge(old: str, new: str) -> str:
     """SQL for the extra columns of both, the new ones winning."""
     if connection.vendor == "postgresql":
@@ -381,15 +384,15 @@ def _matched_leads_update(cursor) -> None:
     )
     role_follows = (
         f"seniority = CASE WHEN s.role <> '' THEN s.seniority ELSE {lead}.seniority END, "
-        f"departments = CASE WHEN s.role <> '' THEN {_json('s.departments')} "
+        f"departments = CASE WHEN s.role <> '' THEN s.departments "
         f"ELSE {lead}.departments END"
     )
-    merged = _json_merge(f"{lead}.extra", _json("s.extra"))
+    merged = _json_merge(f"{lead}.extra", "s.extra")
     # On SQLite json() writes the stored text as json_patch() does, to compare them.
     stored = f"{lead}.extra" if connection.vendor == "postgresql" else f"json({lead}.extra)"
     changed = " OR ".join(
         [f"(s.{c} <> '' AND s.{c} <> {lead}.{c})" for c in LEAD_FIELDS]
-        + [f"(s.extra <> '{{}}' AND {merged} <> {stored})"]
+        + [f"({merged} <> {stored})"]
     )
     cursor.execute(
         f"UPDATE {lead} SET {kept}, {role_follows}, extra = {merged} "
@@ -401,7 +404,7 @@ def _matched_leads_update(cursor) -> None:
 def _unmatched_leads_insert(cursor, *, upload: LeadUpload, now, matched: int) -> int:
     """The staged rows that matched no lead, as new leads of the upload; how many."""
     lead_table, columns_sql = _quoted(Lead._meta.db_table, _LEAD_COLUMNS)
-    staged = ", ".join(_json(c) if c in ("extra", "departments") else c for c in _STAGE_COLUMNS)
+    staged = ", ".join(_STAGE_COLUMNS)
     # The new leads' ids in the file's order. Without matches, the staging table's scan
     # gives its rows in that order, and sorting a million wide rows costs seconds.
     unmatched = (

@@ -1,0 +1,440 @@
+"""The words a visitor uses, by what they say about the visitor: the phrases the offline
+grader (criteria.py, judgement.py, bant.py) looks for, in English, Spanish, German, French
+and Portuguese.
+
+Phrases follow core.text_match.whole_word_pattern: whole words, any case, a space matching
+any run of whitespace, a `*` any word ending. Lists that hold regular expressions say so.
+Each list names a kind of thing people say, not the sentences of any one conversation.
+"""
+
+# --- negation: "we don't need a demo" does not ask for one --------------------------------
+
+# Words that, shortly before a phrase in the same clause, turn it around.
+NEGATION_CUES = (
+    # English
+    "no", "not", "don't", "dont", "do not", "does not", "doesn't", "didn't", "did not",
+    "won't", "will not", "isn't", "aren't", "never", "without", "no need", "skip",
+    "already have", "already use", "already using", "already signed", "signed with",
+    "instead of", "rather than", "neither", "nor",
+    # Spanish
+    "sin", "nunca", "ya tenemos", "tampoco",
+    # German
+    "nicht", "kein", "keine", "keinen", "keiner", "ohne", "nie",
+    # French
+    "pas", "ne", "n'", "sans", "jamais", "aucun", "aucune",
+    # Portuguese
+    "não", "nao", "sem", "nenhum", "nenhuma",
+)  # fmt: skip
+# Where a negation stops reaching: the end of a clause (regex).
+CLAUSE_BREAK = r"[.;:!?\n]|,\s*(?:but|pero|aber|mais|mas)\b|\b(?:but|however|pero|aber|mais|mas)\b"
+# How many words before a phrase a negation cue may stand.
+NEGATION_REACH_WORDS = 4
+
+# --- the seed's criteria, in five languages -------------------------------------------------
+
+PRICING = (
+    "price*", "pricing", "cost", "costs", "how much", "plans", "pricing plan", "which plan",
+    "what plan", "paid plan", "subscription*", "quote", "per seat", "per user", "licen*",
+    "tier", "tiers", "billing", "discount",
+    "precio*", "cuánto cuesta", "cuanto cuesta", "cuánto vale", "coste", "costo", "tarifa*",
+    "planes", "suscripción", "cotización",
+    "preis*", "kosten", "was kostet", "tarif*", "abo", "abonnement", "lizenz*",
+    "prix", "combien coûte", "combien ça coûte", "coût", "coûts", "abonnement*", "forfait*",
+    "devis",
+    "preço*", "quanto custa", "custo*", "planos", "assinatura*", "mensalidade", "cotação",
+)  # fmt: skip
+DEMO = (
+    "demo", "demos", "trial", "trials", "try it", "try it out", "test drive",
+    "proof of concept", "poc", "pilot", "walkthrough", "see it in action",
+    "demostración", "prueba gratuita", "periodo de prueba", "probarlo",
+    "vorführung", "testversion", "testphase", "testzugang", "ausprobieren",
+    "démo", "démonstration", "essai gratuit", "période d'essai", "l'essayer",
+    "demonstração", "teste grátis", "teste gratuito", "período de teste", "testar",
+)  # fmt: skip
+ENTERPRISE = (
+    "enterprise", "sso", "single sign-on", "saml", "scim", "sla", "slas", "audit log*",
+    "on-prem*", "on prem*", "self-host*", "dedicated instance", "soc 2", "soc2",
+    "iso 27001", "hipaa", "gdpr", "rbac", "role-based access", "data residency",
+    "uptime guarantee", "admin controls",
+    "empresarial", "unternehmen*", "entreprise", "corporativo", "rgpd", "dsgvo", "lgpd",
+)  # fmt: skip
+TIMELINE = (
+    "timeline", "timeframe", "go live", "go-live", "rollout", "roll out", "deadline",
+    "implementation", "implement", "onboarding", "launch", "next week", "next month",
+    "next quarter", "this quarter", "this month", "this week", "by q1", "by q2", "by q3",
+    "by q4", "how long does it take", "how soon", "asap", "by friday", "by monday",
+    "end of the month", "end of the quarter",
+    "plazo", "esta semana", "este mes", "la próxima semana", "el próximo mes",
+    "implementación", "puesta en marcha", "lo antes posible",
+    "zeitplan", "frist", "diese woche", "diesen monat", "nächste woche", "nächsten monat",
+    "einführung", "so schnell wie möglich", "bis ende",
+    "délai*", "cette semaine", "ce mois-ci", "la semaine prochaine", "le mois prochain",
+    "mise en place", "déploiement", "au plus vite", "dès que possible",
+    "prazo", "esta semana", "este mês", "semana que vem", "próxima semana", "mês que vem",
+    "próximo mês", "implantação", "o quanto antes",
+)  # fmt: skip
+BUDGET = (
+    "budget*", "afford", "allocated", "spend", "spending", "$*", "usd", "eur", "€*", "£*",
+    "set aside", "signed off",
+    "presupuesto", "presupuestado", "inversión",
+    "etat", "mittel",
+    "enveloppe",
+    "orçamento", "verba", "investimento",
+)  # fmt: skip
+COMPANY = (
+    "our company", "my company", "our team", "my team", "our business", "our startup",
+    "our organization", "our org", "our agency", "our store", "our firm", "we are a",
+    "we're a", "we are an", "we're an", "i work at", "i work for", "i run", "employees",
+    "people on", "headcount", "our customers", "our clients", "staff", "our offices",
+    "our stores", "our clinic*", "our shop", "i own",
+    "nuestra empresa", "mi empresa", "nuestro equipo", "somos una", "somos un", "empleados",
+    "trabajadores", "nuestra tienda", "nuestros clientes",
+    "unser unternehmen", "unsere firma", "unser team", "wir sind ein*", "mitarbeiter*",
+    "beschäftigte", "unsere kunden",
+    "notre entreprise", "notre société", "notre équipe", "nous sommes une", "nous sommes un",
+    "employés", "salariés", "collaborateurs", "nos clients", "nos bureaux",
+    "nossa empresa", "minha empresa", "nossa equipe", "nosso time", "somos uma", "somos um",
+    "funcionários", "colaboradores", "nossa loja", "nossos clientes",
+)  # fmt: skip
+INTEGRATION = (
+    "integrat*", "api", "apis", "webhook*", "connect to", "connect with", "sync with",
+    "salesforce", "hubspot", "slack", "zapier", "shopify", "zendesk", "intercom",
+    "pipedrive", "sdk", "plugin", "plug-in", "sap", "quickbooks", "xero", "netsuite",
+    "integración", "integrar", "conectar con", "schnittstelle*", "anbindung", "integrieren",
+    "intégration", "intégrer", "connecteur", "integração", "integrar com",
+)  # fmt: skip
+USE_CASE = (
+    "use case", "use cases", "we need", "we want", "we're looking", "we are looking",
+    "looking for a way", "our goal", "to automate", "help us", "we're trying",
+    "we are trying", "so that we", "we use", "we currently", "our workflow", "we have to",
+    "we must", "requirement*", "i need",
+    "necesitamos", "queremos", "buscamos", "nos interesa",
+    "wir brauchen", "wir benötigen", "wir suchen", "wir möchten", "anforderung*",
+    "nous avons besoin", "nous cherchons", "nous voulons",
+    "precisamos", "procuramos", "queremos",
+)  # fmt: skip
+TECHNICAL = (
+    "rest api", "graphql", "json", "oauth", "endpoint*", "rate limit*", "latency",
+    "throughput", "scalab*", "database", "sql", "kubernetes", "docker", "aws", "gcp",
+    "azure", "encryption", "architecture", "schema", "self-hosted", "data model", "hmac",
+    "ldap", "cli",
+)  # fmt: skip
+
+# --- buying steps: a visitor taking one is hot whatever the message count -------------------
+
+# Regular expressions (case-insensitive); {quote} etc. are filled in by judgement.py.
+_QUOTE_WORDS = (
+    r"(?:quote|quotation|proposal|order form|contract|agreement|msa|nda|invoice|price sheet|"
+    r"paperwork)"
+)
+COMMITMENT_PATTERNS = (
+    # asking for the paperwork of a purchase
+    r"\b(?:send|get|need|want|request|prepare|receive|have|email|share|put together)\b"
+    r"(?:\s+\w+){0,4}?\s+" + _QUOTE_WORDS + r"s?\b",
+    r"\b(?:formal|official|written|firm|final)\s+" + _QUOTE_WORDS + r"\b",
+    r"\b" + _QUOTE_WORDS + r"\s+for\s+(?:the\s+|our\s+)?(?:\d|\w+\s+(?:plan|tier|package|seats))",
+    # saying they will buy or sign
+    r"\b(?:ready|want|wants|like|need|plan|planning|going|looking|prepared)\s+to\s+"
+    r"(?:buy|purchase|order|sign|move forward|proceed|go ahead|get started|place an order)\b",
+    r"\b(?:we|i)(?:'d| would| will|'ll| can| could)\s+(?:sign|buy|purchase|order)\b",
+    r"\bsign\s+(?:this|by|before|today|now|the (?:contract|agreement|order))\b",
+    r"\bcountersign\w*\b",
+    # procurement under way
+    r"\bpurchase\s+orders?\b", r"\bP\.?O\.?\b(?=\s|$|[.,!?])",
+    r"\b(?:raise|issue|cut|start|process|get)\s+(?:a|the|our)?\s*(?:po|purchase order)\b",
+    r"\bsecurity\s+(?:questionnaire|review|assessment)\b", r"\bvendor\s+(?:onboarding|registration|setup|form)\b",
+    r"\bprocurement\b", r"\bnet[- ]?\d{2}\b", r"\bpayment\s+terms\b",
+    r"\b(?:budget|purchase|order|spend|it)\s+(?:is|was|has been|'s)?\s*(?:approved|signed off|validated|cleared)\b",
+    r"\b(?:boss|manager|director|vp|cfo|ceo|leadership|management|board|owner)\s+"
+    r"(?:already\s+)?(?:approved|signed off|said yes|gave (?:us |me )?the go-ahead|okayed)\b",
+    # asking sales to act
+    r"\b(?:someone|somebody)\s+from\s+(?:sales|your sales team)\b(?!\s+(?:in|around|after|next|later))",
+    r"\bon the phone (?:today|tomorrow|this week)\b",
+    r"\b(?:someone|somebody|a rep|your sales(?: team)?|sales)\s+(?:from sales\s+)?"
+    r"(?:to\s+)?(?:call|contact|get in touch|reach out|ring)\b(?!\s+(?:in|around|after|next|later))",
+    r"\bcall me\b(?!\s+(?:in|around|after|next|later))",
+    r"\bwe(?:'ve| have)\s+(?:decided|chosen|picked|selected)\b"
+    r"(?!\s+(?:to go with\s+|on\s+|against\b)?(?:another|a different|someone else|a competitor|against))",
+    r"\b(?:pricing|price|prices|numbers|quote)\b[^.!?]{0,60}\bin writing\b",
+    r"\bwho\s+(?:handles|manages|deals with|takes care of|do i (?:talk|speak) to about|"
+    r"should i (?:contact|talk to) about)\s+(?:the\s+)?(?:contracts?|purchasing|procurement|"
+    r"paperwork|orders?|the purchase)\b",
+    # Spanish
+    r"\b(?:env[ií]\w*|m[aá]nd\w*|necesit\w*|quier\w*|quer\w+|pued\w+ enviar\w*)"
+    r"(?:\s+\w+){0,3}?\s+(?:una\s+|un\s+)?(?:cotización|presupuesto formal|propuesta|contrato|orden de compra)\b",
+    r"\borden(?:es)? de compra\b", r"\b(?:listos|listo|preparados) para (?:comprar|firmar|contratar)\b",
+    r"\b(?:queremos|vamos a|podemos) (?:comprar|firmar|contratar)\b",
+    r"\bpresupuesto (?:está |ya está )?aprobado\b", r"\bque me llame\w*\b", r"\bll[aá]m\w*me\b",
+    r"\b(?:tengo|tenemos) (?:la )?(?:autorización|aprobación)\b",
+    # German
+    r"\b(?:schicken|senden|brauchen|benötigen|hätten gern\w*|möchten)(?:\s+\w+){0,3}?\s+"
+    r"(?:ein\s+|das\s+)?(?:angebot|kostenvoranschlag|vertrag\w*|bestellformular)\b",
+    r"\bangebot\s+(?:für|über|bis)\b", r"\b(?:verbindlich|schriftlich|formell|konkret|final)\w*\s+angebot\b",
+    r"\brufen sie (?:mich|uns)\b", r"\b(?:auftrag|zuschlag)\b", r"\bbestell\w*\b", r"\b(?:wollen|möchten|werden) (?:\w+ )?(?:kaufen|unterschreiben)\b",
+    r"\bbudget ist (?:schon |bereits )?(?:genehmigt|freigegeben)\b",
+    # French
+    r"\bdevis\b", r"\bsoumission\b", r"\bbons? de commande\b", r"\b(?:a|ont) (?:approuvé|validé)\b",
+    r"\bproposition commerciale\b", r"\bappelez[- ](?:moi|nous)\b",
+    r"\b(?:besoin d'une?|envoy\w*|transmett\w*)(?:\s+\w+){0,3}?\s+(?:proposition|contrat|projet de contrat)\b",
+    r"\b(?:prêts?|prêtes?) à (?:acheter|signer|commander)\b",
+    r"\b(?:voulons|souhaitons|allons) (?:acheter|signer|commander)\b",
+    r"\bbudget (?:est |a été )?(?:validé|approuvé)\b",
+    # Portuguese
+    r"\b(?:enviar|mandar|manda|preciso|precisamos|quero|queremos)(?:\s+\w+){0,3}?\s+"
+    r"(?:uma\s+|um\s+|o\s+|a\s+)?(?:cotação|proposta|contrato|pedido de compra|orçamento)\b",
+    r"\bpedidos? de compra\b", r"\b(?:prontos?|prontas?) para (?:comprar|assinar|fechar)\b",
+    r"\b(?:queremos|vamos) (?:comprar|assinar|fechar|contratar)\b",
+    r"\borçamento (?:está |já está )?aprovado\b",
+)  # fmt: skip
+# "<number> seats" ... with a date soon: a purchase being sized (regular expressions).
+QUANTITY_PATTERN = (
+    r"\b\d[\d,.]*\s*k?\s+(?:seats?|licen[cs]es?|users?|employees|staff|people|rooms?|stores?|"
+    r"locations?|sites?|devices?|units?|vehicles?|trucks?|clinics?|agents?|laptops?|"
+    r"asientos|licencias|usuarios|empleados|salas|tiendas|dispositivos|equipos|unidades|camiones|"
+    r"lizenzen|nutzer|benutzer|mitarbeiter\w*|räume|geräte|fahrzeuge|"
+    r"licences|utilisateurs|postes|salariés|salles|magasins|appareils|véhicules|"
+    r"licenças|usuários|funcionários|lojas|aparelhos|veículos)\b"
+)
+SOON_PATTERNS = (
+    r"\b(?:this|next|coming)\s+(?:week|month|quarter)\b", r"\bby\s+(?:the\s+)?(?:end of|eo[mqw]\b)",
+    r"\bby\s+(?:monday|tuesday|wednesday|thursday|friday|tomorrow|the \d+\w*)\b",
+    r"\bbefore\s+(?:the|our|\d)", r"\b(?:in|within)\s+\d+\s+(?:days|weeks)\b", r"\basap\b",
+    r"\bstarting\s+(?:next|this|on|in)\b", r"\bdue\b",
+    r"\b(?:esta|la próxima)\s+semana\b", r"\b(?:este|el próximo)\s+mes\b", r"\bantes del?\b",
+    r"\b(?:diese|nächste)\s+woche\b", r"\b(?:diesen|nächsten)\s+monat\b", r"\bbis\s+(?:zum|ende|freitag)\b",
+    r"\bcette\s+semaine\b", r"\bla semaine prochaine\b", r"\bce mois-ci\b", r"\ble mois prochain\b",
+    r"\bavant le\b", r"\bd'ici\b", r"\best prévue? (?:le|pour)\b",
+    r"\besta semana\b", r"\bsemana que vem\b", r"\bpróxima semana\b", r"\beste mês\b",
+    r"\bmês que vem\b", r"\bpróximo mês\b", r"\baté (?:o|a|dia)\b", r"\bantes do\b",
+)  # fmt: skip
+
+# --- wanting it later: at most warm ----------------------------------------------------------
+
+DEFERRAL_PATTERNS = (
+    # (not "no rush on the demo": that defers the demo, not the purchase)
+    r"\bno\s+(?:rush|hurry)\b(?!\s+on\s+(?:the|a|an)\b)", r"\bnot\s+(?:in\s+a\s+)?(?:rush|hurry|urgent)\b",
+    r"\bnot\s+ready\b", r"\bnot\s+(?:yet|now|right now|at the moment|this year)\b",
+    r"\b(?:early|initial)\s+(?:research|stage|stages|days)\b",
+    r"\bjust\s+(?:researching|looking|browsing|exploring|gathering|curious about options)\b",
+    r"\b(?:gathering|collecting|exploring)\s+(?:info|information|options|quotes)\b",
+    r"\bdown the road\b", r"\bat some point\b", r"\bsome ?day\b", r"\blater (?:this|next) year\b",
+    r"\bnext year\b", r"\bin (?:a|a couple of|a few|few|some|\d+) months\b", r"\bmaybe later\b",
+    r"^\W*(?:later|not now|not yet|maybe later)\W*$",
+    r"\b(?:reach out|get back to (?:me|us)|contact (?:me|us)|follow up|check back|circle back|"
+    r"talk again)\s+(?:in|around|after|next|early|late|once)\b",
+    r"\bbudget\s+(?:only\s+)?(?:opens|frees up|becomes available|resets|renews)\b",
+    r"\bfor future reference\b",
+    r"\buntil next\b", r"\bnot until\b", r"\bdecide\s+(?:later|next|towards|by the end of the year)\b",
+    r"\b(?:rfp|tender|evaluation)\s+(?:in|around|next|early|late)\b",
+    r"\bmás adelante\b", r"\bel (?:año que viene|próximo año)\b", r"\b(?:sin|no hay) prisa\b",
+    r"\bsolo (?:estamos )?(?:mirando|explorando|informándonos)\b", r"\b(?:todavía|aún) no\b", r"\bpor ahora\b",
+    r"\bspäter\b", r"\bnächstes jahr\b", r"\bkeine eile\b", r"\bnicht eilig\b", r"\bnoch nicht\b",
+    r"\bvorerst nicht\b", r"\bnur (?:informieren|umschauen|umsehen)\b", r"\berst (?:im|nächstes|ende|ab)\b",
+    r"\bplus tard\b", r"\bl'année prochaine\b", r"\bpas pressés?\b", r"\brien ne presse\b",
+    r"\bpas encore\b", r"\b(?:on se|nous nous) renseign\w*\b", r"\bpour l'instant\b",
+    r"\bmais (?:pra|para) frente\b", r"\bmais tarde\b", r"\b(?:ano que vem|próximo ano)\b",
+    r"\bsem pressa\b", r"\bsó (?:estamos )?(?:levantando|pesquisando|olhando)\b",
+    r"\bpor enquanto\b", r"\bainda não\b", r"\bfim do ano\b",
+)  # fmt: skip
+
+# --- saying no: at most cold unless they still take a buying step ---------------------------
+
+REJECTION_PATTERNS = (
+    r"\btoo\s+(?:expensive|pricey|costly|steep|rich|much)\b", r"\bcan(?:'t|not)\s+afford\b",
+    r"\b(?:out of|over|beyond)\s+(?:our|my)\s+(?:budget|price range)\b",
+    r"\b(?:we'll|we will|i'll|i will|going to|gonna)\s+(?:stick|stay|keep going)\s+with\b",
+    r"\b(?:we'll|we will|i'll|i will)\s+keep\s+(?:doing|using)\b",
+    r"\b(?:signed|went|gone|going|go)\s+with\s+(?:another|a different|other|a competitor|someone else|\w+ instead)\b",
+    r"\b(?:chose|picked|selected|decided on)\s+(?:another|a different|a competitor)\b",
+    r"\bnot\s+interested\b", r"\bno longer interested\b", r"\bwe'll pass\b", r"\bnot for us\b",
+    r"\bdecided against\b", r"\bno budget\b",
+    r"\b(?:we|we've|we have|we just|we already)\s+(?:signed|went|gone)\s+with\b",
+    r"\btake (?:me|us) off\b", r"\bstop (?:emailing|contacting|calling|messaging)\b",
+    r"\b(?:muy|demasiado)\s+caro\b", r"\bno nos interesa\b", r"\botro proveedor\b",
+    r"\bzu teuer\b", r"\bkein interesse\b", r"\banderen anbieter\b",
+    r"\btrop cher\b", r"\bpas intéressés?\b", r"\bautre (?:fournisseur|prestataire)\b",
+    r"\b(?:muito caro|caro demais)\b", r"\bnão (?:temos|tenho) interesse\b", r"\boutro fornecedor\b",
+)  # fmt: skip
+
+# --- people who are not buyers: cold, with the reason named (regular expressions) -----------
+
+NON_BUYERS = {
+    "student": (
+        "a student or researcher",
+        "No sales follow-up: point them to public material (case studies, the pricing page)",
+        (
+            r"\b(?:i'm|i am|we're|we are)\s+(?:a\s+|an\s+)?(?:\w+\s+)?(?:student|researcher|phd|professor)s?\b",
+            r"\b(?:thesis|dissertation|coursework|homework|term paper|school project|class project)\b",
+            r"\bwriting\s+(?:a|my|our)\s+(?:paper|report|essay|case study)\s+(?:on|about|for)\b",
+            r"\bfor\s+(?:my|our|a)\s+(?:class|course|seminar|university|assignment|research project)\b",
+            r"\b(?:business|grad|graduate)\s+school\b", r"\bacademic\s+(?:research|study|paper)\b",
+            r"\b(?:estudiante|tesis|trabajo de fin de|universidad)\b",
+            r"\b(?:student\w*|abschlussarbeit|masterarbeit|bachelorarbeit|hausarbeit)\b",
+            r"\b(?:étudiant\w*|mémoire|thèse)\b", r"\b(?:estudante|tese|tcc|faculdade)\b",
+        ),
+    ),
+    "job_applicant": (
+        "a job seeker",
+        "Forward to recruiting: no sales follow-up",
+        (
+            r"\b(?:are you|is \w+)\s+hiring\b", r"\b(?:job|jobs|opening|openings|vacanc\w+|position)\s+(?:at|in|for|on)\b",
+            r"\b(?:apply|applied|applying)\s+(?:for|to|there)\b", r"\bmy\s+(?:resume|résumé|cv)\b",
+            r"\binternship\b", r"\bcareers?\s+page\b", r"\blooking for (?:a )?(?:job|work|role)\b",
+            r"\b(?:the|a|that)\s+(?:\w+\s+){0,3}role\b.*\b(?:remote|hiring|apply)\b",
+            r"\b(?:empleo|vacante|currículum)\b", r"\b(?:stellenangebot|bewerbung|bewerben)\b",
+            r"\b(?:candidature|offre d'emploi|postuler)\b", r"\b(?:vaga de emprego|currículo|candidatar)\b",
+        ),
+    ),
+    "journalist": (
+        "press",
+        "Forward to communications: a press enquiry, no sales follow-up",
+        (
+            r"\b(?:reporter|journalist|editor|correspondent)\b",
+            r"\b(?:writing|running|doing|working on|researching)\s+(?:a|an)\s+"
+            r"(?:story|piece|article|feature|column)\b",
+            r"\bfor\s+(?:the|my|our)\s+(?:article|story|piece|column|newsletter)\b",
+            r"\bi\s+write\s+(?:for|the)\b",
+            r"\bfor\s+(?:a|an|our)\s+(?:\w+\s+)?(?:publication|magazine|newspaper|newsletter|podcast|outlet)\b",
+            r"\b(?:press|media)\s+(?:inquiry|enquiry|request)\b", r"\b(?:a|for)\s+comment\b",
+            r"\bon the record\b", r"\b(?:periodista|reportero|entrevista para)\b",
+            r"\b(?:journalist\w*|redakteur\w*|presseanfrage)\b", r"\b(?:journaliste|rédaction)\b",
+            r"\b(?:jornalista|reportagem)\b",
+        ),
+    ),
+    "vendor": (
+        "a vendor pitching its own services",
+        "No sales follow-up: a vendor solicitation (forward to purchasing if of interest)",
+        (
+            r"\bwho\s+(?:handles|is in charge of|manages|runs|heads|leads)\s+(?:your\s+|the\s+)?"
+            r"(?:marketing|seo|ads|website|growth|demand gen\w*|lead gen\w*)\b",
+            r"\b(?:help|helping)\s+you\s+(?:book|get|grow|generate|increase|boost|rank|scale|win)\b",
+            r"\b(?:we|our team)\s+(?:book|generate|deliver|get|drive)\s+(?:\d+\+?\s+)?(?:qualified\s+)?"
+            r"(?:demos|leads|meetings|appointments|backlinks)\b",
+            r"\b(?:companies|brands|businesses|teams) like yours\b", r"\bgrowing your\b",
+            r"\byour\s+(?:vp|head|director|chief)\s+(?:of\s+)?(?:marketing|sales|growth)'?s?\s+"
+            r"(?:email|contact|calendar)\b",
+            r"\bour\s+(?:deck|brochure|media kit|rate card|capabilities)\b",
+            r"\byour\s+(?:marketing|sales|growth|it)\s+(?:lead|team|manager|director|head)'?s?\s+"
+            r"(?:email|contact|details)\b",
+            r"\bwe\s+(?:noticed|saw)\s+(?:that\s+)?(?:your|you)\b",
+            r"\bfree\s+(?:audit|consultation|trial of our|assessment|sample)\b",
+            r"\bwe(?:'ve| have)\s+helped\s+(?:\w+\s+){0,3}(?:companies|brands|businesses|clients|startups)\b",
+            r"\b(?:our|my)\s+(?:agency|firm)'?s?\s+(?:services|offer|case study)\b",
+            r"\bwould you be (?:interested|open) (?:in|to) (?:our|a call about our)\b",
+            r"\bwe (?:offer|provide|sell)\s+(?:\w+\s+){0,3}(?:services|solutions)\s+(?:to|for)\s+(?:companies|businesses|saas)\b",
+        ),
+    ),
+    "competitor": (
+        "a competitor",
+        "No sales follow-up: a competitor gathering information",
+        (
+            r"\bcompetitor\b",
+            r"\bcompetitive\s+(?:\w+\s+)?(?:analysis|research|intel\w*|benchmark\w*|teardown|comparison)\b",
+            r"\binternal\s+(?:price|pricing)\s+(?:sheets?|lists?)\b",
+            r"\b(?:we|i)\s+(?:also\s+)?(?:build|make|sell|offer|run|develop|work on)\s+(?:a\s+|an\s+)?"
+            r"(?:similar|competing|comparable|rival)\b",
+            r"\b(?:similar|competing|rival)\s+(?:product|tool|platform|service)\s+(?:to yours|ourselves)\b",
+            r"\bbenchmark(?:ing)?\s+(?:your|against)\b", r"\bhow\s+(?:do|does)\s+you(?:r \w+)?\s+compare\s+to\s+(?:ours|us)\b",
+        ),
+    ),
+    "support": (
+        "an existing customer with a support or billing issue",
+        "Route to customer support (or billing) today: no sales follow-up",
+        (
+            r"\b(?:charged|billed)\s+(?:twice|double|two times|incorrectly|wrong)\b",
+            r"\bdouble[- ]?(?:charge|charged|billing)\b", r"\brefund\w*\b", r"\bovercharg\w+\b",
+            r"\b(?:can't|cannot|unable to)\s+(?:log ?in|sign ?in|access)\b", r"\blocked out\b",
+            r"\bpassword reset\b", r"\b(?:support|help)\s+ticket\b",
+            r"\b(?:invoice|bill)\s+is\s+wrong\b", r"\bwrong\s+(?:invoice|amount|charge)\b",
+            r"\b(?:is|are|keeps?|has been)\s+(?:down|broken|crashing|not working)\b",
+            r"\b(?:has|have|keeps?)\s+stopped\b", r"\bstopped\s+(?:working|syncing|pulling|sending|loading)\b",
+            r"\b(?:expect|want|need)\s+a\s+(?:credit|refund)\b", r"\b(?:isn't|is not|get this|gets?)\s+fixed\b",
+            r"\bcancel\w*\s+(?:all|our|my)\s+(?:\d+\s+)?(?:seats|licen[cs]es|subscription|account|plan)\b", r"\bnot\s+working\s+(?:anymore|since)\b",
+            r"\b(?:reembolso|cobro duplicado)\b", r"\b(?:rückerstattung|doppelt abgebucht)\b",
+            r"\b(?:remboursement|facturé deux fois)\b", r"\b(?:reembolso|cobrado duas vezes)\b",
+        ),
+    ),
+    "personal": (
+        "a consumer or hobbyist, for personal use",
+        "No sales follow-up: point them to self-serve or retail",
+        (
+            r"\b(?:just|only)\s+me\b", r"\bno team\b", r"\bhobby\w*\b", r"\bpersonal\s+(?:use|project|stuff|to-?dos?)\b",
+            r"\bfor\s+(?:myself|my own use|fun)\b", r"\bmy\s+(?:bedroom|apartment|flat|house|home|dorm)\b",
+            r"\bhome\s+(?:server|setup|lab|office for me)\b", r"\bside project\b",
+            r"\b(?:on|from|at)\s+(?:amazon|ebay|best buy|a retailer|the store)\b",
+            r"\b(?:uso personal|para mí)\b", r"\b(?:privatgebrauch|privatperson|für mich selbst)\b",
+            r"\b(?:usage personnel|pour moi)\b", r"\b(?:uso pessoal|para mim)\b",
+        ),
+    ),
+    "spam": (
+        "spam",
+        "No follow-up: spam",
+        (
+            r"\b(?:crypto|bitcoin|casino|viagra|loan offer|forex|backlinks?|seo services cheap)\b",
+            r"https?://\S+.*\$\s?\d|\$\s?\d.*https?://\S+",
+            r"\b(?:click here|limited offer|act now|earn \$|make money|guaranteed (?:traffic|ranking))\b",
+        ),
+    ),
+}  # fmt: skip
+
+# A partner or reseller: worth the partnerships team's time, not a direct sale (regex).
+PARTNER_PATTERNS = (
+    r"\bresell\w*\b",
+    r"\b(?:partner|partnership|affiliate|referral|agency|channel|msp|var|reseller)\s+program\w*\b",
+    r"\bmanaged service provider\b", r"\bmsp\b",
+    r"\bwhite[- ]?label\w*\b", r"\bbecome\s+(?:a|your)\s+partner\b", r"\bchannel\s+partner\b",
+    r"\b(?:revendedor|distribuidor|programa de socios)\b", r"\b(?:wiederverkäufer|partnerprogramm)\b",
+    r"\b(?:revendeur|programme partenaire)\b", r"\b(?:revendedor|programa de parceiros)\b",
+)  # fmt: skip
+
+# Contact details the visitor gave (regular expressions).
+EMAIL_PATTERN = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+PHONE_PATTERN = r"(?<!\w)\+?\d[\d\s().-]{5,}\d(?!\w)"
+
+# --- BANT: who decides, what they need (regular expressions) --------------------------------
+
+AUTHORITY_PATTERNS = (
+    r"\b(?:i'm|i am|i lead|i run|i head|i manage|i own)\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+){0,3}?"
+    r"(?:head|director|manager|vp|vice president|chief|cto|ceo|cfo|coo|cio|founder|owner|lead|"
+    r"officer|procurement|purchasing|partner)\b[^.,;!?]*",
+    r"\b(?:i'm|i am)\s+in\s+(?:procurement|purchasing|it|finance)\b",
+    r"\bmy\s+(?:boss|manager|director|vp|cfo|ceo)\b[^.,;!?]*",
+    r"\b(?:leadership|management|the board|our (?:vp|cfo|ceo|cto|director))\b[^.,;!?]*",
+    r"\b(?:responsable|directeur|directrice|gerente|director|directora|diretor|diretora|"
+    r"leiter\w*|geschäftsführer\w*|einkauf)\b[^.,;!?]*",
+)  # fmt: skip
+NEED_PATTERNS = (
+    r"\b(?:we|i)\s+(?:really\s+)?(?:need|want|have to|must|require)\b[^.;!?]*",
+    r"\b(?:looking for|requirements?|frustrat\w+|pain|problem|replace|switch(?:ing)? from|"
+    r"migrat\w+|not renewing)\b[^.;!?]*",
+    r"\b(?:necesitamos|buscamos|queremos)\b[^.;!?]*", r"\b(?:wir brauchen|wir suchen|wir benötigen)\b[^.;!?]*",
+    r"\b(?:nous avons besoin|nous cherchons)\b[^.;!?]*", r"\b(?:precisamos|procuramos)\b[^.;!?]*",
+)  # fmt: skip
+MONEY_PATTERN = (
+    r"(?:[$€£]\s?\d[\d,.]*\s?(?:k|m|mil|million|thousand)?\b|\b\d[\d,.]*\s?(?:k|m)?\s?"
+    r"(?:dollars|usd|euros?|eur|pounds|gbp|reais|brl)\b|\b\d[\d,.]*k\b(?=[^.]*\b(?:year|month|budget|annual|a year)))"
+)
+TIMEFRAME_PATTERNS = (
+    *SOON_PATTERNS,
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b",
+    r"\b(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)\b",
+    r"\b(?:januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember)\b",
+    r"\b(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)\b",
+    r"\b(?:janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro)\b",
+    r"\bq[1-4]\b", r"\b(?:next|this)\s+(?:year|quarter|month|week)\b", r"\bend of (?:the )?(?:year|month|quarter)\b",
+    r"\bfiscal year\b", r"\b\d+\s+(?:days|weeks|months)\b",
+)  # fmt: skip
+
+# A short yes, which accepts what the bot just offered (regex).
+AFFIRMATIVE_PATTERN = (
+    r"^\W*(?:yes|yeah|yep|yup|sure|ok|okay|please|sounds good|perfect|great|go ahead|"
+    r"sí|si|claro|vale|dale|ja|gerne|genau|oui|d'accord|volontiers|sim|pode ser|com certeza)\b"
+)
+# What a bot may offer that, accepted, is a buying step (regular expressions).
+BOT_OFFER_PATTERNS = (
+    r"\b" + _QUOTE_WORDS + r"\b",
+    r"\b(?:call|meeting)\s+with\s+(?:our|an?|the)\s+(?:team|sales|account executive|rep)",
+    r"\b(?:have|get)\s+(?:someone|sales|an account executive|a rep)\s+(?:to\s+)?(?:call|contact)",
+    r"\b(?:someone|a|an|our)\s+(?:\w+\s+){0,2}to\s+call\s+you\b",
+    r"\b(?:angebot|devis|proposition|cotización|presupuesto|cotação|orçamento|proposta)\b",
+)
