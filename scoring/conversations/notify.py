@@ -26,6 +26,9 @@ Recommended actions:
 Reasoning:
 {reasoning}
 
+Qualification (BANT, in the visitor's words):
+{qualification}
+
 Visitor {visitor}, session {session}, task {task}.
 Graded {graded_at:%Y-%m-%d %H:%M} UTC by {model}.
 
@@ -55,6 +58,11 @@ def hot_grade_notification_create(*, grade: ConversationGrade) -> Notification |
     signals = bullet_list(grade.intent_signals)
     interests = bullet_list(grade.key_interests)
     actions = bullet_list(grade.recommended_actions)
+    qualification = bullet_list(
+        f'{field}: "{found["value"]}"'
+        for field, found in (grade.qualification or {}).items()
+        if found
+    )
     body = HOT_BODY.format(
         **fields,
         engagement=grade.engagement_level,
@@ -62,6 +70,7 @@ def hot_grade_notification_create(*, grade: ConversationGrade) -> Notification |
         interests=interests,
         actions=actions,
         reasoning=grade.reasoning,
+        qualification=qualification,
         session=grade.session_id,
         task=grade.task_id,
         graded_at=grade.graded_at,
@@ -81,6 +90,7 @@ def hot_grade_notification_create(*, grade: ConversationGrade) -> Notification |
                 ("Key interests", interests),
                 ("Recommended actions", actions),
                 ("Reasoning", grade.reasoning),
+                ("Qualification (BANT)", qualification),
             ],
             link=(GRADE_LINK_LABEL, link),
         ),

@@ -63,6 +63,10 @@ def assert_hot_mail(mail, grade: ConversationGrade) -> None:
     for item in [*grade.intent_signals, *grade.key_interests, *grade.recommended_actions]:
         assert f"- {item}\n" in body, item
     assert grade.reasoning in body
+    assert any(grade.qualification.values())
+    for field, found in grade.qualification.items():
+        if found:
+            assert f'- {field}: "{found["value"]}"\n' in body, field
     assert f"https://scores.example.com/api/conversations/{grade.pk}/" in body
     assert grade.visitor_id in body and grade.session_id in body
 
