@@ -111,6 +111,7 @@ class CriteriaGrade:
 
 _CLAUSE_BREAK = re.compile(vocabulary.CLAUSE_BREAK, re.IGNORECASE)
 _NEGATION = whole_word_pattern(*vocabulary.NEGATION_CUES)
+_NOT_A_NEGATION = re.compile(vocabulary.NOT_A_NEGATION, re.IGNORECASE)
 _WORD = re.compile(r"[\w'’]+")
 
 
@@ -118,7 +119,7 @@ def is_negated(text: str, start: int) -> bool:
     """Whether a negation cue stands in the few words before `start`, in the same clause:
     "we don't need a demo", "sin prueba gratuita", "kein Angebot"."""
     clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
-    before = text[clause_start:start]
+    before = _NOT_A_NEGATION.sub(" ", text[clause_start:start])
     words = _WORD.findall(before)[-vocabulary.NEGATION_REACH_WORDS :]
     return bool(words) and bool(_NEGATION.search(" ".join(words)))
 

@@ -131,7 +131,8 @@ class LocalGrader:
     model = LOCAL_GRADER_MODEL
 
     def grade(self, *, task: GradingTask) -> ConversationAssessment:
-        messages = task.visitor_messages
+        # One apostrophe: "don’t" is "don't" to every pattern.
+        messages = [message.replace("’", "'") for message in task.visitor_messages]
         grade = criteria.criteria_grade(messages)
         found = bant.qualification(messages)
         situation = judgement.visitor_situation(messages, task.exchanges, found)

@@ -63,6 +63,7 @@ _ANY_NON_BUYER = _patterns(
 )
 _CONTACT = re.compile(f"{vocabulary.EMAIL_PATTERN}|{vocabulary.PHONE_PATTERN}")
 _TOKEN = re.compile(r"[^\W\d_]+")
+_LATIN = re.compile(r"^[a-zA-Z\u00C0-\u024F]+$")
 # A word-like token: has a vowel (of any of the five languages), no letter three times in a
 # row, and is not absurdly long.
 _WORDLIKE = re.compile(r"^(?=.*[aeiouyàáâãäåèéêëìíîïòóôõöùúûüæœ])(?!.*(.)\1\1).{1,20}$", re.I)
@@ -132,11 +133,17 @@ def _line_of(match: re.Match) -> str:
     return text[start : end if end != -1 else len(text)]
 
 
+def _is_wordlike(token: str) -> bool:
+    """A Latin-script word with a vowel, an acronym (CRM), or a word of another script
+    (whose vowels this does not know)."""
+    return bool(_WORDLIKE.match(token)) or token.isupper() or not _LATIN.match(token)
+
+
 def _gibberish(text: str) -> re.Match | None:
     tokens = _TOKEN.findall(text)
     if len(tokens) < MIN_WORDS_FOR_GIBBERISH:
         return None
-    wordlike = sum(1 for token in tokens if _WORDLIKE.match(token))
+    wordlike = sum(1 for token in tokens if _is_wordlike(token))
     if wordlike / len(tokens) >= MIN_WORDLIKE_SHARE:
         return None
     return re.match(r".{0,40}", text.strip(), re.DOTALL)
@@ -199,7 +206,7 @@ def visitor_situation(
     for name, label, signal, match, to_clause_end in (
         ("partner", "asks about partnering or reselling", "Partner or reseller enquiry",
          _first(_PARTNER, text), False),
-        ("rejection", "said no", "Said no", _first(_REJECTION, text), True),
+        ("rejection", "said no", "Said no", _first(_REJECTION, text, affirmed=True), True),
         ("deferral", "wants it later", "Wants it later", _first(_DEFERRAL, text), True),
         ("commitment", "took a buying step", "Took a buying step",
          _commitment(text) or accepted_offer(exchanges) or _qualified_soon(qualification),

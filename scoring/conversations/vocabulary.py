@@ -21,10 +21,12 @@ NEGATION_CUES = (
     # German
     "nicht", "kein", "keine", "keinen", "keiner", "ohne", "nie",
     # French
-    "pas", "ne", "n'", "sans", "jamais", "aucun", "aucune",
+    "pas", "ne", "n'ai", "n'avons", "n'a", "n'est", "n'ont", "sans", "jamais", "aucun", "aucune",
     # Portuguese
     "não", "nao", "sem", "nenhum", "nenhuma",
 )  # fmt: skip
+# Interjections that look like a negation but turn nothing around: "No problem, …" (regex).
+NOT_A_NEGATION = r"\b(?:no|nope|nah)\s*(?:problem|worries|rush|thanks|thank you)?\s*[,!.]|\bno (?:problem|worries)\b"
 # Where a negation stops reaching: the end of a clause (regex).
 CLAUSE_BREAK = r"[.;:!?\n]|,\s*(?:but|pero|aber|mais|mas)\b|\b(?:but|however|pero|aber|mais|mas)\b"
 # How many words before a phrase a negation cue may stand.
@@ -56,7 +58,7 @@ ENTERPRISE = (
     "on-prem*", "on prem*", "self-host*", "dedicated instance", "soc 2", "soc2",
     "iso 27001", "hipaa", "gdpr", "rbac", "role-based access", "data residency",
     "uptime guarantee", "admin controls",
-    "empresarial", "unternehmen*", "entreprise", "corporativo", "rgpd", "dsgvo", "lgpd",
+    "rgpd", "dsgvo", "lgpd",
 )  # fmt: skip
 TIMELINE = (
     "timeline", "timeframe", "go live", "go-live", "rollout", "roll out", "deadline",
@@ -129,14 +131,14 @@ _QUOTE_WORDS = (
 )
 COMMITMENT_PATTERNS = (
     # asking for the paperwork of a purchase
-    r"\b(?:send|get|need|want|request|prepare|receive|have|email|share|put together)\b"
+    r"\b(?:send|get|need|want|request|prepare|receive|email|share|put together)\b"
     r"(?:\s+\w+){0,4}?\s+" + _QUOTE_WORDS + r"s?\b",
     r"\b(?:formal|official|written|firm|final)\s+" + _QUOTE_WORDS + r"\b",
     r"\b" + _QUOTE_WORDS + r"\s+for\s+(?:the\s+|our\s+)?(?:\d|\w+\s+(?:plan|tier|package|seats))",
     # saying they will buy or sign
     r"\b(?:ready|want|wants|like|need|plan|planning|going|looking|prepared)\s+to\s+"
-    r"(?:buy|purchase|order|sign|move forward|proceed|go ahead|get started|place an order)\b",
-    r"\b(?:we|i)(?:'d| would| will|'ll| can| could)\s+(?:sign|buy|purchase|order)\b",
+    r"(?:buy|purchase|order|sign(?!\s*(?:up|in|on)\b)|move forward|proceed|go ahead|place an order)\b",
+    r"\b(?:we|i)(?:'d| would| will|'ll| can| could)\s+(?:sign(?!\s*(?:up|in|on)\b)|buy|purchase|order)\b",
     r"\bsign\s+(?:this|by|before|today|now|the (?:contract|agreement|order))\b",
     r"\bcountersign\w*\b",
     # procurement under way
@@ -144,13 +146,13 @@ COMMITMENT_PATTERNS = (
     r"\b(?:raise|issue|cut|start|process|get)\s+(?:a|the|our)?\s*(?:po|purchase order)\b",
     r"\bsecurity\s+(?:questionnaire|review|assessment)\b", r"\bvendor\s+(?:onboarding|registration|setup|form)\b",
     r"\bprocurement\b", r"\bnet[- ]?\d{2}\b", r"\bpayment\s+terms\b",
-    r"\b(?:budget|purchase|order|spend|it)\s+(?:is|was|has been|'s)?\s*(?:approved|signed off|validated|cleared)\b",
+    r"\b(?:budget|purchase|order|spend)\s+(?:is|was|has been|'s)?\s*(?:approved|signed off|validated|cleared)\b",
     r"\b(?:boss|manager|director|vp|cfo|ceo|leadership|management|board|owner)\s+"
     r"(?:already\s+)?(?:approved|signed off|said yes|gave (?:us |me )?the go-ahead|okayed)\b",
     # asking sales to act
     r"\b(?:someone|somebody)\s+from\s+(?:sales|your sales team)\b(?!\s+(?:in|around|after|next|later))",
     r"\bon the phone (?:today|tomorrow|this week)\b",
-    r"\b(?:someone|somebody|a rep|your sales(?: team)?|sales)\s+(?:from sales\s+)?"
+    r"\b(?:can|could|would|please|have|get|need|want)\s+(?:someone|somebody|a rep|your sales(?: team)?|sales)\s+(?:from sales\s+)?"
     r"(?:to\s+)?(?:call|contact|get in touch|reach out|ring)\b(?!\s+(?:in|around|after|next|later))",
     r"\bcall me\b(?!\s+(?:in|around|after|next|later))",
     r"\bwe(?:'ve| have)\s+(?:decided|chosen|picked|selected)\b"
@@ -199,7 +201,7 @@ SOON_PATTERNS = (
     r"\b(?:this|next|coming)\s+(?:week|month|quarter)\b", r"\bby\s+(?:the\s+)?(?:end of|eo[mqw]\b)",
     r"\bby\s+(?:monday|tuesday|wednesday|thursday|friday|tomorrow|the \d+\w*)\b",
     r"\bbefore\s+(?:the|our|\d)", r"\b(?:in|within)\s+\d+\s+(?:days|weeks)\b", r"\basap\b",
-    r"\bstarting\s+(?:next|this|on|in)\b", r"\bdue\b",
+    r"\bstarting\s+(?:next|this|on|in)\b", r"\bdue\s+(?:by|on|in|before)\b",
     r"\b(?:esta|la próxima)\s+semana\b", r"\b(?:este|el próximo)\s+mes\b", r"\bantes del?\b",
     r"\b(?:diese|nächste)\s+woche\b", r"\b(?:diesen|nächsten)\s+monat\b", r"\bbis\s+(?:zum|ende|freitag)\b",
     r"\bcette\s+semaine\b", r"\bla semaine prochaine\b", r"\bce mois-ci\b", r"\ble mois prochain\b",
@@ -221,39 +223,41 @@ DEFERRAL_PATTERNS = (
     r"\bnext year\b", r"\bin (?:a|a couple of|a few|few|some|\d+) months\b", r"\bmaybe later\b",
     r"^\W*(?:later|not now|not yet|maybe later)\W*$",
     r"\b(?:reach out|get back to (?:me|us)|contact (?:me|us)|follow up|check back|circle back|"
-    r"talk again)\s+(?:in|around|after|next|early|late|once)\b",
+    r"talk again)\s+(?:in|around|after|next|early|late|once)\s+(?:a few |a couple of |\d+ |the )?"
+    r"(?:weeks|months|year|quarter|january|february|march|april|may|june|july|august|september|"
+    r"october|november|december|q[1-4]|spring|summer|autumn|fall|winter|new year|the project|we)\b",
     r"\bbudget\s+(?:only\s+)?(?:opens|frees up|becomes available|resets|renews)\b",
     r"\bfor future reference\b",
-    r"\buntil next\b", r"\bnot until\b", r"\bdecide\s+(?:later|next|towards|by the end of the year)\b",
+    r"\buntil next\b", r"\bnot until\b", r"\bdecide\s+(?:later|next (?:year|quarter)|towards|by the end of the year)\b",
     r"\b(?:rfp|tender|evaluation)\s+(?:in|around|next|early|late)\b",
     r"\bmás adelante\b", r"\bel (?:año que viene|próximo año)\b", r"\b(?:sin|no hay) prisa\b",
-    r"\bsolo (?:estamos )?(?:mirando|explorando|informándonos)\b", r"\b(?:todavía|aún) no\b", r"\bpor ahora\b",
-    r"\bspäter\b", r"\bnächstes jahr\b", r"\bkeine eile\b", r"\bnicht eilig\b", r"\bnoch nicht\b",
+    r"\bsolo (?:estamos )?(?:mirando|explorando|informándonos)\b", r"\bpor ahora no\b",
+    r"\bspäter\b", r"\bnächstes jahr\b", r"\bkeine eile\b", r"\bnicht eilig\b", r"\bnoch nicht (?:bereit|so weit|entschieden)\b",
     r"\bvorerst nicht\b", r"\bnur (?:informieren|umschauen|umsehen)\b", r"\berst (?:im|nächstes|ende|ab)\b",
     r"\bplus tard\b", r"\bl'année prochaine\b", r"\bpas pressés?\b", r"\brien ne presse\b",
-    r"\bpas encore\b", r"\b(?:on se|nous nous) renseign\w*\b", r"\bpour l'instant\b",
+    r"\bpas encore (?:prêts?|décidés?)\b", r"\b(?:on se|nous nous) renseign\w*\b", r"\bpour l'instant,? (?:on|nous) (?:regard|compar|renseign)\w*\b",
     r"\bmais (?:pra|para) frente\b", r"\bmais tarde\b", r"\b(?:ano que vem|próximo ano)\b",
     r"\bsem pressa\b", r"\bsó (?:estamos )?(?:levantando|pesquisando|olhando)\b",
-    r"\bpor enquanto\b", r"\bainda não\b", r"\bfim do ano\b",
+    r"\bpor enquanto,? (?:só|estamos só)\b", r"\bainda não (?:estamos prontos|decidimos)\b", r"\bfim do ano\b",
 )  # fmt: skip
 
 # --- saying no: at most cold unless they still take a buying step ---------------------------
 
 REJECTION_PATTERNS = (
-    r"\btoo\s+(?:expensive|pricey|costly|steep|rich|much)\b", r"\bcan(?:'t|not)\s+afford\b",
+    r"\btoo\s+(?:expensive|pricey|costly|steep|rich)\b", r"\bcan(?:'t|not)\s+afford\b",
     r"\b(?:out of|over|beyond)\s+(?:our|my)\s+(?:budget|price range)\b",
     r"\b(?:we'll|we will|i'll|i will|going to|gonna)\s+(?:stick|stay|keep going)\s+with\b",
     r"\b(?:we'll|we will|i'll|i will)\s+keep\s+(?:doing|using)\b",
-    r"\b(?:signed|went|gone|going|go)\s+with\s+(?:another|a different|other|a competitor|someone else|\w+ instead)\b",
+    r"\b(?:signed|went|gone|going|go)\s+with\s+(?:another|a different|other|a competitor|someone else)\b(?!\s+\w+\s+(?:instead of|than))",
     r"\b(?:chose|picked|selected|decided on)\s+(?:another|a different|a competitor)\b",
     r"\bnot\s+interested\b", r"\bno longer interested\b", r"\bwe'll pass\b", r"\bnot for us\b",
     r"\bdecided against\b", r"\bno budget\b",
     r"\b(?:we|we've|we have|we just|we already)\s+(?:signed|went|gone)\s+with\b",
     r"\btake (?:me|us) off\b", r"\bstop (?:emailing|contacting|calling|messaging)\b",
-    r"\b(?:muy|demasiado)\s+caro\b", r"\bno nos interesa\b", r"\botro proveedor\b",
-    r"\bzu teuer\b", r"\bkein interesse\b", r"\banderen anbieter\b",
-    r"\btrop cher\b", r"\bpas intéressés?\b", r"\bautre (?:fournisseur|prestataire)\b",
-    r"\b(?:muito caro|caro demais)\b", r"\bnão (?:temos|tenho) interesse\b", r"\boutro fornecedor\b",
+    r"\b(?:muy|demasiado)\s+caro\b", r"\bno nos interesa\b", r"\b(?:elegimos|firmamos con) otro proveedor\b",
+    r"\bzu teuer\b", r"\bkein interesse\b", r"\bfür einen anderen anbieter entschieden\b",
+    r"\btrop cher\b", r"\bpas intéressés?\b", r"\b(?:choisi|signé avec) un autre (?:fournisseur|prestataire)\b",
+    r"\b(?:muito caro|caro demais)\b", r"\bnão (?:temos|tenho) interesse\b", r"\b(?:escolhemos|fechamos com) outro fornecedor\b",
 )  # fmt: skip
 
 # --- people who are not buyers: cold, with the reason named (regular expressions) -----------
@@ -263,24 +267,27 @@ NON_BUYERS = {
         "a student or researcher",
         "No sales follow-up: point them to public material (case studies, the pricing page)",
         (
-            r"\b(?:i'm|i am|we're|we are)\s+(?:a\s+|an\s+)?(?:\w+\s+)?(?:student|researcher|phd|professor)s?\b",
-            r"\b(?:thesis|dissertation|coursework|homework|term paper|school project|class project)\b",
+            r"\b(?:i'm|i am|we're|we are)\s+(?:a\s+|an\s+)?(?:[\w-]+\s+){0,3}?(?:student|researcher|phd candidate|professor)s?\b",
+            r"\b(?:my|our)\s+(?:[\w-]+'?s?\s+)?(?:thesis|dissertation|coursework|homework|term paper|school project|class project|group project)\b",
+            r"\b(?:class|school|course|group)\s+(?:assignment|project)\b", r"\b(?:just|only|it's|it is)\s+(?:for\s+)?school\b",
             r"\bwriting\s+(?:a|my|our)\s+(?:paper|report|essay|case study)\s+(?:on|about|for)\b",
-            r"\bfor\s+(?:my|our|a)\s+(?:class|course|seminar|university|assignment|research project)\b",
+            r"\bfor\s+(?:my|our|a)\s+(?:class|course|seminar|assignment|research project|thesis|dissertation)\b",
             r"\b(?:business|grad|graduate)\s+school\b", r"\bacademic\s+(?:research|study|paper)\b",
-            r"\b(?:estudiante|tesis|trabajo de fin de|universidad)\b",
-            r"\b(?:student\w*|abschlussarbeit|masterarbeit|bachelorarbeit|hausarbeit)\b",
-            r"\b(?:étudiant\w*|mémoire|thèse)\b", r"\b(?:estudante|tese|tcc|faculdade)\b",
+            r"\b(?:soy|somos)\s+estudiantes?\b", r"\bmi\s+(?:tesis|trabajo de fin de \w+)\b",
+            r"\b(?:ich bin|wir sind)\s+(?:\w+\s+)?student\w*\b", r"\b(?:meine|unsere)\s+(?:abschlussarbeit|masterarbeit|bachelorarbeit|hausarbeit)\b",
+            r"\b(?:je suis|nous sommes)\s+(?:\w+\s+)?étudiant\w*\b", r"\b(?:mon|ma)\s+(?:mémoire|thèse)\b",
+            r"\b(?:sou|somos)\s+estudantes?\b", r"\b(?:minha|meu)\s+(?:tese|tcc)\b",
         ),
     ),
     "job_applicant": (
         "a job seeker",
         "Forward to recruiting: no sales follow-up",
         (
-            r"\b(?:are you|is \w+)\s+hiring\b", r"\b(?:job|jobs|opening|openings|vacanc\w+|position)\s+(?:at|in|for|on)\b",
-            r"\b(?:apply|applied|applying)\s+(?:for|to|there)\b", r"\bmy\s+(?:resume|résumé|cv)\b",
-            r"\binternship\b", r"\bcareers?\s+page\b", r"\blooking for (?:a )?(?:job|work|role)\b",
-            r"\b(?:the|a|that)\s+(?:\w+\s+){0,3}role\b.*\b(?:remote|hiring|apply)\b",
+            r"\b(?:are you|is \w+)\s+hiring\b",
+            r"\b(?:job|role|position)\s+(?:opening|openings|posting|ad|advert)\b", r"\bopen\s+(?:roles|positions)\b",
+            r"\b(?:apply|applied|applying)\s+for\s+(?:the|a|this|that|your)\s+(?:\w+\s+){0,3}?(?:job|role|position|opening)\b",
+            r"\bmy\s+(?:resume|résumé|cv|application)\b", r"\binternship\b", r"\bcareers?\s+page\b",
+            r"\blooking for (?:a )?(?:job|work)\b",
             r"\b(?:empleo|vacante|currículum)\b", r"\b(?:stellenangebot|bewerbung|bewerben)\b",
             r"\b(?:candidature|offre d'emploi|postuler)\b", r"\b(?:vaga de emprego|currículo|candidatar)\b",
         ),
@@ -289,15 +296,13 @@ NON_BUYERS = {
         "press",
         "Forward to communications: a press enquiry, no sales follow-up",
         (
-            r"\b(?:reporter|journalist|editor|correspondent)\b",
-            r"\b(?:writing|running|doing|working on|researching)\s+(?:a|an)\s+"
-            r"(?:story|piece|article|feature|column)\b",
-            r"\bfor\s+(?:the|my|our)\s+(?:article|story|piece|column|newsletter)\b",
-            r"\bi\s+write\s+(?:for|the)\b",
-            r"\bfor\s+(?:a|an|our)\s+(?:\w+\s+)?(?:publication|magazine|newspaper|newsletter|podcast|outlet)\b",
-            r"\b(?:press|media)\s+(?:inquiry|enquiry|request)\b", r"\b(?:a|for)\s+comment\b",
+            r"\b(?:reporter|journalist|correspondent)\b", r"\beditor\s+(?:at|of)\b", r"\b(?:i'm|i am)\s+(?:an?\s+|the\s+)?editor\b",
+            r"\b(?:writing|running|doing|researching)\s+(?:a|an)\s+(?:story|piece|article|feature|column)\s+(?:on|about)\b",
+            r"\bfor\s+(?:the|my|our)\s+(?:article|story|piece|column)\b", r"\bi\s+write\s+(?:for|the)\b",
+            r"\bfor\s+(?:a|an|our)\s+(?:\w+\s+)?(?:publication|magazine|newspaper|podcast|outlet)\b",
+            r"\b(?:press|media)\s+(?:inquiry|enquiry|request)\b", r"\b(?:get|give me|for)\s+(?:a\s+)?comment\s+(?:on|from|about)\b",
             r"\bon the record\b", r"\b(?:periodista|reportero|entrevista para)\b",
-            r"\b(?:journalist\w*|redakteur\w*|presseanfrage)\b", r"\b(?:journaliste|rédaction)\b",
+            r"\b(?:journalist\w*|redakteur\w*|presseanfrage)\b", r"\bjournaliste\b",
             r"\b(?:jornalista|reportagem)\b",
         ),
     ),
@@ -307,17 +312,14 @@ NON_BUYERS = {
         (
             r"\bwho\s+(?:handles|is in charge of|manages|runs|heads|leads)\s+(?:your\s+|the\s+)?"
             r"(?:marketing|seo|ads|website|growth|demand gen\w*|lead gen\w*)\b",
-            r"\b(?:help|helping)\s+you\s+(?:book|get|grow|generate|increase|boost|rank|scale|win)\b",
-            r"\b(?:we|our team)\s+(?:book|generate|deliver|get|drive)\s+(?:\d+\+?\s+)?(?:qualified\s+)?"
-            r"(?:demos|leads|meetings|appointments|backlinks)\b",
+            r"\b(?:help|helping)\s+you\s+(?:book|grow|generate|increase|boost|rank|scale|win)\b",
+            r"\b(?:we|our team)\s+(?:book|deliver|drive)\s+(?:\d+\+?\s+)?(?:qualified\s+)?(?:demos|meetings|appointments)\b",
             r"\b(?:companies|brands|businesses|teams) like yours\b", r"\bgrowing your\b",
-            r"\byour\s+(?:vp|head|director|chief)\s+(?:of\s+)?(?:marketing|sales|growth)'?s?\s+"
-            r"(?:email|contact|calendar)\b",
             r"\bour\s+(?:deck|brochure|media kit|rate card|capabilities)\b",
-            r"\byour\s+(?:marketing|sales|growth|it)\s+(?:lead|team|manager|director|head)'?s?\s+"
-            r"(?:email|contact|details)\b",
-            r"\bwe\s+(?:noticed|saw)\s+(?:that\s+)?(?:your|you)\b",
-            r"\bfree\s+(?:audit|consultation|trial of our|assessment|sample)\b",
+            r"\byour\s+(?:vp|head|director|chief)\s+(?:of\s+)?(?:marketing|sales|growth)'?s?\s+(?:email|contact|calendar)\b",
+            r"\byour\s+(?:marketing|sales|growth|it)\s+(?:lead|team|manager|director|head)'?s?\s+(?:email|contact|details)\b",
+            r"\bwe\s+noticed\s+(?:that\s+)?(?:your|you)\b",
+            r"\bfree\s+(?:audit|assessment of your|sample)\b",
             r"\bwe(?:'ve| have)\s+helped\s+(?:\w+\s+){0,3}(?:companies|brands|businesses|clients|startups)\b",
             r"\b(?:our|my)\s+(?:agency|firm)'?s?\s+(?:services|offer|case study)\b",
             r"\bwould you be (?:interested|open) (?:in|to) (?:our|a call about our)\b",
@@ -328,8 +330,9 @@ NON_BUYERS = {
         "a competitor",
         "No sales follow-up: a competitor gathering information",
         (
-            r"\bcompetitor\b",
-            r"\bcompetitive\s+(?:\w+\s+)?(?:analysis|research|intel\w*|benchmark\w*|teardown|comparison)\b",
+            r"\b(?:i|we)\s+(?:work|am|are)\s+(?:at|for|with)?\s*(?:a|your)\s+competitor\b",
+            r"\b(?:i'm|we're)\s+(?:a|your)\s+competitor\b", r"\bas\s+(?:a|your)\s+competitor\b",
+            r"\bcompetitive\s+(?:\w+\s+)?(?:analysis|research|intel\w*|benchmark\w*|teardown)\b",
             r"\binternal\s+(?:price|pricing)\s+(?:sheets?|lists?)\b",
             r"\b(?:we|i)\s+(?:also\s+)?(?:build|make|sell|offer|run|develop|work on)\s+(?:a\s+|an\s+)?"
             r"(?:similar|competing|comparable|rival)\b",
@@ -341,29 +344,32 @@ NON_BUYERS = {
         "an existing customer with a support or billing issue",
         "Route to customer support (or billing) today: no sales follow-up",
         (
-            r"\b(?:charged|billed)\s+(?:twice|double|two times|incorrectly|wrong)\b",
-            r"\bdouble[- ]?(?:charge|charged|billing)\b", r"\brefund\w*\b", r"\bovercharg\w+\b",
-            r"\b(?:can't|cannot|unable to)\s+(?:log ?in|sign ?in|access)\b", r"\blocked out\b",
+            r"\b(?:charged|billed)\s+(?:us\s+|me\s+)?(?:twice|double|two times|incorrectly|wrong)\b",
+            r"\bdouble[- ]?(?:charge|charged|billing)\b", r"\bovercharg\w+\b",
+            r"\b(?:want|need|expect|request|get|demand)\s+(?:a|my|our|the)?\s*refund\b", r"\brefunded\b",
+            r"\b(?:can't|cannot|unable to)\s+(?:log ?in|sign ?in|access (?:my|our))\b", r"\blocked out\b",
             r"\bpassword reset\b", r"\b(?:support|help)\s+ticket\b",
             r"\b(?:invoice|bill)\s+is\s+wrong\b", r"\bwrong\s+(?:invoice|amount|charge)\b",
-            r"\b(?:is|are|keeps?|has been)\s+(?:down|broken|crashing|not working)\b",
-            r"\b(?:has|have|keeps?)\s+stopped\b", r"\bstopped\s+(?:working|syncing|pulling|sending|loading)\b",
-            r"\b(?:expect|want|need)\s+a\s+(?:credit|refund)\b", r"\b(?:isn't|is not|get this|gets?)\s+fixed\b",
-            r"\bcancel\w*\s+(?:all|our|my)\s+(?:\d+\s+)?(?:seats|licen[cs]es|subscription|account|plan)\b", r"\bnot\s+working\s+(?:anymore|since)\b",
+            r"\byour\s+(?:\w+\s+){0,2}(?:is|are|keeps?|has been|has|have)\s+(?:down|broken|crashing|not working|stopped)\b",
+            r"\b(?:expect|want|need)\s+a\s+credit\b", r"\b(?:isn't|is not|get this|gets?)\s+fixed\b",
+            r"\b(?:want|going|need|i'll|we'll|i'm|we're)\s+(?:to\s+)?cancel\w*\s+(?:all|our|my)\s+(?:\d+\s+)?"
+            r"(?:seats|licen[cs]es|subscription|account|plan)\b(?!\s+(?:with|at)\b)",
             r"\b(?:reembolso|cobro duplicado)\b", r"\b(?:rückerstattung|doppelt abgebucht)\b",
-            r"\b(?:remboursement|facturé deux fois)\b", r"\b(?:reembolso|cobrado duas vezes)\b",
+            r"\b(?:remboursement|facturé deux fois)\b", r"\bcobrado duas vezes\b",
         ),
     ),
     "personal": (
         "a consumer or hobbyist, for personal use",
         "No sales follow-up: point them to self-serve or retail",
         (
-            r"\b(?:just|only)\s+me\b", r"\bno team\b", r"\bhobby\w*\b", r"\bpersonal\s+(?:use|project|stuff|to-?dos?)\b",
-            r"\bfor\s+(?:myself|my own use|fun)\b", r"\bmy\s+(?:bedroom|apartment|flat|house|home|dorm)\b",
-            r"\bhome\s+(?:server|setup|lab|office for me)\b", r"\bside project\b",
-            r"\b(?:on|from|at)\s+(?:amazon|ebay|best buy|a retailer|the store)\b",
-            r"\b(?:uso personal|para mí)\b", r"\b(?:privatgebrauch|privatperson|für mich selbst)\b",
-            r"\b(?:usage personnel|pour moi)\b", r"\b(?:uso pessoal|para mim)\b",
+            r"\b(?:just|only)\s+me\b(?=\s*(?:[.,!?;]|$|here|lol|and\b))", r"\bno team\b", r"\bhobby\w*\b",
+            r"\b(?:teaching|learning)\s+(?:it\s+)?(?:myself|on my own)\b", r"\bself-taught\b", r"\bportfolio project\b",
+            r"\bpersonal\s+(?:use|project|stuff|to-?dos?)\b", r"\bfor\s+(?:myself|my own use|fun)\b",
+            r"\bfor\s+my\s+(?:bedroom|apartment|flat|house|dorm|living room|garage|gaming)\b",
+            r"\bhome\s+(?:server|lab|network)\b", r"\bside project\b",
+            r"\b(?:grab|buy|get|order)\s+(?:one|it)\s+(?:on|from|at)\s+(?:a|the|my)?\s*(?:retailer|store|shop|\w+\.com)\b",
+            r"\b(?:uso personal|para mi casa)\b", r"\b(?:privatgebrauch|privatperson|für mich selbst)\b",
+            r"\b(?:usage personnel|pour ma maison)\b", r"\b(?:uso pessoal|para minha casa)\b",
         ),
     ),
     "spam": (
@@ -371,8 +377,7 @@ NON_BUYERS = {
         "No follow-up: spam",
         (
             r"\b(?:crypto|bitcoin|casino|viagra|loan offer|forex|backlinks?|seo services cheap)\b",
-            r"https?://\S+.*\$\s?\d|\$\s?\d.*https?://\S+",
-            r"\b(?:click here|limited offer|act now|earn \$|make money|guaranteed (?:traffic|ranking))\b",
+            r"\b(?:click here|limited offer|act now|earn \$|make money|guaranteed (?:traffic|ranking|returns))\b",
         ),
     ),
 }  # fmt: skip
@@ -395,11 +400,11 @@ PHONE_PATTERN = r"(?<!\w)\+?\d[\d\s().-]{5,}\d(?!\w)"
 
 AUTHORITY_PATTERNS = (
     r"\b(?:i'm|i am|i lead|i run|i head|i manage|i own)\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+){0,3}?"
-    r"(?:head|director|manager|vp|vice president|chief|cto|ceo|cfo|coo|cio|founder|owner|lead|"
-    r"officer|procurement|purchasing|partner)\b[^.,;!?]*",
+    r"(?:head|director|manager|vp|vice president|chief|cto|ceo|cfo|coo|cio|founder|owner|"
+    r"officer|procurement|purchasing)\b[^.,;!?]*",
     r"\b(?:i'm|i am)\s+in\s+(?:procurement|purchasing|it|finance)\b",
     r"\bmy\s+(?:boss|manager|director|vp|cfo|ceo)\b[^.,;!?]*",
-    r"\b(?:leadership|management|the board|our (?:vp|cfo|ceo|cto|director))\b[^.,;!?]*",
+    r"\b(?:our leadership|the board|our (?:vp|cfo|ceo|cto|director))\b[^.,;!?]*",
     r"\b(?:responsable|directeur|directrice|gerente|director|directora|diretor|diretora|"
     r"leiter\w*|geschäftsführer\w*|einkauf)\b[^.,;!?]*",
 )  # fmt: skip
@@ -412,11 +417,12 @@ NEED_PATTERNS = (
 )  # fmt: skip
 MONEY_PATTERN = (
     r"(?:[$€£]\s?\d[\d,.]*\s?(?:k|m|mil|million|thousand)?\b|\b\d[\d,.]*\s?(?:k|m)?\s?"
-    r"(?:dollars|usd|euros?|eur|pounds|gbp|reais|brl)\b|\b\d[\d,.]*k\b(?=[^.]*\b(?:year|month|budget|annual|a year)))"
+    r"(?:dollars|usd|euros?|eur|pounds|gbp|reais|brl)\b|\b\d[\d,.]*k\b(?=[^.]*\bbudget\b))"
 )
 TIMEFRAME_PATTERNS = (
     *SOON_PATTERNS,
-    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b",
+    r"\b(?:january|february|march|april|june|july|august|september|october|november|december)\b",
+    r"\bmay\s+\d|\d+(?:st|nd|rd|th)?\s+(?:of\s+)?may\b",
     r"\b(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)\b",
     r"\b(?:januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember)\b",
     r"\b(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)\b",

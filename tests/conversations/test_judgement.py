@@ -88,8 +88,8 @@ def test_signing_with_another_vendor_is_a_no_not_a_purchase():
           "What do you charge per seat?"), "a competitor"),
         (("Our invoice is wrong again and I want a refund for last month.",
           "accounts@example.org"), "support or billing"),
-        (("Looking for one camera for my home office, just me.", "I'll buy it on amazon."),
-         "personal use"),
+        (("Looking for one camera for my living room, it's just me.",
+          "I'll buy it from the store."), "personal use"),
         (("Make money fast!!! $500 a day https://spam.example/offer",), "spam"),
         (("sdfkj qwrtzp xcvbnm lkjhgf",), "spam"),
     ],
@@ -232,3 +232,98 @@ def test_wanting_it_later_is_understood_in_other_languages():
         "Por enquanto só estamos pesquisando, sem pressa.",
     ):
         assert visitor_situation([message]).deferral is not None, message
+
+
+# --- ordinary buyer language is not mistaken for something else --------------------------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "We have 5,000 students across our campuses and need a portal for them.",
+        "Does the volume discount apply to all users on the account?",
+        "Our agents need a WYSIWYG editor for replies.",
+        "Can customers leave a comment on a ticket?",
+        "We saw your pricing page and would like a quote.",
+        "We're switching from a competitor, send me a quote.",
+        "What's your refund policy if it doesn't work out?",
+        "We sell on Amazon and Shopify, 3,000 orders a month.",
+        "I work from my home office most days, the team is in Berlin.",
+        "Manda para mim a proposta, por favor.",
+        "Our site is https://acme.example, budget is $20k.",
+        "Our old tool keeps crashing, that's why we're looking.",
+        "Our current provider stopped working for us, we need a replacement.",
+        "We are a university hospital with 3,000 staff.",
+        "I'm working on a feature comparison for our buying committee.",
+    ],
+)
+def test_a_buyer_is_not_taken_for_a_non_buyer(message):
+    assert visitor_situation([message]).non_buyer is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "We spend too much time on manual lead routing.",
+        "We're switching from another provider next month.",
+        "Hopefully it's not too expensive for 40 seats.",
+        "We'd go with annual billing instead of monthly.",
+    ],
+)
+def test_a_buyer_is_not_taken_for_a_no(message):
+    assert visitor_situation([message]).rejection is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "For now we need 10 licences.",
+        "We don't have a CRM yet, so we need one.",
+        "We'll decide next week once we see the quote.",
+        "Please contact me in English.",
+        "Can you follow up in writing with the terms?",
+    ],
+)
+def test_a_buyer_is_not_taken_for_a_deferrer(message):
+    assert visitor_situation([message]).deferral is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I'd like to sign up for the free plan.",
+        "Our sales call every lead within an hour.",
+        "Is it approved by the FDA?",
+        "We have a contract with our current vendor until March.",
+        "We need it due to compliance rules.",
+        "How do I sign in?",
+    ],
+)
+def test_ordinary_words_are_not_a_buying_step(message):
+    assert visitor_situation([message]).commitment is None
+
+
+def test_no_problem_is_not_a_negation():
+    assert "pricing" in criteria_grade(["No problem, what's the pricing for 20 users?"]).met_keys
+
+
+def test_a_curly_apostrophe_negates_too():
+    assert "demo" not in _graded_keys("We don’t need a demo.")
+
+
+def _graded_keys(message):
+    return {signal for signal in _graded(message).intent_signals}
+
+
+def test_another_script_is_not_gibberish():
+    situation = visitor_situation(["Сколько стоит лицензия на 50 пользователей в месяц?"])
+
+    assert situation.non_buyer is None
+
+
+def test_acronyms_are_not_gibberish():
+    assert visitor_situation(["CRM ERP SFDC HQ NYC"]).non_buyer is None
+
+
+def test_a_negated_no_is_not_a_no():
+    assert visitor_situation(["We are not going with another vendor."]).rejection is None

@@ -28,6 +28,7 @@ from scoring.conversations.consumer import (
     DEAD_LETTER_SUFFIX,
     message_bytes,
 )
+from scoring.conversations.grading import LOCAL_GRADER_MODEL
 from scoring.conversations.management.commands.replay_dead_letters import REPLAYED_MESSAGE
 from scoring.conversations.models import Bot, ConversationGrade, DeliveryStatus
 from scoring.conversations.selectors import UNKNOWN_GRADING_ACCOUNT_ERROR
@@ -57,7 +58,7 @@ pytestmark = [
 SECRET = "integration-webhook-secret"
 WAIT_SECONDS = 20
 READY_LINE = "Consuming grading tasks from"
-LOCAL_MODEL = "local-conversation-criteria-v1"
+LOCAL_MODEL = LOCAL_GRADER_MODEL
 # Three attempts of at most 1 s with 0.05 s then 0.1 s between them: a delivery holds its
 # grade for 3 x 1 + 0.1 + 0.1 + 5 = 8.2 s (what a killed consumer's grade waits).
 CONSUMER_ENV = {

@@ -2,9 +2,9 @@
 
 A person already in the account (the same CRM record id, else the same email whatever its
 case, else the same LinkedIn URL) is updated by a new file rather than added again: the
-file's non-empty fields replace the stored ones, the others are kept. Who each row is gets
-settled in SQL on a first reading of the file's identity columns; a file with none of them
-can match nobody and is read once, straight into the lead table.
+file's non-empty fields replace the stored ones, the others are kept. Every file is read
+once; how its rows are written is told where `_file_merge` is (a first export goes straight
+into the lead table, any other is staged and merged in SQL).
 """
 
 import csv
@@ -243,47 +243,48 @@ def _account_has(cursor, *, account: Account, field: str) -> bool:
     return cursor.fetchone() is not None
 
 
-def _earlier_rows_delete(cursor, *, table: str, key: str, condition: str) -> list[int]:
-    """Drop from `table` (aliased k) every row that a later row shares `key` with (a person
-    the file names twice: its last row stands for them); the numbers of the rows dropped."""
-    cursor.execute(
-        f"DELETE FROM {table} WHERE row_no IN (SELECT k.row_no FROM {table} k JOIN "
-        f"(SELECT {key} AS person, MAX(row_no) AS last FROM {table} k WHERE {condition} "
-        f"GROUP BY {key} HAVING COUNT(*) > 1) d ON {key} = d.person WHERE k.row_no < d.last) "
-        "RETURNING row_no"
+def _earlier_rows(table: str, key: str, condition: str) -> str:
+    """SQL for the row numbers in `table` (aliased k) that a later row shares `key` with (a
+    person the file names twice: its last row stands for them)."""
+    return (
+        f"SELECT k.row_no FROM {table} k JOIN (SELECT {key} AS person, MAX(row_no) AS last "
+        f"FROM {table} k WHERE {condition} GROUP BY {key} HAVING COUNT(*) > 1) d "
+        f"ON {key} = d.person WHERE k.row_no < d.last"
     )
-    return [row_no for (row_no,) in cursor.fetchall()]
 
 
 def _in_file_duplicates_delete(cursor, *, table: str, fields: list[str]) -> int:
     """Drop from `table` each row that a later row shares one of these identity fields
     with; how many."""
-    return sum(
-        len(_earlier_rows_delete(cursor, table=table, key=_KEY_SQL[f][0], condition=f"k.{f} <> ''"))
-        for f in fields
-    )
+    deleted = 0
+    for field in fields:
+        earlier = _earlier_rows(table, _KEY_SQL[field][0], f"k.{field} <> ''")
+        cursor.execute(f"DELETE FROM {table} WHERE row_no IN ({earlier})")
+        deleted += max(cursor.rowcount, 0)
+    return deleted
 
 
 def _upload_duplicates_delete(*, upload: LeadUpload, fields: list[str]) -> int:
     """After the rows of a file went straight into the lead table: delete the upload's
     leads that a later row of the file is too; how many."""
     lead_table = connection.ops.quote_name(Lead._meta.db_table)
+    keys = _STAGE  # here a narrow table: each new lead's id (its row number) and identity
     with connection.cursor() as cursor:
         _work_mem_raise(cursor)
-        # The lead ids are in the file's order, as the staging table's row numbers are.
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {_STAGE} AS SELECT id AS row_no, external_id, email, "
+            f"CREATE TEMPORARY TABLE {keys} AS SELECT id AS row_no, external_id, email, "
             f"linkedin_url FROM {lead_table} WHERE upload_id = %s",
             [upload.pk],
         )
-        deleted = _in_file_duplicates_delete(cursor, table=_STAGE, fields=fields)
-        if deleted:
+        deleted = _in_file_duplicates_delete(cursor, table=keys, fields=fields)
+        if deleted:  # rare: worth an index for the lookups of the delete
+            cursor.execute(f"CREATE INDEX {keys}_row_no ON {keys} (row_no)")
             cursor.execute(
                 f"DELETE FROM {lead_table} WHERE upload_id = %s AND NOT EXISTS "
-                f"(SELECT 1 FROM {_STAGE} k WHERE k.row_no = {lead_table}.id)",
+                f"(SELECT 1 FROM {keys} k WHERE k.row_no = {lead_table}.id)",
                 [upload.pk],
             )
-        cursor.execute(f"DROP TABLE {_STAGE}")
+        cursor.execute(f"DROP TABLE {keys}")
     return deleted
 
 
@@ -319,7 +320,7 @@ def _staged_row(values: tuple[str, ...], extra: dict | None) -> tuple[str, ...]:
     return (*values, _extra_json(extra), *_normalised_role(values[_ROLE]))
 
 
-def _staged_first() -> str:
+def _join_keyword() -> str:
     """The join of the staged rows to the leads, each staged row looking its lead up by
     index: SQLite, which knows nothing of a temporary table's size, would otherwise scan
     the staged rows once per lead (its CROSS JOIN keeps the order written)."""
@@ -343,10 +344,14 @@ def _matches_find(cursor, *, account: Account, fields: list[str], rows: int) -> 
         unmatched = f" AND NOT EXISTS (SELECT 1 FROM {_MATCHES} m WHERE m.row_no = k.row_no)"
         # NOT (lead_column = ''): the condition of the lead's partial index on it, word for
         # word, which SQLite needs to see to use the index.
+        # One lead per row, the oldest, should the account hold the person twice (from an
+        # import with on_duplicate=create).
         cursor.execute(
-            f"INSERT INTO {_MATCHES} SELECT k.row_no, l.id FROM {_STAGE} k {_staged_first()} "
-            f"{lead_table} l ON {lead_key} = {key} WHERE l.account_id = %s "
-            f"AND NOT ({lead_column} = '') AND k.{field} <> ''" + (unmatched if matched else ""),
+            f"INSERT INTO {_MATCHES} SELECT k.row_no, MIN(l.id) FROM {_STAGE} k "
+            f"{_join_keyword()} {lead_table} l ON {lead_key} = {key} WHERE l.account_id = %s "
+            f"AND NOT ({lead_column} = '') AND k.{field} <> ''"
+            + (unmatched if matched else "")
+            + " GROUP BY k.row_no",
             [account.pk],
         )
         if cursor.rowcount > 0:
@@ -356,14 +361,10 @@ def _matches_find(cursor, *, account: Account, fields: list[str], rows: int) -> 
     # Each field's values are unique in the file by now: only a match by a second field
     # can make two rows one lead.
     if matched_by > 1:
-        doubles = _earlier_rows_delete(
-            cursor, table=_MATCHES, key="k.lead_id", condition="k.lead_id IS NOT NULL"
-        )
-        matched -= len(doubles)
-        for start in range(0, len(doubles), INSERT_BATCH_SIZE):
-            chunk = doubles[start : start + INSERT_BATCH_SIZE]
-            placeholders = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"DELETE FROM {_STAGE} WHERE row_no IN ({placeholders})", chunk)
+        doubles = _earlier_rows(_MATCHES, "k.lead_id", "k.lead_id IS NOT NULL")
+        cursor.execute(f"DELETE FROM {_STAGE} WHERE row_no IN ({doubles})")
+        cursor.execute(f"DELETE FROM {_MATCHES} WHERE row_no IN ({doubles})")
+        matched -= max(cursor.rowcount, 0)
     return matched
 
 
@@ -523,6 +524,9 @@ def leads_import(
         raise InvalidInput(ON_DUPLICATE_ERROR.format(choices=", ".join(ON_DUPLICATE)))
     max_bytes = settings.MAX_UPLOAD_MB * 1024 * 1024 if enforce_limits else None
     max_rows = settings.MAX_UPLOAD_ROWS if enforce_limits else None
+    # Two imports into one account one after the other, so that each finds the people the
+    # other added (a row lock on PostgreSQL; SQLite has one writer anyway).
+    Account.objects.select_for_update().filter(pk=account.pk).exists()
     upload = LeadUpload.objects.create(account=account, file_name=file_name[:255])
     now = timezone.now()
     columns, reading = _file_reader(file, max_bytes=max_bytes, mapping=mapping, sheet=sheet)

@@ -99,20 +99,20 @@ def test_api_upload_stores_them_too(api_client):
 @pytest.mark.requires_postgres
 def test_postgresql_copy_stores_seniority_and_departments(monkeypatch):
     used = []
-    real = leads_service._copy_leads
+    real = leads_service._write_rows
 
-    def spy(batches, **kwargs):
-        used.append("_copy_leads")
-        return real(batches, **kwargs)
+    def spy(cursor, *, table, columns, rows):
+        used.append(table)
+        return real(cursor, table=table, columns=columns, rows=rows)
 
-    monkeypatch.setattr(leads_service, "_copy_leads", spy)
+    monkeypatch.setattr(leads_service, "_write_rows", spy)
 
     upload = leads_import(
         account=AccountFactory(), file=csv_upload(CSV_HEADER + CSV_ROWS), file_name="leads.csv"
     )
 
     assert connection.vendor == "postgresql"
-    assert used == ["_copy_leads"]
+    assert used == [Lead._meta.db_table]  # one COPY into the lead table
     assert _stored_roles(upload.leads.all()) == ROLES
     # Stored as JSON lists, so the department filter's lookup finds them.
     assert set(

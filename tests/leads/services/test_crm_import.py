@@ -212,8 +212,10 @@ def test_an_xlsx_sheet_is_chosen_by_name(account):
     assert upload.created == 6
 
 
-def _import_text(account, text: str):
-    return leads_import(account=account, file=io.BytesIO(text.encode()), file_name="x.csv")
+def _import_text(account, text: str, **options):
+    return leads_import(
+        account=account, file=io.BytesIO(text.encode()), file_name="x.csv", **options
+    )
 
 
 CRM_HEADER = "Record ID,Email,Name,Title,Company,Industry\n"
@@ -302,3 +304,22 @@ def test_an_accounts_leads_go_with_it(account):
     account.delete()
 
     assert set(Lead.objects.values_list("account_id", flat=True)) == {other.pk}
+
+
+def test_a_reupload_where_the_account_holds_a_person_twice_updates_one_and_adds_the_new(account):
+    _import_text(account, CRM_HEADER + "1,ann@bee.example,Ann Lee,CTO,Bee,SaaS\n")
+    _import_text(
+        account, CRM_HEADER + "1,ann@bee.example,Ann Lee,CTO,Bee,SaaS\n", on_duplicate="create"
+    )
+
+    upload = _import_text(
+        account,
+        CRM_HEADER
+        + "1,ann@bee.example,Ann Lee,CEO,Bee,SaaS\n"
+        + "2,cy@dee.example,Cy Moe,CFO,Dee,Retail\n",
+    )
+
+    assert (upload.created, upload.updated, upload.skipped) == (1, 1, 0)
+    oldest, copy = Lead.objects.filter(name="Ann Lee").order_by("id")
+    assert (oldest.role, copy.role) == ("CEO", "CTO")
+    assert Lead.objects.filter(name="Cy Moe").exists()
