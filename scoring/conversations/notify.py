@@ -98,14 +98,16 @@ def hot_grade_notification_create(*, grade: ConversationGrade) -> Notification |
     return notification
 
 
-def grade_notify(*, grade: ConversationGrade) -> ConversationGrade:
+def grade_notify(*, grade: ConversationGrade, wait: bool = True) -> ConversationGrade:
     """Send the hot grade's notification unless it was sent already; while another process
-    sends it, wait for that one. A grade that is not hot has none."""
+    sends it, wait for that one (with `wait`: the consumer, which must not settle the task
+    before its notification is out; an HTTP request does not wait). A grade that is not
+    hot has none."""
     if grade.lead_category != LeadCategory.HOT:
         return grade
     notification = notification_for_event(
         account_id=grade.account_id, event_key=grade_event_key(grade)
     )
     if notification is not None:
-        notification_send(notification=notification)
+        notification_send(notification=notification, wait=wait)
     return grade

@@ -210,7 +210,7 @@ def conversation_grade_for_api(*, account: Account, task: GradingTask) -> Conver
     (a hot one is notified). The same task again answers with its stored grade."""
     bot = bot_for_api_task(account=account, task=task)
     if (grade := _existing_grade(bot=bot, task=task)) is not None:
-        return grade_notify(grade=grade)
+        return grade_notify(grade=grade, wait=False)
     result, grading_error = conversation_grade(task=task)
     grade, _ = conversation_grade_store(
         task=task,
@@ -220,7 +220,7 @@ def conversation_grade_for_api(*, account: Account, task: GradingTask) -> Conver
         delivery_status=DeliveryStatus.RETURNED,
     )
     _log_graded(grade)
-    return grade_notify(grade=grade)
+    return grade_notify(grade=grade, wait=False)
 
 
 def grading_task_process(

@@ -170,7 +170,13 @@ def _finish_if_complete(run: ScoringRun) -> None:
     if ScoringRun.objects.filter(
         pk=run.pk, status=ScoringRun.Status.RUNNING, chunks_done=F("chunks_total")
     ).update(status=ScoringRun.Status.DONE, finished_at=timezone.now()):
-        run_digest_create(run=run)  # with the finish: a run done is never without it
+        # With the finish, so that a run done is never without its digest; in a savepoint,
+        # so that a digest that cannot be written costs the digest, not the chunk's scores.
+        try:
+            with transaction.atomic():
+                run_digest_create(run=run)
+        except Exception:
+            logger.exception("The digest of run %s could not be written", run.pk)
 
 
 def _finish(run: ScoringRun, status: str, *, error: str = "") -> int:

@@ -197,3 +197,22 @@ def test_a_digest_whose_sender_died_before_sending_is_sent_by_the_resend_command
 
     (mail,) = smtp_server.mails
     assert "3 High leads of 3" in mail.body
+
+
+def test_a_digest_that_cannot_be_written_leaves_the_run_done_with_its_scores(
+    seed_offer, team, monkeypatch, caplog
+):
+    from scoring.leads.services import runs
+
+    def broken(**kwargs):
+        raise RuntimeError("template broken")
+
+    monkeypatch.setattr(runs, "run_digest_create", broken)
+    high_leads(5)
+
+    run = scoring_run_start(offer=seed_offer)
+
+    run.refresh_from_db()
+    assert (run.status, run.scored) == (ScoringRun.Status.DONE, 5)
+    assert not Notification.objects.exists()
+    assert f"The digest of run {run.pk} could not be written" in caplog.text
