@@ -124,6 +124,12 @@ def is_negated(text: str, start: int) -> bool:
     return bool(words) and bool(_NEGATION.search(" ".join(words)))
 
 
+def has_negation(text: str) -> bool:
+    """Whether the text holds a negation cue anywhere (not an interjection like "No
+    problem,")."""
+    return bool(_NEGATION.search(_NOT_A_NEGATION.sub(" ", text)))
+
+
 def affirmed_matches(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
     """The pattern's matches in the text that no negation turns around."""
     return (match for match in pattern.finditer(text) if not is_negated(text, match.start()))

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 
 from scoring.conversations import criteria, vocabulary
-from scoring.conversations.criteria import HOT_MIN_SCORE, WARM_MIN_SCORE, is_negated
+from scoring.conversations.criteria import HOT_MIN_SCORE, WARM_MIN_SCORE, has_negation, is_negated
 
 NON_BUYER_MAX = 15
 PARTNER_RANGE = (45, 65)
@@ -168,12 +168,17 @@ MAX_SHORT_ANSWER_WORDS = 5
 
 def accepted_offer(exchanges) -> re.Match | None:
     """A short yes to a buying step the bot offered ("Would you like a quote for 4
-    locations?" "yes"): the bot's offer. `exchanges` are (the bot's last message before it,
-    the visitor's message)."""
+    locations?" "yes"): the visitor's yes. `exchanges` are (the bot's last message before
+    it, the visitor's message)."""
     for bot_said, visitor_said in exchanges:
         short = len(visitor_said.split()) <= MAX_SHORT_ANSWER_WORDS
-        if short and _AFFIRMATIVE.search(visitor_said) and (offer := _first(_BOT_OFFER, bot_said)):
-            return offer
+        if (
+            short
+            and (yes := _AFFIRMATIVE.search(visitor_said))
+            and not has_negation(visitor_said)  # "please, no calls"
+            and _first(_BOT_OFFER, bot_said)
+        ):
+            return yes
     return None
 
 
@@ -209,8 +214,7 @@ def visitor_situation(
         ("rejection", "said no", "Said no", _first(_REJECTION, text, affirmed=True), True),
         ("deferral", "wants it later", "Wants it later", _first(_DEFERRAL, text), True),
         ("commitment", "took a buying step", "Took a buying step",
-         _commitment(text) or accepted_offer(exchanges) or _qualified_soon(qualification),
-         True),
+         _commitment(text) or _qualified_soon(qualification), True),
     ):  # fmt: skip
         if match is not None:
             found[name] = Finding(
@@ -218,6 +222,13 @@ def visitor_situation(
             )
             if name == "commitment":
                 urgent = _first(_SOON, _line_of(match)) is not None
+    if "commitment" not in found and (yes := accepted_offer(exchanges)):
+        found["commitment"] = Finding(
+            "commitment",
+            "said yes to the quote or call the bot offered",
+            "Said yes to the quote or call the bot offered",
+            _evidence(yes, to_clause_end=True),
+        )
     return Situation(**found, contact=bool(_CONTACT.search(text)), urgent_commitment=urgent)
 
 

@@ -436,11 +436,14 @@ AFFIRMATIVE_PATTERN = (
     r"^\W*(?:yes|yeah|yep|yup|sure|ok|okay|please|sounds good|perfect|great|go ahead|"
     r"sí|si|claro|vale|dale|ja|gerne|genau|oui|d'accord|volontiers|sim|pode ser|com certeza)\b"
 )
-# What a bot may offer that, accepted, is a buying step (regular expressions).
+# What a bot may offer that, accepted, is a buying step: an offer ("would you like…",
+# "shall I…") of a quote or of a call with sales (regular expressions).
 BOT_OFFER_PATTERNS = (
-    r"\b" + _QUOTE_WORDS + r"\b",
-    r"\b(?:call|meeting)\s+with\s+(?:our|an?|the)\s+(?:team|sales|account executive|rep)",
-    r"\b(?:have|get)\s+(?:someone|sales|an account executive|a rep)\s+(?:to\s+)?(?:call|contact)",
-    r"\b(?:someone|a|an|our)\s+(?:\w+\s+){0,2}to\s+call\s+you\b",
-    r"\b(?:angebot|devis|proposition|cotización|presupuesto|cotação|orçamento|proposta)\b",
+    r"\b(?:would you like|shall i|should i|want me to|can i|may i|happy to|i can)\b[^?.!]*"
+    r"\b(?:"
+    + _QUOTE_WORDS[3:-1]
+    + r"|call with|call you|give you a call|ring you|contact you|get in touch)\b",
+    r"\b(?:möchten sie|soll ich|ich kann ihnen|voulez-vous|souhaitez-vous|puis-je|"
+    r"le gustaría|quiere que|quer que|gostaria)\b[^?.!]*\b(?:angebot|devis|proposition|"
+    r"cotización|presupuesto|cotação|orçamento|proposta|appel|anruf|llamada|ligação)\b",
 )
