@@ -205,15 +205,21 @@ def _created_at(now):
 
 # --- a file that may name people the account has -------------------------------------------
 #
-# Every file is read once. When the account has none of the file's identities yet (its first
-# export), the rows go straight into the lead table and the people the file names twice are
-# deleted after. Otherwise the rows go into a temporary staging table, where SQL drops the
-# people the file names twice, finds the leads the others already are (into a narrow table of
-# matches), rewrites those leads whose values change, and inserts the rest.
+# Every file is read once (and its first rows once more, to choose). When few of its rows
+# are people the account has (its first export, or a list of new people), the rows go
+# straight into the lead table, then SQL deletes the people the file names twice and merges
+# the few found again into the leads they are. Otherwise (a re-upload) the rows go into a
+# temporary staging table, where SQL drops the people the file names twice, finds the leads
+# the others already are (into a narrow table of matches), rewrites those leads whose values
+# change, and inserts the rest. Either way a million rows take one write each.
 
 _STAGE = "intentscore_lead_import"
 _STAGE_COLUMNS = (*LEAD_FIELDS, "extra", "seniority", "departments")
 _MATCHES = "intentscore_lead_matches"
+# A file whose first MOSTLY_NEW_SAMPLE rows find fewer than 1 / MOSTLY_NEW_SHARE of them in
+# the account goes straight into the lead table (_mostly_new).
+MOSTLY_NEW_SAMPLE = 1000
+MOSTLY_NEW_SHARE = 10
 MERGE_WORK_MEM = "64MB"
 # Each identity field as the staged row and the lead compare it (an email whatever its
 # case), and the lead's column, whose partial index holds only the non-empty values.
@@ -264,9 +270,12 @@ def _in_file_duplicates_delete(cursor, *, table: str, fields: list[str]) -> int:
     return deleted
 
 
-def _upload_duplicates_delete(*, upload: LeadUpload, fields: list[str]) -> int:
-    """After the rows of a file went straight into the lead table: delete the upload's
-    leads that a later row of the file is too; how many."""
+def _upload_merge(
+    *, account: Account, upload: LeadUpload, fields: list[str], update: bool, rows: int
+) -> dict:
+    """After the rows of a file went straight into the lead table as new leads: delete
+    those that a later row of the file is too, merge those the account had already into
+    the leads they are (or, not `update`, just delete them). Created, updated, skipped."""
     lead_table = connection.ops.quote_name(Lead._meta.db_table)
     keys = _STAGE  # here a narrow table: each new lead's id (its row number) and identity
     with connection.cursor() as cursor:
@@ -276,16 +285,57 @@ def _upload_duplicates_delete(*, upload: LeadUpload, fields: list[str]) -> int:
             f"linkedin_url FROM {lead_table} WHERE upload_id = %s",
             [upload.pk],
         )
-        deleted = _in_file_duplicates_delete(cursor, table=keys, fields=fields)
-        if deleted:  # rare: worth an index for the lookups of the delete
+        repeats = _in_file_duplicates_delete(cursor, table=keys, fields=fields)
+        matched = _matches_find(
+            cursor, account=account, fields=fields, rows=rows - repeats, upload=upload
+        )
+        if update and matched:
+            _matched_leads_update(cursor, rows=_matched_rows(lead_table, row_no="id"))
+        if repeats or matched:  # rare: worth an index for the lookups of the delete
             cursor.execute(f"CREATE INDEX {keys}_row_no ON {keys} (row_no)")
             cursor.execute(
-                f"DELETE FROM {lead_table} WHERE upload_id = %s AND NOT EXISTS "
-                f"(SELECT 1 FROM {keys} k WHERE k.row_no = {lead_table}.id)",
+                f"DELETE FROM {lead_table} WHERE upload_id = %s AND (NOT EXISTS "
+                f"(SELECT 1 FROM {keys} k WHERE k.row_no = {lead_table}.id) OR id IN "
+                f"(SELECT row_no FROM {_MATCHES}))",
                 [upload.pk],
             )
+            cursor.execute(f"SELECT COUNT(*) FROM {lead_table} WHERE upload_id = %s", [upload.pk])
+            created = cursor.fetchone()[0]
+        else:
+            created = rows
+        cursor.execute(f"DROP TABLE {_MATCHES}")
         cursor.execute(f"DROP TABLE {keys}")
-    return deleted
+    updated = matched if update else 0
+    return {"created": created, "updated": updated, "skipped": rows - created - updated}
+
+
+def _mostly_new(reading, *, account: Account, fields: list[str]) -> bool:
+    """Whether few of the file's first rows are people the account has (or it has none
+    of the file's identities at all): then the rows go straight into the lead table and
+    the few found again are merged after, rather than every row staged."""
+    with connection.cursor() as cursor:
+        known = [f for f in fields if _account_has(cursor, account=account, field=f)]
+        if not known:
+            return True
+        with reading() as (records, _):
+            sample = [values for values, _ in itertools.islice(records, MOSTLY_NEW_SAMPLE)]
+        found = 0
+        for field in known:
+            place = LEAD_FIELDS.index(field)
+            values = list({v[place].lower() if field == "email" else v[place] for v in sample})
+            values = [v for v in values if v]
+            if not values:
+                continue
+            _, lead_key, lead_column = _KEY_SQL[field]
+            placeholders = ", ".join(["%s"] * len(values))
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {connection.ops.quote_name(Lead._meta.db_table)} l "
+                f"WHERE l.account_id = %s AND NOT ({lead_column} = '') "
+                f"AND {lead_key} IN ({placeholders})",
+                [account.pk, *values],
+            )
+            found = max(found, cursor.fetchone()[0])
+    return found * MOSTLY_NEW_SHARE < len(sample)
 
 
 def _staged_type(column: str) -> str:
@@ -327,11 +377,14 @@ def _join_keyword() -> str:
     return "JOIN" if connection.vendor == "postgresql" else "CROSS JOIN"
 
 
-def _matches_find(cursor, *, account: Account, fields: list[str], rows: int) -> int:
+def _matches_find(
+    cursor, *, account: Account, fields: list[str], rows: int, upload: LeadUpload | None = None
+) -> int:
     """The lead each staged row is, into the matches table: by the first of `fields`
     (external id, email whatever its case, LinkedIn URL) that finds one. Two rows that are
-    one lead: the last stands, the others are dropped from the staging table. How many
-    rows matched."""
+    one lead: the last stands, the others are dropped from the staging table. With
+    `upload`, its own leads are not matched (the rows went into the lead table first).
+    How many rows matched."""
     lead_table = connection.ops.quote_name(Lead._meta.db_table)
     cursor.execute(f"CREATE TEMPORARY TABLE {_MATCHES} ({_row_number()}, lead_id bigint)")
     matched_by, matched = 0, 0
@@ -350,6 +403,7 @@ def _matches_find(cursor, *, account: Account, fields: list[str], rows: int) -> 
             f"INSERT INTO {_MATCHES} SELECT k.row_no, MIN(l.id) FROM {_STAGE} k "
             f"{_join_keyword()} {lead_table} l ON {lead_key} = {key} WHERE l.account_id = %s "
             f"AND NOT ({lead_column} = '') AND k.{field} <> ''"
+            + (f" AND l.upload_id <> {int(upload.pk)}" if upload is not None else "")
             + (unmatched if matched else "")
             + " GROUP BY k.row_no",
             [account.pk],
@@ -375,10 +429,11 @@ def _json_merge(old: str, new: str) -> str:
     return f"json_patch({old}, {new})"
 
 
-def _matched_leads_update(cursor) -> None:
-    """Update each matched lead from its staged row: the row's non-empty fields replace
-    the lead's, its extra columns are added to the lead's. Only the leads that this changes
-    are written (a re-upload of the same export rewrites nothing)."""
+def _matched_leads_update(cursor, *, rows: str) -> None:
+    """Update each matched lead from its row of the file: the row's non-empty fields
+    replace the lead's, its extra columns are added to the lead's. Only the leads that this
+    changes are written (a re-upload of the same export rewrites nothing). `rows`: SQL of
+    the rows, each with the lead_id it matched and the staged columns."""
     lead = connection.ops.quote_name(Lead._meta.db_table)
     kept = ", ".join(
         f"{c} = CASE WHEN s.{c} <> '' THEN s.{c} ELSE {lead}.{c} END" for c in LEAD_FIELDS
@@ -397,8 +452,17 @@ def _matched_leads_update(cursor) -> None:
     )
     cursor.execute(
         f"UPDATE {lead} SET {kept}, {role_follows}, extra = {merged} "
-        f"FROM {_STAGE} s JOIN {_MATCHES} m ON m.row_no = s.row_no "
-        f"WHERE {lead}.id = m.lead_id AND ({changed})"
+        f"FROM ({rows}) s WHERE {lead}.id = s.lead_id AND ({changed})"
+    )
+
+
+def _matched_rows(source: str, *, row_no: str) -> str:
+    """SQL of the matched rows of `source` (the staging table, or the lead table holding
+    the file's rows, whose `row_no` column numbers them) with the lead each matched."""
+    columns = ", ".join(f"s.{c}" for c in _STAGE_COLUMNS)
+    return (
+        f"SELECT m.lead_id, {columns} FROM {_MATCHES} m {_join_keyword()} {source} s "
+        f"ON s.{row_no} = m.row_no"
     )
 
 
@@ -442,7 +506,7 @@ def _file_merge(
             cursor, account=account, fields=fields, rows=batches.count - repeats
         )
         if update and matched:
-            _matched_leads_update(cursor)
+            _matched_leads_update(cursor, rows=_matched_rows(_STAGE, row_no="row_no"))
         created = 0
         if matched < batches.count - repeats:
             created = _unmatched_leads_insert(cursor, upload=upload, now=now, matched=matched)
@@ -532,19 +596,23 @@ def leads_import(
     columns, reading = _file_reader(file, max_bytes=max_bytes, mapping=mapping, sheet=sheet)
     # The identity fields a row is matched by: none when every row is to be a new lead.
     present = [f for f in IDENTITY_FIELDS if columns.has(f)] if on_duplicate != "create" else []
-    with connection.cursor() as cursor:
-        matches_nobody = not any(_account_has(cursor, account=account, field=f) for f in present)
+    straight = not present or _mostly_new(reading, account=account, fields=present)
     with reading() as (records, raw):
         batches = _Batches(records, max_rows=max_rows, progress=progress, raw=raw)
-        if matches_nobody:
+        if straight:
             _new_leads_write(batches, columns=columns, upload=upload, now=now)
-            repeats = _upload_duplicates_delete(upload=upload, fields=present) if present else 0
-            counts = {"created": batches.count - repeats, "updated": 0, "skipped": repeats}
         else:
             counts = _file_merge(
                 batches, account=account, upload=upload, fields=present, now=now,
                 update=on_duplicate == "update",
             )  # fmt: skip
+    if straight and present:
+        counts = _upload_merge(
+            account=account, upload=upload, fields=present, rows=batches.count,
+            update=on_duplicate == "update",
+        )  # fmt: skip
+    elif straight:
+        counts = {"created": batches.count, "updated": 0, "skipped": 0}
     count = batches.count
     upload.row_count = count
     upload.created, upload.updated, upload.skipped = (

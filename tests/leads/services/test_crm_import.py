@@ -323,3 +323,56 @@ def test_a_reupload_where_the_account_holds_a_person_twice_updates_one_and_adds_
     oldest, copy = Lead.objects.filter(name="Ann Lee").order_by("id")
     assert (oldest.role, copy.role) == ("CEO", "CTO")
     assert Lead.objects.filter(name="Cy Moe").exists()
+
+
+@pytest.mark.parametrize("straight", [True, False], ids=["straight-then-merged", "staged"])
+@pytest.mark.parametrize("on_duplicate", ["update", "skip"])
+def test_both_ways_of_writing_a_file_give_the_same_leads(
+    account, monkeypatch, straight, on_duplicate
+):
+    from scoring.leads.services import leads as leads_service
+
+    monkeypatch.setattr(leads_service, "_mostly_new", lambda *args, **kwargs: straight)
+    _import_text(account, CRM_HEADER + "1,ann@bee.example,Ann Lee,CTO,Bee,SaaS\n")
+
+    upload = _import_text(
+        account,
+        CRM_HEADER
+        + "2,cy@dee.example,Cy Moe,CFO,Dee,Retail\n"
+        + ",ANN@bee.example,Ann Lee,CEO,Bee,SaaS\n"  # her email, whatever its case
+        + "3,di@eff.example,Di Roe,COO,Eff,Retail\n"
+        + "3,di@eff.example,Di Roe,Chief Operating Officer,Eff,Retail\n"  # twice: the last
+        + "4,ed@gee.example,Ed Poe,VP Sales,Gee,SaaS\n",
+        on_duplicate=on_duplicate,
+    )
+
+    updated = 1 if on_duplicate == "update" else 0
+    assert (upload.row_count, upload.created, upload.updated, upload.skipped) == (
+        5, 3, updated, 2 - updated
+    )  # fmt: skip
+    roles = dict(Lead.objects.values_list("name", "role"))
+    assert roles == {
+        "Ann Lee": "CEO" if on_duplicate == "update" else "CTO",
+        "Cy Moe": "CFO",
+        "Di Roe": "Chief Operating Officer",
+        "Ed Poe": "VP Sales",
+    }
+    ann = Lead.objects.get(name="Ann Lee")
+    assert (ann.external_id, ann.upload_id != upload.pk) == ("1", True)
+    if on_duplicate == "update":
+        assert ann.seniority == "c_level"
+
+
+def test_a_list_of_new_people_goes_straight_in_and_a_reupload_is_staged(account):
+    from scoring.leads.services.leads import _mostly_new
+
+    _import(account, "hubspot_contacts.csv")
+    with (CRM_FILES / "hubspot_contacts.csv").open("rb") as same:
+        from scoring.leads.services.leads import _file_reader
+
+        columns, reading = _file_reader(same, max_bytes=None, mapping=None, sheet=None)
+        assert not _mostly_new(reading, account=account, fields=["external_id", "email"])
+    other = AccountFactory(name="Other")
+    with (CRM_FILES / "hubspot_contacts.csv").open("rb") as new_there:
+        columns, reading = _file_reader(new_there, max_bytes=None, mapping=None, sheet=None)
+        assert _mostly_new(reading, account=other, fields=["external_id", "email"])
