@@ -110,6 +110,7 @@ class CriteriaGrade:
 
 
 _CLAUSE_BREAK = re.compile(vocabulary.CLAUSE_BREAK, re.IGNORECASE)
+NEGATION_WINDOW_CHARS = 80
 _NEGATION = whole_word_pattern(*vocabulary.NEGATION_CUES)
 _NOT_A_NEGATION = re.compile(vocabulary.NOT_A_NEGATION, re.IGNORECASE)
 _WORD = re.compile(r"[\w'’]+")
@@ -118,7 +119,11 @@ _WORD = re.compile(r"[\w'’]+")
 def is_negated(text: str, start: int) -> bool:
     """Whether a negation cue stands in the few words before `start`, in the same clause:
     "we don't need a demo", "sin prueba gratuita", "kein Angebot"."""
-    clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+    # A negation reaches a few words back: the last clause break in a short window is
+    # enough, and keeps this constant however long the conversation.
+    window = max(0, start - NEGATION_WINDOW_CHARS)
+    breaks = _CLAUSE_BREAK.finditer(text, window, start)
+    clause_start = max((m.end() for m in breaks), default=window)
     before = _NOT_A_NEGATION.sub(" ", text[clause_start:start])
     words = _WORD.findall(before)[-vocabulary.NEGATION_REACH_WORDS :]
     return bool(words) and bool(_NEGATION.search(" ".join(words)))
