@@ -8,7 +8,7 @@ webhook body carries it as an optional object, and the reasoning sums it up.
 import re
 
 from scoring.conversations import vocabulary
-from scoring.conversations.criteria import BUDGET_PATTERN, is_negated
+from scoring.conversations.criteria import BUDGET_PATTERN, is_negated, one_pattern
 
 BANT_FIELDS = ("budget", "authority", "need", "timeline")
 MAX_VALUE_CHARS = 120
@@ -17,18 +17,13 @@ MAX_EVIDENCE_CHARS = 240
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 
 
-def _one_pattern(sources) -> re.Pattern:
-    """The list as one pattern: a scan of a sentence finds the earliest of them."""
-    return re.compile("|".join(f"(?:{source})" for source in sources), re.IGNORECASE)
-
-
 _MONEY = re.compile(vocabulary.MONEY_PATTERN, re.IGNORECASE)
 # Tried in this order: an amount names a budget better than the word "budget".
 _PATTERNS = {
     "budget": (_MONEY, BUDGET_PATTERN),
-    "authority": (_one_pattern(vocabulary.AUTHORITY_PATTERNS),),
-    "need": (_one_pattern(vocabulary.NEED_PATTERNS),),
-    "timeline": (_one_pattern(vocabulary.TIMEFRAME_PATTERNS),),
+    "authority": (one_pattern(vocabulary.AUTHORITY_PATTERNS),),
+    "need": (one_pattern(vocabulary.NEED_PATTERNS),),
+    "timeline": (one_pattern(vocabulary.TIMEFRAME_PATTERNS),),
 }
 
 

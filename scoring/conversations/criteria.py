@@ -116,6 +116,12 @@ _NOT_A_NEGATION = re.compile(vocabulary.NOT_A_NEGATION, re.IGNORECASE)
 _WORD = re.compile(r"[\w'’]+")
 
 
+def one_pattern(sources) -> re.Pattern:
+    """A list of regular expressions as one pattern: a single scan of the text finds the
+    earliest of them (a scan per pattern made grading five times slower)."""
+    return re.compile("|".join(f"(?:{source})" for source in sources), re.I | re.MULTILINE)
+
+
 def is_negated(text: str, start: int) -> bool:
     """Whether a negation cue stands in the few words before `start`, in the same clause:
     "we don't need a demo", "sin prueba gratuita", "kein Angebot"."""

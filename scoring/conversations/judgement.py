@@ -25,7 +25,13 @@ import re
 from dataclasses import dataclass
 
 from scoring.conversations import criteria, vocabulary
-from scoring.conversations.criteria import HOT_MIN_SCORE, WARM_MIN_SCORE, has_negation, is_negated
+from scoring.conversations.criteria import (
+    HOT_MIN_SCORE,
+    WARM_MIN_SCORE,
+    has_negation,
+    is_negated,
+    one_pattern,
+)
 
 NON_BUYER_MAX = 15
 PARTNER_RANGE = (45, 65)
@@ -41,24 +47,18 @@ MIN_WORDS_FOR_GIBBERISH = 3
 MAX_EVIDENCE_CHARS = 80
 
 
-def _patterns(sources) -> re.Pattern:
-    """One pattern for the list: a single scan of the text finds the earliest of them
-    (a scan per pattern made grading five times slower)."""
-    return re.compile("|".join(f"(?:{source})" for source in sources), re.I | re.MULTILINE)
-
-
-_COMMITMENT = _patterns(vocabulary.COMMITMENT_PATTERNS)
+_COMMITMENT = one_pattern(vocabulary.COMMITMENT_PATTERNS)
 _QUANTITY = re.compile(vocabulary.QUANTITY_PATTERN, re.IGNORECASE)
-_SOON = _patterns(vocabulary.SOON_PATTERNS)
-_DEFERRAL = _patterns(vocabulary.DEFERRAL_PATTERNS)
-_REJECTION = _patterns(vocabulary.REJECTION_PATTERNS)
-_PARTNER = _patterns(vocabulary.PARTNER_PATTERNS)
+_SOON = one_pattern(vocabulary.SOON_PATTERNS)
+_DEFERRAL = one_pattern(vocabulary.DEFERRAL_PATTERNS)
+_REJECTION = one_pattern(vocabulary.REJECTION_PATTERNS)
+_PARTNER = one_pattern(vocabulary.PARTNER_PATTERNS)
 _NON_BUYERS = {
-    key: (label, action, _patterns(sources))
+    key: (label, action, one_pattern(sources))
     for key, (label, action, sources) in vocabulary.NON_BUYERS.items()
 }
 # Any class's phrase: most visitors have none, and one scan tells them apart.
-_ANY_NON_BUYER = _patterns(
+_ANY_NON_BUYER = one_pattern(
     source for _, _, sources in vocabulary.NON_BUYERS.values() for source in sources
 )
 _CONTACT = re.compile(f"{vocabulary.EMAIL_PATTERN}|{vocabulary.PHONE_PATTERN}")
@@ -93,15 +93,23 @@ class Situation:
     urgent_commitment: bool = False
 
     @property
-    def deciding(self) -> Finding | None:
-        """The finding that sets the score's band, if any (the order of the module doc)."""
-        if self.non_buyer or self.partner:
-            return self.non_buyer or self.partner
+    def band(self) -> str | None:
+        """Which finding sets the score's band, if any, in the order of the module doc:
+        "non_buyer", "partner", "rejection", "deferral" or "commitment"."""
+        if self.non_buyer:
+            return "non_buyer"
+        if self.partner:
+            return "partner"
         if self.rejection and not self.commitment:
-            return self.rejection
+            return "rejection"
         if self.deferral and not self.urgent_commitment:
-            return self.deferral
-        return self.commitment
+            return "deferral"
+        return "commitment" if self.commitment else None
+
+    @property
+    def deciding(self) -> Finding | None:
+        """The finding that sets the score's band, if any."""
+        return getattr(self, self.band) if self.band else None
 
 
 _CLAUSE_END = re.compile(r"[.;!?\n]|,\s")
@@ -161,7 +169,7 @@ def _commitment(text: str) -> re.Match | None:
 
 
 _AFFIRMATIVE = re.compile(vocabulary.AFFIRMATIVE_PATTERN, re.IGNORECASE)
-_BOT_OFFER = _patterns(vocabulary.BOT_OFFER_PATTERNS)
+_BOT_OFFER = one_pattern(vocabulary.BOT_OFFER_PATTERNS)
 # An answer this short is an answer to the bot's question, not a statement of its own.
 MAX_SHORT_ANSWER_WORDS = 5
 
@@ -237,27 +245,22 @@ def judged_score(
 ) -> int:
     """The criteria's score moved into the band the situation calls for (module doc).
     `showed_interest`: a criterion met; `engaged`: a conversation, not a line or two."""
-    if situation.non_buyer:
+    band = situation.band
+    if band == "non_buyer":
         return min(score, NON_BUYER_MAX)
-    if situation.partner:
+    if band == "partner":
         return max(PARTNER_RANGE[0], min(score, PARTNER_RANGE[1]))
-    if situation.rejection and not situation.commitment:
+    if band == "rejection":
         return min(score, REJECTION_MAX)
-    if situation.deferral and not situation.urgent_commitment:
+    if band == "deferral":
         if showed_interest or situation.contact or situation.commitment or engaged:
             return max(DEFERRAL_RANGE[0], min(score, DEFERRAL_RANGE[1]))
         return min(score, WARM_MIN_SCORE - 1)
-    if situation.commitment:
+    if band == "commitment":
         return max(score, COMMITMENT_MIN)
     if situation.contact:
         return max(score, CONTACT_MIN)
     return score
-
-
-def non_buyer_action(situation: Situation) -> str | None:
-    if situation.non_buyer is None:
-        return None
-    return _NON_BUYERS[situation.non_buyer.key][1]
 
 
 # --- what the grade says: signals, next steps, reasoning -------------------------------------
@@ -290,18 +293,19 @@ def signals(grade: criteria.CriteriaGrade, situation: Situation) -> tuple[str, .
 
 
 def actions(grade: criteria.CriteriaGrade, situation: Situation, category) -> list[str]:
-    if action := non_buyer_action(situation):
-        return [action]
-    if situation.partner:
+    band = situation.band
+    if band == "non_buyer":
+        return [_NON_BUYERS[situation.non_buyer.key][1]]
+    if band == "partner":
         return list(PARTNER_ACTIONS)
-    if situation.rejection and not situation.commitment:
+    if band == "rejection":
         return [REJECTION_ACTION]
     by_criteria = criteria.recommended_actions(grade, category)
-    if situation.deferral and not situation.urgent_commitment:
+    if band == "deferral":
         follow_up = DEFERRAL_ACTION.format(evidence=situation.deferral.evidence)
         kept = [action for action in by_criteria if action not in _URGENT_ACTIONS]
         return [follow_up, DEFERRAL_MATERIAL_ACTION, *kept]
-    if situation.commitment:
+    if band == "commitment":
         first = COMMITMENT_ACTION.format(evidence=situation.commitment.evidence)
         default = criteria.DEFAULT_ACTIONS[category]
         return [first, *(action for action in by_criteria if action != default)]
