@@ -7,7 +7,6 @@ every test has its own queue, deleted at the end, and the retries are short: a s
 its notification for 2 x (3 x 1 s + 2 x 0.1 s) + 5 s = 11.4 s.
 """
 
-import json
 import os
 import signal
 import subprocess
@@ -17,13 +16,12 @@ import uuid
 
 import pytest
 from django.conf import settings as django_settings
-from kombu import Connection, Exchange, Producer, Queue
 
-from scoring.conversations.consumer import DEAD_LETTER_SUFFIX
 from scoring.conversations.models import Bot, ConversationGrade, DeliveryStatus
 from scoring.notifications.models import Notification
 from tests.conversation_tasks import HOT_MESSAGES, task_data
 from tests.factories import AccountFactory, UserFactory
+from tests.integration.grading_broker import Broker
 from tests.integration.processes import (
     database_url_for_subprocesses,
     kill_process_group,
@@ -46,30 +44,10 @@ WAIT_SECONDS = 30
 
 @pytest.fixture
 def queue():
-    """This test's durable queue (and its dead-letter queue) on the real broker, and a
-    function publishing a task to it."""
-    name = f"intentscore-notify-test-{uuid.uuid4().hex[:12]}"
-    connection = Connection(TEST_BROKER_URL)
-    channel = connection.channel()
-    queues = [
-        Queue(queue_name, Exchange(""), routing_key=queue_name, durable=True)(channel)
-        for queue_name in (name, name + DEAD_LETTER_SUFFIX)
-    ]
-    for declared in queues:
-        declared.declare()
-    producer = Producer(channel)
-
-    def publish(task: dict) -> None:
-        producer.publish(
-            json.dumps(task).encode(), exchange="", routing_key=name, serializer=None,
-            content_type="application/json", content_encoding="utf-8", delivery_mode=2,
-        )  # fmt: skip
-
-    publish.name = name
-    yield publish
-    for declared in queues:
-        declared.delete()
-    connection.release()
+    """This test's durable queue (and its dead-letter queue) on the real broker."""
+    broker = Broker(prefix="intentscore-notify-test")
+    yield broker
+    broker.delete()
 
 
 @pytest.fixture
@@ -169,8 +147,8 @@ def test_two_consumers_racing_on_the_same_task_send_one_mail(
     threading.Timer(1.0, smtp.hold_recipients.clear).start()
     task = hot_task(bot)
 
-    queue(task)
-    queue(task)  # published twice: each consumer may take one
+    queue.publish(task)
+    queue.publish(task)  # published twice: each consumer may take one
     smtp.wait_for(1, timeout=WAIT_SECONDS)
     for consumer in consumers:  # finish what is in flight (the copy waiting its turn), exit
         consumer.send_signal(signal.SIGTERM)
@@ -194,7 +172,7 @@ def test_a_consumer_killed_mid_mail_leaves_it_to_another_that_sends_it_once(
     smtp.hold_recipients.set()  # the first consumer's mail stops at RCPT: nothing sent yet
     task = hot_task(bot)
 
-    queue(task)
+    queue.publish(task)
     wait_until(smtp.recipient_arrived.is_set, "the first mail to start", timeout=WAIT_SECONDS)
     kill_process_group(first)
     smtp.hold_recipients.clear()
