@@ -271,7 +271,13 @@ def _in_file_duplicates_delete(cursor, *, table: str, fields: list[str]) -> int:
 
 
 def _upload_merge(
-    *, account: Account, upload: LeadUpload, fields: list[str], update: bool, rows: int
+    *,
+    account: Account,
+    upload: LeadUpload,
+    fields: list[str],
+    known: list[str],
+    update: bool,
+    rows: int,
 ) -> dict:
     """After the rows of a file went straight into the lead table as new leads: delete
     those that a later row of the file is too, merge those the account had already into
@@ -287,7 +293,7 @@ def _upload_merge(
         )
         repeats = _in_file_duplicates_delete(cursor, table=keys, fields=fields)
         matched = _matches_find(
-            cursor, account=account, fields=fields, rows=rows - repeats, upload=upload
+            cursor, account=account, fields=known, rows=rows - repeats, upload=upload
         )
         if update and matched:
             _matched_leads_update(cursor, rows=_matched_rows(lead_table, row_no="id"))
@@ -309,18 +315,23 @@ def _upload_merge(
     return {"created": created, "updated": updated, "skipped": rows - created - updated}
 
 
-def _mostly_new(reading, *, account: Account, fields: list[str]) -> bool:
-    """Whether few of the file's first rows are people the account has (or it has none
-    of the file's identities at all): then the rows go straight into the lead table and
-    the few found again are merged after, rather than every row staged."""
+def _known_fields(*, account: Account, fields: list[str]) -> list[str]:
+    """The identity fields some lead of the account has: the only ones a row can match by."""
     with connection.cursor() as cursor:
-        known = [f for f in fields if _account_has(cursor, account=account, field=f)]
-        if not known:
-            return True
+        return [f for f in fields if _account_has(cursor, account=account, field=f)]
+
+
+def _mostly_new(reading, *, account: Account, fields: list[str]) -> bool:
+    """Whether few of the file's first rows are people the account has, looked up by these
+    identity fields (none: nobody can match): then the rows go straight into the lead
+    table and the few found again are merged after, rather than every row staged."""
+    if not fields:
+        return True
+    with connection.cursor() as cursor:
         with reading() as (records, _):
             sample = [values for values, _ in itertools.islice(records, MOSTLY_NEW_SAMPLE)]
         found = 0
-        for field in known:
+        for field in fields:
             place = LEAD_FIELDS.index(field)
             values = list({v[place].lower() if field == "email" else v[place] for v in sample})
             values = [v for v in values if v]
@@ -380,8 +391,9 @@ def _join_keyword() -> str:
 def _matches_find(
     cursor, *, account: Account, fields: list[str], rows: int, upload: LeadUpload | None = None
 ) -> int:
-    """The lead each staged row is, into the matches table: by the first of `fields`
-    (external id, email whatever its case, LinkedIn URL) that finds one. Two rows that are
+    """The lead each staged row is, into the matches table: by the first of `fields` (the
+    identity fields some lead of the account has: external id, email whatever its case,
+    LinkedIn URL) that finds one. Two rows that are
     one lead: the last stands, the others are dropped from the staging table. With
     `upload`, its own leads are not matched (the rows went into the lead table first).
     How many rows matched."""
@@ -391,8 +403,6 @@ def _matches_find(
     for field in fields:
         if matched == rows:
             break
-        if not _account_has(cursor, account=account, field=field):
-            continue  # nothing to join
         key, lead_key, lead_column = _KEY_SQL[field]
         unmatched = f" AND NOT EXISTS (SELECT 1 FROM {_MATCHES} m WHERE m.row_no = k.row_no)"
         # NOT (lead_column = ''): the condition of the lead's partial index on it, word for
@@ -495,16 +505,21 @@ def _new_leads_write(batches: _Batches, *, columns, upload: LeadUpload, now) -> 
 
 
 def _file_merge(
-    batches: _Batches, *, account: Account, upload: LeadUpload, fields: list[str], update: bool, now
+    batches: _Batches,
+    *,
+    account: Account,
+    upload: LeadUpload,
+    fields: list[str],
+    known: list[str],
+    update: bool,
+    now,
 ) -> dict:
     """Stage the file, then merge it into the account's leads; created, updated, skipped."""
     with connection.cursor() as cursor:
         _work_mem_raise(cursor)
         _stage_fill(cursor, batches)
         repeats = _in_file_duplicates_delete(cursor, table=_STAGE, fields=fields)
-        matched = _matches_find(
-            cursor, account=account, fields=fields, rows=batches.count - repeats
-        )
+        matched = _matches_find(cursor, account=account, fields=known, rows=batches.count - repeats)
         if update and matched:
             _matched_leads_update(cursor, rows=_matched_rows(_STAGE, row_no="row_no"))
         created = 0
@@ -596,19 +611,20 @@ def leads_import(
     columns, reading = _file_reader(file, max_bytes=max_bytes, mapping=mapping, sheet=sheet)
     # The identity fields a row is matched by: none when every row is to be a new lead.
     present = [f for f in IDENTITY_FIELDS if columns.has(f)] if on_duplicate != "create" else []
-    straight = not present or _mostly_new(reading, account=account, fields=present)
+    known = _known_fields(account=account, fields=present)
+    straight = _mostly_new(reading, account=account, fields=known)
     with reading() as (records, raw):
         batches = _Batches(records, max_rows=max_rows, progress=progress, raw=raw)
         if straight:
             _new_leads_write(batches, columns=columns, upload=upload, now=now)
         else:
             counts = _file_merge(
-                batches, account=account, upload=upload, fields=present, now=now,
-                update=on_duplicate == "update",
+                batches, account=account, upload=upload, fields=present, known=known,
+                now=now, update=on_duplicate == "update",
             )  # fmt: skip
     if straight and present:
         counts = _upload_merge(
-            account=account, upload=upload, fields=present, rows=batches.count,
+            account=account, upload=upload, fields=present, known=known, rows=batches.count,
             update=on_duplicate == "update",
         )  # fmt: skip
     elif straight:
