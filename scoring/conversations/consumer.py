@@ -66,7 +66,8 @@ def handle_task_message(
     try:
         task = grading_task_from_json(body)
         ids = {"task_id": task.task_id, "visitor_id": task.visitor_id}
-        grading_task_process(task=task, grader=grader, account=account)
+        # A message's first delivery is nearly always a task not graded yet.
+        grading_task_process(task=task, grader=grader, account=account, look_first=redelivered)
         return ACK
     except (InvalidTask, UnknownBot, ForeignBot, TaskConflict) as error:
         reason = str(error)

@@ -1,14 +1,18 @@
 """Telling the account of a hot grade: the notification is written with the grade (in the
-transaction that stores it) and sent after its webhook, once, whichever process gets there
+transaction that stores it), held by the process that stores it, and sent after its webhook,
+once: by that process, or by whichever gets there once the hold has passed
 (scoring/notifications/services.py)."""
+
+from datetime import datetime, timedelta
 
 from django.urls import reverse
 
 from scoring.conversations.models import ConversationGrade, LeadCategory
+from scoring.notifications.channels import notification_hold_seconds
 from scoring.notifications.messages import bullet_list, public_url, slack_message
 from scoring.notifications.models import Notification
 from scoring.notifications.selectors import notification_for_event, notification_recipients
-from scoring.notifications.services import notification_create, notification_send
+from scoring.notifications.services import notification_create_held, notification_send
 
 HOT_SUBJECT = "Hot lead from {bot}: visitor {visitor} scored {score}/100"
 HOT_BODY = """\
@@ -42,9 +46,13 @@ def grade_event_key(grade: ConversationGrade) -> str:
     return f"conversation:{grade.pk}"
 
 
-def hot_grade_notification_create(*, grade: ConversationGrade) -> Notification | None:
-    """The notification of a hot grade, to its bot's owner (else the account's members);
-    None for a grade that is not hot. Called in the transaction that stores the grade."""
+def hot_grade_notification_create(
+    *, grade: ConversationGrade, sent_after: datetime
+) -> Notification | None:
+    """The notification of a hot grade, to its bot's owner (else the account's members),
+    held for the caller until it can have sent it after `sent_after` (when the grade's
+    delivery is done at the latest); None for a grade that is not hot. Called in the
+    transaction that stores the grade, whose caller then sends it: `grade_notify(held=...)`."""
     if grade.lead_category != LeadCategory.HOT:
         return None
     bot = grade.bot
@@ -77,7 +85,8 @@ def hot_grade_notification_create(*, grade: ConversationGrade) -> Notification |
         model=grade.model_used,
         link=link,
     )
-    notification, _ = notification_create(
+    return notification_create_held(
+        held_until=sent_after + timedelta(seconds=notification_hold_seconds()),
         account=grade.account,
         event_key=grade_event_key(grade),
         subject=HOT_SUBJECT.format(**fields),
@@ -95,14 +104,19 @@ def hot_grade_notification_create(*, grade: ConversationGrade) -> Notification |
             link=(GRADE_LINK_LABEL, link),
         ),
     )
-    return notification
 
 
-def grade_notify(*, grade: ConversationGrade, wait: bool = True) -> ConversationGrade:
+def grade_notify(
+    *, grade: ConversationGrade, wait: bool = True, held: Notification | None = None
+) -> ConversationGrade:
     """Send the hot grade's notification unless it was sent already; while another process
     sends it, wait for that one (with `wait`: the consumer, which must not settle the task
-    before its notification is out; an HTTP request does not wait). A grade that is not
-    hot has none."""
+    before its notification is out; an HTTP request does not wait). `held`: the
+    notification this process made with the grade, sent without a claim. A grade that is
+    not hot has none."""
+    if held is not None:
+        notification_send(notification=held, held=True)
+        return grade
     if grade.lead_category != LeadCategory.HOT:
         return grade
     notification = notification_for_event(

@@ -7,9 +7,11 @@ the task came for. A hot grade's notification is written with it and sent once (
 """
 
 import logging
+from contextlib import nullcontext
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from scoring.accounts.models import Account
@@ -18,12 +20,13 @@ from scoring.conversations import bant
 from scoring.conversations.criteria import category_for, clamp_score, engagement_for
 from scoring.conversations.delivery import RESULT_FIELDS_STORED, delivery_hold_until, grade_deliver
 from scoring.conversations.grading import ConversationGrader, LocalGrader, grader_from_settings
-from scoring.conversations.models import Bot, ConversationGrade, DeliveryStatus
+from scoring.conversations.models import Bot, ConversationGrade, DeliveryStatus, LeadCategory
 from scoring.conversations.notify import grade_notify, hot_grade_notification_create
 from scoring.conversations.schemas import GradingResult, GradingTask
 from scoring.conversations.selectors import bot_by_id, grade_for_task
 from scoring.core.exceptions import ApplicationError, Conflict, InvalidInput
 from scoring.llm.base import ProviderError
+from scoring.notifications.models import Notification
 
 logger = logging.getLogger(__name__)
 
@@ -170,7 +173,14 @@ def _existing_grade(*, bot: Bot, task: GradingTask) -> ConversationGrade | None:
     return grade
 
 
-@transaction.atomic
+class StoredGrade(NamedTuple):
+    grade: ConversationGrade
+    # False: another process stored this task's grade first; `grade` is that one.
+    created: bool
+    # A new hot grade's notification, held for this process to send.
+    notification: Notification | None = None
+
+
 def conversation_grade_store(
     *,
     task: GradingTask,
@@ -178,13 +188,18 @@ def conversation_grade_store(
     result: GradingResult,
     grading_error: str = "",
     delivery_status: str = DeliveryStatus.PENDING,
-) -> tuple[ConversationGrade, bool]:
-    """Store the grade; (grade, True), or (the grade stored first, False) when another
-    process stored this task's grade meanwhile. A pending grade is stored held for
-    delivery by its creator (one write fewer than claiming it afterwards)."""
+) -> StoredGrade:
+    """Store the grade, and a hot one's notification with it. A pending grade is stored
+    held for delivery by its creator, and the notification held for it too (a write fewer
+    each than claiming them afterwards)."""
     held_until = delivery_hold_until() if delivery_status == DeliveryStatus.PENDING else None
     try:
-        with transaction.atomic():  # a savepoint: the unique conflict must not spoil ours
+        # In autocommit (the consumer) a grade alone is one INSERT, atomic by itself: no
+        # transaction around it, two round trips fewer on PostgreSQL. A hot grade's
+        # notification is written in the grade's transaction; inside a caller's transaction
+        # it is a savepoint, so that a unique conflict leaves that transaction usable.
+        hot = result.lead_category == LeadCategory.HOT
+        with transaction.atomic() if hot or connection.in_atomic_block else nullcontext():
             grade = ConversationGrade.objects.create(
                 account=bot.account,
                 bot=bot,
@@ -196,13 +211,15 @@ def conversation_grade_store(
                 **result.model_dump(include=set(RESULT_FIELDS_STORED) - {"qualification"}),
                 qualification=result.qualification.model_dump() if result.qualification else {},
             )
+            notification = hot_grade_notification_create(
+                grade=grade, sent_after=held_until or timezone.now()
+            )
     except IntegrityError:
         grade = _existing_grade(bot=bot, task=task)
         if grade is None:
             raise
-        return grade, False
-    hot_grade_notification_create(grade=grade)
-    return grade, True
+        return StoredGrade(grade, created=False)
+    return StoredGrade(grade, created=True, notification=notification)
 
 
 def conversation_grade_for_api(*, account: Account, task: GradingTask) -> ConversationGrade:
@@ -212,15 +229,17 @@ def conversation_grade_for_api(*, account: Account, task: GradingTask) -> Conver
     if (grade := _existing_grade(bot=bot, task=task)) is not None:
         return grade_notify(grade=grade, wait=False)
     result, grading_error = conversation_grade(task=task)
-    grade, _ = conversation_grade_store(
+    stored = conversation_grade_store(
         task=task,
         bot=bot,
         result=result,
         grading_error=grading_error,
         delivery_status=DeliveryStatus.RETURNED,
     )
-    _log_graded(grade)
-    return grade_notify(grade=grade, wait=False)
+    if not stored.created:
+        return grade_notify(grade=stored.grade, wait=False)
+    _log_graded(stored.grade)
+    return grade_notify(grade=stored.grade, held=stored.notification)
 
 
 def grading_task_process(
@@ -228,23 +247,30 @@ def grading_task_process(
     task: GradingTask,
     grader: ConversationGrader | None = None,
     account: Account | None = None,
+    look_first: bool = True,
 ) -> ConversationGrade:
     """What the consumer does with a valid task: grade it (with `grader`, default the
     configured one) and store it, unless stored already, then deliver it, unless delivered
     already, and notify a hot one, unless notified already. `account`: GRADING_ACCOUNT's,
-    the only one a scoped consumer grades for (see bot_for_queued_task). UnknownBot /
-    ForeignBot / TaskConflict for a task that cannot be processed; delivery failures are
-    recorded on the grade (and a notification's on the notification)."""
+    the only one a scoped consumer grades for (see bot_for_queued_task). `look_first`:
+    look for the task's stored grade before grading; without, a task stored already is
+    graded for nothing, then found when its grade cannot be stored (the consumer's first
+    delivery of a message: a query fewer for nearly every task). UnknownBot / ForeignBot /
+    TaskConflict for a task that cannot be processed; delivery failures are recorded on
+    the grade (and a notification's on the notification)."""
     bot = bot_for_queued_task(task=task, account=account)
-    grade = _existing_grade(bot=bot, task=task)
+    grade = _existing_grade(bot=bot, task=task) if look_first else None
     if grade is None:
         result, grading_error = conversation_grade(task=task, grader=grader)
-        grade, created = conversation_grade_store(
+        stored = conversation_grade_store(
             task=task, bot=bot, result=result, grading_error=grading_error
         )
-        if created:
+        grade = stored.grade
+        if stored.created:
             _log_graded(grade)
-            return grade_notify(grade=grade_deliver(grade=grade, held=True))
+            return grade_notify(
+                grade=grade_deliver(grade=grade, held=True), held=stored.notification
+            )
     return grade_notify(grade=grade_deliver(grade=grade))
 
 

@@ -15,7 +15,7 @@ same, which lets mail clients drop the copy.
 
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -43,6 +43,40 @@ Status, ChannelStatus = Notification.Status, Notification.ChannelStatus
 _UNSENT = (ChannelStatus.PENDING, ChannelStatus.FAILED)
 
 
+def _new_notification(
+    *,
+    account: Account,
+    event_key: str,
+    subject: str,
+    body: str,
+    recipients: list[str],
+    slack_message: dict,
+) -> Notification:
+    """The notification, unsaved: email to `recipients` (none: no email), Slack when
+    NOTIFY_SLACK_WEBHOOK_URL is set, skipped when it has neither."""
+    email_status = ChannelStatus.PENDING if recipients else ChannelStatus.NONE
+    slack_status = (
+        ChannelStatus.PENDING if settings.NOTIFY_SLACK_WEBHOOK_URL else ChannelStatus.NONE
+    )
+    nobody = email_status == slack_status == ChannelStatus.NONE
+    if nobody:
+        logger.info(
+            "Nobody to notify: no member with an email and no Slack hook",
+            extra={"event": event_key, "account": account.pk},
+        )
+    return Notification(
+        account=account,
+        event_key=event_key,
+        subject=subject[:255],
+        body=body,
+        recipients=list(recipients),
+        slack_message=slack_message,
+        status=Status.SKIPPED if nobody else Status.PENDING,
+        email_status=email_status,
+        slack_status=slack_status,
+    )
+
+
 @transaction.atomic
 def notification_create(
     *,
@@ -58,35 +92,52 @@ def notification_create(
     existing = Notification.objects.filter(account=account, event_key=event_key).first()
     if existing is not None:
         return existing, False
-    email_status = ChannelStatus.PENDING if recipients else ChannelStatus.NONE
-    slack_status = (
-        ChannelStatus.PENDING if settings.NOTIFY_SLACK_WEBHOOK_URL else ChannelStatus.NONE
+    notification = _new_notification(
+        account=account,
+        event_key=event_key,
+        subject=subject,
+        body=body,
+        recipients=recipients,
+        slack_message=slack_message,
     )
-    nobody = email_status == slack_status == ChannelStatus.NONE
     try:
         with transaction.atomic():  # a savepoint: the unique conflict must not spoil ours
-            notification = Notification.objects.create(
-                account=account,
-                event_key=event_key,
-                subject=subject[:255],
-                body=body,
-                recipients=list(recipients),
-                slack_message=slack_message,
-                status=Status.SKIPPED if nobody else Status.PENDING,
-                email_status=email_status,
-                slack_status=slack_status,
-            )
+            notification.save(force_insert=True)
     except IntegrityError:
         existing = Notification.objects.filter(account=account, event_key=event_key).first()
         if existing is None:
             raise
         return existing, False
-    if nobody:
-        logger.info(
-            "Nobody to notify: no member with an email and no Slack hook",
-            extra={"event": event_key, "account": account.pk},
-        )
     return notification, True
+
+
+@transaction.atomic(savepoint=False)  # one INSERT: a savepoint would be two statements more
+def notification_create_held(
+    *,
+    account: Account,
+    event_key: str,
+    subject: str,
+    body: str,
+    recipients: list[str],
+    slack_message: dict,
+    held_until: datetime,
+) -> Notification:
+    """The notification of an event that has only now happened, in the transaction that
+    records it (so no other can have its key: no lookup first), held for sending by its
+    creator until `held_until`, who sends it with `notification_send(held=True)`. A
+    consumer's hot grade: two statements fewer per grade than creating it, then claiming it."""
+    notification = _new_notification(
+        account=account,
+        event_key=event_key,
+        subject=subject,
+        body=body,
+        recipients=recipients,
+        slack_message=slack_message,
+    )
+    if notification.status == Status.PENDING:
+        notification.claimed_until = held_until
+    notification.save(force_insert=True)
+    return notification
 
 
 def _claim(notification: Notification) -> bool:
@@ -177,10 +228,16 @@ def _channels_send(notification: Notification) -> None:
     )
 
 
-def notification_send(*, notification: Notification, wait: bool = True) -> Notification:
+def notification_send(
+    *, notification: Notification, wait: bool = True, held: bool = False
+) -> Notification:
     """Send the notification unless it was sent already, and record how it went. When
-    another process holds it, wait (with `wait`) until that one has sent it or let go."""
-    if _claim_or_wait(notification, wait=wait):
+    another process holds it, wait (with `wait`) until that one has sent it or let go.
+    `held`: the caller holds it already (it made it with `notification_create_held`)."""
+    if held:
+        if notification.status == Status.PENDING:
+            _channels_send(notification)
+    elif _claim_or_wait(notification, wait=wait):
         _channels_send(notification)
     return notification
 

@@ -29,6 +29,14 @@ def test_a_good_task_is_acknowledged_after_it_is_stored_and_delivered(bot, webho
     assert len(webhook_receiver.deliveries) == 1
 
 
+def test_a_task_published_twice_is_graded_and_delivered_once(bot, webhook_receiver):
+    # Neither is a redelivery: the second finds the grade when it cannot store its own.
+    assert handle_task_message(body(), redelivered=False) == ACK
+    assert handle_task_message(body(), redelivered=False) == ACK
+    assert ConversationGrade.objects.count() == 1
+    assert len(webhook_receiver.deliveries) == 1
+
+
 def test_a_failed_delivery_is_still_acknowledged_the_grade_keeps_it(
     bot, webhook_receiver, settings
 ):
@@ -85,7 +93,7 @@ def test_with_strict_bots_a_task_for_an_unknown_bot_is_dead_lettered(
 def test_an_unexpected_failure_is_requeued_once_then_dead_lettered(
     bot, webhook_receiver, monkeypatch
 ):
-    def broken(*, task, grader, account):
+    def broken(*, task, grader, account, look_first):
         raise RuntimeError("database is down")
 
     monkeypatch.setattr(grading_consumer, "grading_task_process", broken)

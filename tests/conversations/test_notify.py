@@ -12,10 +12,16 @@ from django.urls import reverse
 
 from scoring.conversations.consumer import ACK, handle_task_message
 from scoring.conversations.models import OWNER_NOT_MEMBER_ERROR, Bot, ConversationGrade
-from scoring.conversations.notify import HOT_SUBJECT
+from scoring.conversations.notify import HOT_SUBJECT, grade_notify
 from scoring.conversations.schemas import grading_task_from_data
-from scoring.conversations.services import conversation_grade_for_api, grading_task_process
+from scoring.conversations.services import (
+    conversation_grade,
+    conversation_grade_for_api,
+    conversation_grade_store,
+    grading_task_process,
+)
 from scoring.notifications.models import Notification
+from scoring.notifications.services import notifications_resend
 from tests.conversation_tasks import COLD_MESSAGES, HOT_MESSAGES, task_data
 from tests.factories import AccountFactory, UserFactory
 
@@ -156,6 +162,25 @@ def test_a_redelivered_task_sends_one_mail(bot, owner, webhook_receiver, smtp_se
     assert len(webhook_receiver.deliveries) == 1
 
 
+def test_a_hot_grades_notification_is_held_by_the_process_that_stores_it(
+    bot, owner, webhook_receiver, smtp_server
+):
+    task = hot_task()
+    result, _ = conversation_grade(task=task)
+    stored = conversation_grade_store(task=task, bot=bot, result=result)
+    held = stored.notification
+    # Held past the webhook's delivery, which comes first.
+    assert held.claimed_until > stored.grade.delivery_claimed_until
+
+    counts = notifications_resend(notifications=Notification.objects.all())
+    assert counts == {"sent": 0, "failed": 0, "skipped": 1}
+    assert smtp_server.mails == []
+
+    grade_notify(grade=stored.grade, held=held)
+    assert len(smtp_server.mails) == 1
+    assert Notification.objects.get().status == "sent"
+
+
 def test_a_notification_that_failed_is_sent_when_the_task_comes_again(
     bot, owner, webhook_receiver, smtp_server
 ):
@@ -173,8 +198,9 @@ def test_a_notification_that_failed_is_sent_when_the_task_comes_again(
 
 @pytest.mark.requires_postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("look_first", [True, False])  # False: both a message's first delivery
 def test_two_processes_racing_on_the_same_task_send_one_mail(
-    bot, owner, webhook_receiver, smtp_server
+    bot, owner, webhook_receiver, smtp_server, look_first
 ):
     webhook_receiver.delay = 0.2  # both are in flight at once
     start = threading.Barrier(3)
@@ -183,7 +209,7 @@ def test_two_processes_racing_on_the_same_task_send_one_mail(
     def process():
         try:
             start.wait()
-            grading_task_process(task=hot_task())
+            grading_task_process(task=hot_task(), look_first=look_first)
         except Exception as error:  # reported below, not lost in the thread
             errors.append(error)
         finally:

@@ -6,7 +6,7 @@ from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from scoring.accounts.services import DEFAULT_ACCOUNT_SLUG
-from scoring.conversations import delivery, services
+from scoring.conversations import delivery, notify, services
 from scoring.conversations.delivery import (
     WEBHOOK_NOT_CONFIGURED_ERROR,
     grade_deliver,
@@ -33,7 +33,7 @@ from scoring.conversations.services import (
 )
 from scoring.core.exceptions import ApplicationError
 from scoring.llm.base import ProviderError
-from tests.conversation_tasks import HOT_MESSAGES, SEED_TASK, task_data
+from tests.conversation_tasks import COLD_MESSAGES, HOT_MESSAGES, SEED_TASK, task_data
 from tests.factories import AccountFactory
 
 
@@ -76,13 +76,46 @@ def test_a_hot_conversation_is_delivered_as_hot(bot, webhook_receiver):
     assert webhook_receiver.deliveries[0]["engagement_level"] == "high"
 
 
-def test_a_duplicate_task_sends_no_second_webhook(bot, webhook_receiver):
-    first = grading_task_process(task=seed_task())
-    again = grading_task_process(task=seed_task())
+# look_first=False: the consumer's first delivery of a message, which stores before looking.
+@pytest.mark.parametrize("look_first", [True, False])
+def test_a_duplicate_task_sends_no_second_webhook(bot, webhook_receiver, look_first):
+    first = grading_task_process(task=seed_task(), look_first=look_first)
+    again = grading_task_process(task=seed_task(), look_first=look_first)
     assert again.pk == first.pk
     assert again.graded_at == first.graded_at
     assert len(webhook_receiver.requests) == 1
     assert ConversationGrade.objects.count() == 1
+
+
+# What a task costs the consumer in statements is what bounds its throughput
+# (bench/grading.py): a first delivery of a warm or cold task is the bot's lookup, the grade's
+# INSERT (in no transaction of its own) and the delivery's UPDATE; a hot one adds its
+# transaction, the recipients' lookup and the notification's INSERT.
+@pytest.mark.django_db(transaction=True)  # as in the consumer: no test transaction around it
+@pytest.mark.parametrize(
+    ("messages", "category", "statements"),
+    [(COLD_MESSAGES, "cold", 3), (HOT_MESSAGES, "hot", 7)],
+)
+def test_a_first_delivery_costs_a_few_statements(
+    bot, webhook_receiver, django_assert_max_num_queries, messages, category, statements
+):
+    task = grading_task_from_data(task_data(messages))
+    with django_assert_max_num_queries(statements):
+        grade = grading_task_process(task=task, look_first=False)
+    assert (grade.lead_category, grade.delivery_status) == (category, DeliveryStatus.DELIVERED)
+
+
+def test_a_hot_grade_whose_notification_cannot_be_written_is_not_stored(
+    bot, webhook_receiver, monkeypatch
+):
+    def broken(**fields):
+        raise IntegrityError("the notification")
+
+    monkeypatch.setattr(notify, "notification_create_held", broken)
+    with pytest.raises(IntegrityError):
+        grading_task_process(task=grading_task_from_data(task_data(HOT_MESSAGES)))
+    assert not ConversationGrade.objects.exists()
+    assert webhook_receiver.requests == []
 
 
 def test_a_new_bot_is_registered_in_the_default_account_and_graded(db, webhook_receiver):
@@ -141,11 +174,14 @@ def test_with_strict_bots_a_known_bot_is_graded(bot, webhook_receiver, settings)
     assert grading_task_process(task=seed_task()).bot == bot
 
 
-def test_a_task_id_reused_by_another_bot_of_the_account_is_a_conflict(bot, webhook_receiver):
+@pytest.mark.parametrize("look_first", [True, False])
+def test_a_task_id_reused_by_another_bot_of_the_account_is_a_conflict(
+    bot, webhook_receiver, look_first
+):
     Bot.objects.create(account=bot.account, bot_id="bot_other")
     grading_task_process(task=seed_task())
     with pytest.raises(TaskConflict) as caught:
-        grading_task_process(task=seed_task(bot_id="bot_other"))
+        grading_task_process(task=seed_task(bot_id="bot_other"), look_first=look_first)
     assert caught.value.message == TASK_CONFLICT_ERROR.format(
         task_id="test_123", other_bot="bot_123"
     )

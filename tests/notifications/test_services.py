@@ -17,6 +17,7 @@ from scoring.notifications.services import (
     EMAIL_ERROR,
     SLACK_ERROR,
     notification_create,
+    notification_create_held,
     notification_send,
     notifications_resend,
 )
@@ -286,3 +287,51 @@ def test_the_console_backend_prints_mail_on_stderr_not_among_the_json_log_lines(
     assert printed.out == ""
     notification.refresh_from_db()
     assert notification.status == Status.SENT
+
+
+def make_held(account, *, held_until, recipients=("owner@example.com",)) -> Notification:
+    return notification_create_held(
+        account=account,
+        event_key="conversation:2",
+        subject="Hot lead: 90",
+        body="Score 90 (hot).",
+        recipients=list(recipients),
+        slack_message=SLACK_MESSAGE,
+        held_until=held_until,
+    )
+
+
+def test_a_held_notification_is_sent_by_its_creator_only(account, smtp_server):
+    held_until = timezone.now() + timedelta(minutes=5)
+    notification = make_held(account, held_until=held_until)
+    assert (notification.status, notification.claimed_until) == (Status.PENDING, held_until)
+
+    # Anyone else, meanwhile, leaves it to its creator.
+    notification_send(notification=Notification.objects.get(), wait=False)
+    counts = notifications_resend(notifications=Notification.objects.all())
+    assert counts == {"sent": 0, "failed": 0, "skipped": 1}
+    assert smtp_server.mails == []
+
+    notification_send(notification=notification, held=True)
+    assert len(smtp_server.mails) == 1
+    notification.refresh_from_db()
+    assert (notification.status, notification.claimed_until) == (Status.SENT, None)
+
+
+def test_a_held_notification_whose_creator_died_is_sent_once_the_hold_has_passed(
+    account, smtp_server
+):
+    make_held(account, held_until=timezone.now() - timedelta(seconds=1))
+    counts = notifications_resend(notifications=Notification.objects.all())
+    assert counts == {"sent": 1, "failed": 0, "skipped": 0}
+    assert len(smtp_server.mails) == 1
+
+
+def test_a_held_notification_with_nobody_to_tell_is_skipped_unheld(account, settings):
+    settings.NOTIFY_SLACK_WEBHOOK_URL = ""
+    notification = make_held(
+        account, held_until=timezone.now() + timedelta(minutes=5), recipients=()
+    )
+    assert (notification.status, notification.claimed_until) == (Status.SKIPPED, None)
+    notification_send(notification=notification, held=True)
+    assert Notification.objects.get().status == Status.SKIPPED
