@@ -3,12 +3,9 @@ transaction that stores it), held by the process that stores it, and sent after 
 once: by that process, or by whichever gets there once the hold has passed
 (scoring/notifications/services.py)."""
 
-from datetime import datetime, timedelta
-
 from django.urls import reverse
 
 from scoring.conversations.models import ConversationGrade, LeadCategory
-from scoring.notifications.channels import notification_hold_seconds
 from scoring.notifications.messages import bullet_list, public_url, slack_message
 from scoring.notifications.models import Notification
 from scoring.notifications.selectors import notification_for_event, notification_recipients
@@ -46,13 +43,10 @@ def grade_event_key(grade: ConversationGrade) -> str:
     return f"conversation:{grade.pk}"
 
 
-def hot_grade_notification_create(
-    *, grade: ConversationGrade, sent_after: datetime
-) -> Notification | None:
+def hot_grade_notification_create(*, grade: ConversationGrade) -> Notification | None:
     """The notification of a hot grade, to its bot's owner (else the account's members),
-    held for the caller until it can have sent it after `sent_after` (when the grade's
-    delivery is done at the latest); None for a grade that is not hot. Called in the
-    transaction that stores the grade, whose caller then sends it: `grade_notify(held=...)`."""
+    held for the caller; None for a grade that is not hot. Called in the transaction that
+    stores the grade, whose caller then sends it: `grade_notify(held=...)`."""
     if grade.lead_category != LeadCategory.HOT:
         return None
     bot = grade.bot
@@ -86,7 +80,6 @@ def hot_grade_notification_create(
         link=link,
     )
     return notification_create_held(
-        held_until=sent_after + timedelta(seconds=notification_hold_seconds()),
         account=grade.account,
         event_key=grade_event_key(grade),
         subject=HOT_SUBJECT.format(**fields),

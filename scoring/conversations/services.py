@@ -211,9 +211,7 @@ def conversation_grade_store(
                 **result.model_dump(include=set(RESULT_FIELDS_STORED) - {"qualification"}),
                 qualification=result.qualification.model_dump() if result.qualification else {},
             )
-            notification = hot_grade_notification_create(
-                grade=grade, sent_after=held_until or timezone.now()
-            )
+            notification = hot_grade_notification_create(grade=grade)
     except IntegrityError:
         grade = _existing_grade(bot=bot, task=task)
         if grade is None:

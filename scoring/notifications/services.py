@@ -120,12 +120,11 @@ def notification_create_held(
     body: str,
     recipients: list[str],
     slack_message: dict,
-    held_until: datetime,
 ) -> Notification:
     """The notification of an event that has only now happened, in the transaction that
     records it (so no other can have its key: no lookup first), held for sending by its
-    creator until `held_until`, who sends it with `notification_send(held=True)`. A
-    consumer's hot grade: two statements fewer per grade than creating it, then claiming it."""
+    creator, who sends it with `notification_send(held=True)`: a consumer's hot grade, two
+    statements fewer than creating it, then claiming it."""
     notification = _new_notification(
         account=account,
         event_key=event_key,
@@ -135,21 +134,39 @@ def notification_create_held(
         slack_message=slack_message,
     )
     if notification.status == Status.PENDING:
-        notification.claimed_until = held_until
+        notification.claimed_until = _hold_until()
     notification.save(force_insert=True)
     return notification
+
+
+def _hold_until() -> datetime:
+    return timezone.now() + timedelta(seconds=notification_hold_seconds())
 
 
 def _claim(notification: Notification) -> bool:
     """Take the notification for sending: False when it is sent, skipped, or held by
     another process."""
-    now = timezone.now()
     claimed = (
         Notification.objects.filter(pk=notification.pk, status__in=(Status.PENDING, Status.FAILED))
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + timedelta(seconds=notification_hold_seconds()))
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=timezone.now()))
+        .update(claimed_until=_hold_until())
     )
     return claimed == 1
+
+
+def _hold_renew(notification: Notification) -> bool:
+    """Hold the notification its creator holds for a whole send from now (what came before,
+    a webhook say, may have taken a while): False when its hold passed and another process
+    took it over, which set a hold of its own. Its creator's hold time is the proof."""
+    if notification.status != Status.PENDING or notification.claimed_until is None:
+        return False
+    held_until = _hold_until()
+    renewed = Notification.objects.filter(
+        pk=notification.pk, status=Status.PENDING, claimed_until=notification.claimed_until
+    ).update(claimed_until=held_until)
+    if renewed == 1:
+        notification.claimed_until = held_until
+    return renewed == 1
 
 
 def _claim_or_wait(notification: Notification, *, wait: bool) -> bool:
@@ -233,11 +250,11 @@ def notification_send(
 ) -> Notification:
     """Send the notification unless it was sent already, and record how it went. When
     another process holds it, wait (with `wait`) until that one has sent it or let go.
-    `held`: the caller holds it already (it made it with `notification_create_held`)."""
-    if held:
-        if notification.status == Status.PENDING:
-            _channels_send(notification)
-    elif _claim_or_wait(notification, wait=wait):
+    `held`: the caller made it (`notification_create_held`), so holds it unless its hold
+    passed meanwhile."""
+    if notification.status == Status.SKIPPED:
+        return notification
+    if (held and _hold_renew(notification)) or _claim_or_wait(notification, wait=wait):
         _channels_send(notification)
     return notification
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from scoring.notifications import services
 from scoring.notifications.channels import (
     SMTP_CONNECTION_ERROR,
     SMTP_REPLY_ERROR,
@@ -289,7 +290,7 @@ def test_the_console_backend_prints_mail_on_stderr_not_among_the_json_log_lines(
     assert notification.status == Status.SENT
 
 
-def make_held(account, *, held_until, recipients=("owner@example.com",)) -> Notification:
+def make_held(account, *, recipients=("owner@example.com",)) -> Notification:
     return notification_create_held(
         account=account,
         event_key="conversation:2",
@@ -297,14 +298,14 @@ def make_held(account, *, held_until, recipients=("owner@example.com",)) -> Noti
         body="Score 90 (hot).",
         recipients=list(recipients),
         slack_message=SLACK_MESSAGE,
-        held_until=held_until,
     )
 
 
 def test_a_held_notification_is_sent_by_its_creator_only(account, smtp_server):
-    held_until = timezone.now() + timedelta(minutes=5)
-    notification = make_held(account, held_until=held_until)
-    assert (notification.status, notification.claimed_until) == (Status.PENDING, held_until)
+    before = timezone.now()
+    notification = make_held(account)
+    assert notification.status == Status.PENDING
+    assert notification.claimed_until >= before + timedelta(seconds=notification_hold_seconds())
 
     # Anyone else, meanwhile, leaves it to its creator.
     notification_send(notification=Notification.objects.get(), wait=False)
@@ -321,17 +322,43 @@ def test_a_held_notification_is_sent_by_its_creator_only(account, smtp_server):
 def test_a_held_notification_whose_creator_died_is_sent_once_the_hold_has_passed(
     account, smtp_server
 ):
-    make_held(account, held_until=timezone.now() - timedelta(seconds=1))
+    make_held(account)
+    Notification.objects.update(claimed_until=timezone.now() - timedelta(seconds=1))
     counts = notifications_resend(notifications=Notification.objects.all())
     assert counts == {"sent": 1, "failed": 0, "skipped": 0}
     assert len(smtp_server.mails) == 1
 
 
+def test_a_creator_whose_hold_was_taken_over_sends_nothing(account, smtp_server):
+    notification = make_held(account)
+    # Its hold passed (a slow webhook, say) and another process is sending it.
+    Notification.objects.update(claimed_until=timezone.now() + timedelta(minutes=5))
+
+    notification_send(notification=notification, held=True, wait=False)
+
+    assert smtp_server.mails == []
+    assert Notification.objects.get().status == Status.PENDING
+
+
+def test_a_creator_renews_its_hold_for_a_whole_send(account, smtp_server, monkeypatch):
+    notification = make_held(account)
+    created_hold = notification.claimed_until
+    holds = []
+    original = services._channels_send
+
+    def channels_send(notification):
+        holds.append(Notification.objects.get().claimed_until)
+        original(notification)
+
+    monkeypatch.setattr(services, "_channels_send", channels_send)
+    notification_send(notification=notification, held=True)
+    assert holds[0] > created_hold
+    assert len(smtp_server.mails) == 1
+
+
 def test_a_held_notification_with_nobody_to_tell_is_skipped_unheld(account, settings):
     settings.NOTIFY_SLACK_WEBHOOK_URL = ""
-    notification = make_held(
-        account, held_until=timezone.now() + timedelta(minutes=5), recipients=()
-    )
+    notification = make_held(account, recipients=())
     assert (notification.status, notification.claimed_until) == (Status.SKIPPED, None)
     notification_send(notification=notification, held=True)
     assert Notification.objects.get().status == Status.SKIPPED
