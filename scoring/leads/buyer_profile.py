@@ -46,6 +46,12 @@ INDUSTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
         "medical practice*", "medical cent*", "hipaa", "health", "nursing", "patient care",
         "academic medicine", "academic medical cent*", "dental", "physician*",
     )),
+    "veterinary": ("Veterinary & animal health", (
+        "veterinar*", "vet clinic*", "vet practice*", "vet hospital*", "vet group*",
+        "animal hospital*", "animal clinic*", "animal health", "animal care", "pet care",
+        "small-animal", "small animal", "equine", "livestock", "animal welfare",
+        "tierarzt*", "tierklinik*", "tierärzt*", "veterinaire*", "vétérinaire*",
+    )),
     "life_sciences": ("Pharma, biotech & clinical research", (
         "pharma*", "biotech*", "biopharma*", "life science*", "contract research*",
         "cro", "cros", "clinical research", "clinical trial*", "drug development",
@@ -122,6 +128,9 @@ RELATED_INDUSTRIES = {
     "legal_services": ("professional_services",),
     "professional_services": ("legal_services",),
 }
+# An industry whose words another's include: an animal clinic is a clinic. Named, the more
+# specific one stands alone, for a lead's industry and for an offer's.
+SHADOWED_INDUSTRIES = {"veterinary": ("healthcare",)}
 # Words too generic to name an offer's industry ("services" in "Business services" is an
 # industry of a lead, not what an offer is for).
 _LEAD_ONLY_INDUSTRY_WORDS = frozenset(
@@ -261,6 +270,14 @@ ADJACENT_DEPARTMENTS = {
 }
 # Departments that only exist in one line of business: an offer for them is vertical.
 INDUSTRY_LINE_DEPARTMENTS = {"food_beverage": "food_hospitality", "clinical": "life_sciences"}
+# The department that does an industry's own work (a clinic's vets, a restaurant's kitchen):
+# a vertical product for that industry is bought there too, whatever else its text names.
+LINE_DEPARTMENT_OF_INDUSTRY = {
+    "food_hospitality": "food_beverage",
+    "life_sciences": "clinical",
+    "healthcare": "clinical",
+    "veterinary": "clinical",
+}
 # A primary department needs at least this share of the strongest department's cue weight.
 PRIMARY_SHARE = 0.75
 # A department with fewer cue hits than this is not even secondary (a stray word).
@@ -419,7 +436,16 @@ def industries_of(text: str) -> tuple[str, ...]:
         match = pattern.search(text)
         if match:
             hits.append((match.start(), -len(match.group(0)), key))
-    return tuple(key for _, _, key in sorted(hits))
+    return _unshadowed(tuple(key for _, _, key in sorted(hits)))
+
+
+def _unshadowed(keys):
+    """keys without the industries a more specific one among them shadows (a dict keeps
+    its values)."""
+    shadowed = {other for key in keys for other in SHADOWED_INDUSTRIES.get(key, ())}
+    if isinstance(keys, dict):
+        return {key: count for key, count in keys.items() if key not in shadowed}
+    return tuple(key for key in keys if key not in shadowed)
 
 
 def industry_label(key: str) -> str:
@@ -467,7 +493,7 @@ def _offer_industries(name: str, value_props, ideal_use_cases) -> dict[str, int]
                 if not needs_context or _FOR_CONTEXT.search(before):
                     counts[key] = counts.get(key, 0) + 1
                     break
-    return counts
+    return _unshadowed(counts)
 
 
 def _competitors_named(texts: list[str]) -> tuple[str, ...]:
@@ -483,6 +509,17 @@ def _competitors_named(texts: list[str]) -> tuple[str, ...]:
                 if name[:1].isupper() and not _NOT_A_PRODUCT.intersection(name.lower().split())
             ]
     return tuple(dict.fromkeys(names))
+
+
+def _line_of_another(department: str, industry: str, named) -> bool:
+    """The department is the line of another industry the offer names, unrelated to
+    `industry`: a vet clinic's clinicians make no offer a clinical-research product."""
+    return any(
+        LINE_DEPARTMENT_OF_INDUSTRY.get(other) == department
+        and other != industry
+        and industry not in RELATED_INDUSTRIES.get(other, ())
+        for other in named
+    )
 
 
 def buyer_profile_infer(*, name: str, value_props, ideal_use_cases) -> BuyerProfile:
@@ -516,10 +553,14 @@ def buyer_profile_infer(*, name: str, value_props, ideal_use_cases) -> BuyerProf
     line_primary = industries and any(dept in INDUSTRY_LINE_DEPARTMENTS for dept in primary)
     if line_primary:
         for department, industry in INDUSTRY_LINE_DEPARTMENTS.items():
-            if department in primary:
+            if department in primary and not _line_of_another(department, industry, industries):
                 industries[industry] = industries.get(industry, 0) + 2
     targets = [key for key, _ in sorted(industries.items(), key=lambda item: (-item[1], item[0]))]
     vertical = bool(targets) and (line_primary or industries[targets[0]] >= 2)
+    line = LINE_DEPARTMENT_OF_INDUSTRY.get(targets[0]) if vertical else None
+    if line and line not in primary:
+        primary.append(line)
+        secondary = [key for key in secondary if key != line]
     return BuyerProfile(
         primary_departments=tuple(primary),
         secondary_departments=tuple(secondary),

@@ -74,6 +74,9 @@ STOPWORDS = frozenset(
     able ready sure top key main major minor side sides line lines place places site sites
     area areas group groups case cases point points step steps piece level
     """.split()
+    # How any product works ("live GPS tracking", "it lives in shared drives"): what it is
+    # is in the words beside them.
+    + """live lives""".split()
     # Words of any job title: the rules judge the role; in a bio they say nothing of need.
     + """manager managers management managing director directors officer officers chief
     senior head vice president responsible responsibility responsibilities role roles job

@@ -88,7 +88,8 @@ _TOP_EXECUTIVE_TITLES = (
     "directeur general", "directrice generale", "pdg", "director general", "directora general",
     "gerente general", "director ejecutivo", "directora ejecutiva", "diretor geral",
     "diretora geral", "diretor executivo", "diretora executiva", "amministratore delegato",
-    "direttore generale",
+    "direttore generale", "practice owner", "eigenaar", "titolare", "własciciel", "wlasciciel",
+    "własciciela", "prezes", "prezes zarzadu",
 )  # fmt: skip
 
 # Longer than "president", so they win: a vice president is a VP, not a president.
@@ -110,6 +111,7 @@ _SENIORITY_PHRASES = {
         # university's teaching; a partner of a firm in one practice leads it.
         "controller", "comptroller", "financial controller", "corporate controller",
         "treasurer", "provost", "associate partner", "partner", "superintendent of schools",
+        "dyrektor", "dyrektorka", "hoofd", "fd",
     ),
     "manager": (
         "manager", "mgr", "mngr", "manageress", "gerente", "gestionnaire", "gestor", "gestora",
@@ -120,6 +122,7 @@ _SENIORITY_PHRASES = {
         "teamleitung", "projektleitung", "chef de cuisine", "head chef", "head cook",
         "head bartender", "head barista", "head waiter", "head nurse", "head coach",
         "head housekeeper", "head gardener",
+        "kierownik", "kierowniczka", "bedrijfsleider", "teamleider",
     ),
     "entry": (
         "intern", "internship", "student", "trainee", "junior", "jr", "apprentice",
@@ -149,6 +152,7 @@ _SENIORITY_PATTERNS = {
     "chief_officer": (r"chief(?: \w+){1,4} officer", "c_level"),
     "chief": (r"chief", "director"),  # a chief engineer, accountant or scientist
     "german_head": (r"\w*leiter(?:in)?|\w*leitung", "director"),  # Bereichsleiter, Leitung
+    "german_owner": (r"\w+inhaber(?:in)?", "c_level"),  # Praxisinhaberin, Firmeninhaber
     "french_chef": (r"chef (?:de|du|des|d)(?= )", "manager"),  # chef de projet, chef d'équipe
     # "Principal" alone or before "of"/"at"/a comma; "Principal Engineer" is an adjective.
     "school_principal": (r"principal(?= ,| of | at |$)", None),
@@ -209,6 +213,7 @@ _DEPARTMENT_PHRASES = {
         "channel", "partnerships", "alliances", "commercial", "comercial", "ventes", "vente",
         "ventas", "vendas", "vendite", "vendeur", "vendeuse", "vendedor", "vendedora",
         "salesperson", "salesman", "saleswoman",
+        "verkoop", "sprzedaz", "sprzedazy", "commerciale",
     ),
     "marketing": (
         "marketer", "brand", "branding", "communications", "communication", "comms",
@@ -236,6 +241,8 @@ _DEPARTMENT_PHRASES = {
         "contabilidad", "contabilidade", "contador", "contadora", "contable", "contabil",
         "controleur", "controleuse", "controle de gestion", "tesoreria", "tesorero", "tesorera",
         "daf",
+        "fd", "finanziario", "finanziaria", "financieel", "financiele", "finansowy", "finansowa",
+        "finansow", "ksiegowosc", "ksiegowa", "ksiegowy",
     ),
     "hr": (
         "hr", "hrbp", "human resources", "human resource", "human capital", "people", "culture",
@@ -254,6 +261,8 @@ _DEPARTMENT_PHRASES = {
         "dispatch", "dispatcher", "production", "manufacturing", "plant", "quality control", "qc",
         "continuous improvement", "process improvement", "demand planning", "demand planner",
         "supply planning", "supply planner", "travel coordinator",
+        "operationeel", "operationele", "operativo", "operativa", "operazioni", "flota", "floty",
+        "flotte", "vloot", "wagenpark",
     ),
     "administration": (
         "office", "administration", "administrative", "administrativo", "administrativa",
@@ -268,11 +277,14 @@ _DEPARTMENT_PHRASES = {
         "avocate", "compliance", "cumplimiento", "conformite", "risk", "risks", "privacy", "dpo",
         "data protection", "regulatory", "governance", "ethics", "contracts", "contract manager",
         "contract management", "intellectual property", "patent", "patents",
+        "legale", "juridisch", "juridische", "jurist", "juristin", "prawny", "prawnik",
+        "prawniczka",
     ),
     "procurement": (
         "procurement", "purchasing", "purchaser", "purchase", "buyer", "buyers", "sourcing",
         "vendor", "vendors", "supplier", "suppliers", "compras", "comprador", "compradora",
         "achats", "achat", "acheteur", "acheteuse", "acquisti", "adquisiciones",
+        "inkoop", "inkoper", "zakupow", "zakupy", "zaopatrzenia",
     ),
     "food_beverage": (
         "restaurant", "restaurants", "restaurante", "restaurateur", "chef de partie",
@@ -293,6 +305,9 @@ _DEPARTMENT_PHRASES = {
         "oncology", "oncologist", "cardiology", "psychiatrist", "medico", "medica", "medecin",
         "enfermero", "enfermera", "enfermeiro", "enfermeira", "infirmier", "infirmiere",
         "krankenschwester", "study coordinator",
+        "veterinarian", "veterinarians", "veterinary", "vet", "vets", "dvm", "vmd", "bvsc",
+        "mrcvs", "veterinario", "veterinaria", "veterinaire", "vet nurse", "vet tech",
+        "veterinary nurse", "veterinary technician", "veterinary surgeon",
     ),
     "research": (
         "research", "researcher", "researchers", "r and d", "scientist", "scientists", "science",
@@ -345,16 +360,28 @@ _MULTI_DEPARTMENT_PHRASES = {
     "travel management": ("operations", "procurement"),
     "travel buyer": ("operations", "procurement"),
     "corporate travel": ("operations", "procurement"),
-    "revops": ("sales", "operations"),
     # "<function> operations" runs that function's machinery: the function is the department.
-    "revenue operations": ("sales", "operations"),
-    "sales operations": ("sales", "operations"),
+    "revops": ("sales",),
+    "revenue operations": ("sales",),
+    "sales operations": ("sales",),
     "marketing operations": ("marketing",),
     "people operations": ("hr",),
     "people ops": ("hr",),
     "hr operations": ("hr",),
     "finance operations": ("finance",),
     "legal operations": ("legal",),
+    "legal ops": ("legal",),
+    "sales ops": ("sales",),
+    "support operations": ("customer_success",),
+    "customer operations": ("customer_success",),
+    # A practice or a hospital is run by its manager: its operations and its office.
+    "practice manager": ("operations", "administration"),
+    "practice management": ("operations", "administration"),
+    "practice administrator": ("operations", "administration"),
+    "practice director": ("operations", "administration"),
+    "clinic manager": ("operations", "administration"),
+    "hospital manager": ("operations", "administration"),
+    "hospital administrator": ("operations", "administration"),
     "security operations": ("security",),
     "business analyst": ("data",),
     "alimentos y bebidas": ("food_beverage",),
@@ -397,6 +424,7 @@ _NO_DEPARTMENT_PHRASES = _VICE_PRESIDENT_TITLES + ("business partner", "process 
 _DEPARTMENT_PATTERNS = {
     "chief_officer": (r"chief(?=(?: \w+){1,4} officer)", ("executive",)),
     "chef": (r"chef(?! (?:de|du|des|d) )", ("food_beverage",)),  # not "chef de projet"
+    "german_owner": (r"\w+inhaber(?:in)?", ("executive",)),
     "hr_compound": (
         r"personal(?:leit|abteilung|referent|wesen|entwickl|chef|management|manager"
         r"|sachbearbeit|berater|disponent|planung|marketing|recruit)\w*",
@@ -406,10 +434,13 @@ _DEPARTMENT_PATTERNS = {
     "sales_compound": (r"vertrieb\w*|verkauf\w*", ("sales",)),
     "procurement_compound": (r"einkauf\w*|einkaeufer\w*", ("procurement",)),
     "marketing_compound": (r"marketing\w*", ("marketing",)),
-    "operations_compound": (r"logisti\w*|produktion\w*|lager\w*|betrieb\w*", ("operations",)),
+    "operations_compound": (
+        r"logisti\w*|logistyk\w*|produktion\w*|lager\w*|betrieb\w*|fuhrpark\w*",
+        ("operations",),
+    ),
     "product_compound": (r"produkt\w*", ("product",)),
     "legal_compound": (r"recht(?:s\w*)?|\w*anwalt\w*|datenschutz\w*|justiziar\w*", ("legal",)),
-    "it_compound": (r"\w*informati(?:k|que|ca|co|cs)\w*", ("it",)),
+    "it_compound": (r"\w*informati(?:k|que|ca|co|cs)\w*|informatyk\w*", ("it",)),
     "engineering_compound": (
         r"\w*ingenieur\w*|\w*entwickler\w*|\w*entwicklung\w*",
         ("engineering",),

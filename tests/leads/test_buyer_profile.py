@@ -162,6 +162,15 @@ TIMETABLING = Offer(
     ),
     ("Secondary schools with many courses", "Colleges planning curriculum across campuses"),
 )
+VET_CLINICS = Offer(
+    "Kennelwise Clinic Suite",
+    (
+        "Patient records and vaccine reminders for vet clinics",
+        "Appointment booking and stock control",
+        "Billing at the front desk",
+    ),
+    ("Independent veterinary practices", "Animal hospitals with many vets"),
+)
 
 # (offer, departments that must be primary, departments that may be)
 PRIMARY_DEPARTMENTS = [
@@ -177,6 +186,8 @@ PRIMARY_DEPARTMENTS = [
     (ATTRIBUTION, {"marketing"}, {"marketing", "data", "sales"}),
     (FLEET, {"operations"}, {"operations"}),
     (TIMETABLING, {"education"}, {"education", "administration"}),
+    # The vets of a clinic buy its software as much as its manager: the industry's own line.
+    (VET_CLINICS, {"clinical"}, {"clinical", "operations", "administration", "finance"}),
 ]
 # (offer, vertical, the industry a vertical offer is made for: its first target). A CI
 # service is for software teams in any industry: not vertical, at most "software" targeted.
@@ -193,6 +204,7 @@ VERTICALS = [
     (ATTRIBUTION, False, None),
     (FLEET, True, "logistics"),
     (TIMETABLING, True, "education"),
+    (VET_CLINICS, True, "veterinary"),
 ]  # fmt: skip
 ALL_OFFERS = [offer for offer, _, _ in PRIMARY_DEPARTMENTS]
 OFFER_IDS = [offer.name.split()[0].lower() for offer in ALL_OFFERS]
@@ -359,6 +371,9 @@ def test_an_offer_profile_keeps_a_given_buyer_profile():
         ("Higher Education", ("education",)),
         ("Oil & Gas", ("energy",)),
         ("Law Practice", ("legal_services",)),
+        # An animal hospital is no hospital of people's.
+        ("Veterinary Hospital", ("veterinary",)),
+        ("Equine & Small Animal Clinics", ("veterinary",)),
         # First named first.
         ("Information Technology & Services", ("software", "professional_services")),
         ("", ()),
@@ -524,3 +539,9 @@ def test_servers_and_tables_alone_make_no_offer_a_restaurant_product():
 
     assert "food_beverage" not in profile.primary_departments
     assert (profile.vertical, profile.target_industries) == (False, ())
+
+
+def test_a_veterinary_offer_is_not_for_human_healthcare():
+    profile = VET_CLINICS.profile()
+    assert profile.target_industries == ("veterinary",)
+    assert "healthcare" not in profile.target_industries
