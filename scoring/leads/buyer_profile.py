@@ -241,6 +241,30 @@ DEPARTMENT_CUES: dict[str, tuple[str, ...]] = {
     "facilities": ("facilities", "buildings", "maintenance", "workplace", "real estate",
                    "space planning", "energy management"),
 }  # fmt: skip
+# An offer for small businesses is bought by their owners and managing directors: general
+# management is then a buying department.
+_SMALL_BUSINESS_CUES = whole_word_pattern(
+    "smb",
+    "smbs",
+    "sme",
+    "smes",
+    "small business*",
+    "small and medium*",
+    "small & medium*",
+    "small and mid-sized",
+    "small companies",
+    "small firms",
+    "owner-managed",
+    "owner-operated",
+    "business owners",
+    "owner-operators",
+    "pymes",
+    "pyme",
+    "pme",
+    "pmes",
+    "kmu",
+    "mittelstand",
+)
 # Departments that usually buy together: one primary makes the other primary too.
 BUYING_TOGETHER = {
     "security": ("it",),
@@ -533,6 +557,8 @@ def buyer_profile_infer(*, name: str, value_props, ideal_use_cases) -> BuyerProf
         primary = [key for key, weight in ranked if weight >= top * PRIMARY_SHARE][:MAX_PRIMARY]
     for key in list(primary):
         primary += [other for other in BUYING_TOGETHER.get(key, ()) if other not in primary]
+    if primary and any(_SMALL_BUSINESS_CUES.search(text) for text in texts):
+        primary.append("executive")
     # A use case says who uses the product: a department it names at least influences.
     in_use_cases = set(_department_weights(["", *(ideal_use_cases or ())]))
     secondary = [

@@ -75,6 +75,19 @@ JOB_SEEKING = (
     "looking for new opportunities", "seeking new opportunities", "seeking opportunities",
     "open to work", "job seeker", "job hunting", "between roles", "hoping to start",
 )  # fmt: skip
+# Retired: no longer buying for anyone. A role that says so, in any of the usual languages;
+# a bio only in these phrases ("retired the old system" is a project).
+RETIRED_ROLE_WORDS = (
+    "retired", "semi-retired", "emeritus", "emerita", "in retirement", "im ruhestand",
+    "pensioniert", "rentner", "rentnerin", "jubilado", "jubilada", "retraité", "retraitée",
+    "aposentado", "aposentada", "pensionato", "pensionata", "in pensione", "gepensioneerd",
+    "na emeryturze", "emeryt", "emerytka",
+)  # fmt: skip
+RETIRED_BIO = (
+    "i'm retired", "i am retired", "now retired", "recently retired", "happily retired",
+    "semi-retired", "retired in", "retired after", "retired since", "retired from",
+    "since retiring", "in retirement", "enjoying retirement",
+)  # fmt: skip
 # Words that say a company sells something, for spotting a competitor's employee.
 VENDOR_NOUNS = (
     "platform", "software", "vendor", "provider", "tool", "app", "startup", "suite", "service",
@@ -102,6 +115,8 @@ _SIGNED_A_DEAL = re.compile(
     r"(?<!\w)signed\s+an?\s+(?:[\w-]+\s+){0,3}?(?:contract|deal|agreement)(?!\w)", re.IGNORECASE
 )
 _STUDYING = whole_word_pattern(*STUDYING)
+_RETIRED_ROLE = whole_word_pattern(*RETIRED_ROLE_WORDS)
+_RETIRED_BIO = whole_word_pattern(*RETIRED_BIO)
 _JOB_SEEKING = whole_word_pattern(*JOB_SEEKING)
 # "<Company>, the hosted payroll service for ...": the lead's company described.
 _VENDOR_PHRASE = re.compile(
@@ -118,10 +133,11 @@ class BioSignals:
     already_bought: str = ""
     studying: str = ""
     job_seeking: str = ""
+    retired: str = ""
 
     @property
     def not_a_buyer(self) -> str:
-        return self.job_seeking or self.studying
+        return self.job_seeking or self.studying or self.retired
 
 
 @lru_cache(maxsize=100_000)
@@ -134,11 +150,18 @@ def bio_signals(bio: str) -> BioSignals:
         ("pain", _PAIN),
         ("studying", _STUDYING),
         ("job_seeking", _JOB_SEEKING),
+        ("retired", _RETIRED_BIO),
     ):
         match = pattern.search(bio)
         found[key] = match.group(0) if match else ""
     found["already_bought"] = _already_bought(bio)
     return BioSignals(**found)
+
+
+def retired_role(role: str) -> str:
+    """The word of the role saying its holder has retired ("Retired COO"), or ""."""
+    match = _RETIRED_ROLE.search(role) if role else None
+    return match.group(0) if match else ""
 
 
 def _already_bought(bio: str) -> str:

@@ -23,6 +23,7 @@ from scoring.leads.lead_signals import (
     bio_signals,
     company_is,
     company_size,
+    retired_role,
     names_in,
     vendor_descriptions,
 )
@@ -42,7 +43,7 @@ RULE_SET_FIT = RuleSet.FIT.value
 RULE_SET_SEED = RuleSet.SEED.value
 # Bump when a rule or a vocabulary it reads changes: it is part of every score's content
 # hash, so the next run scores again what the old rules scored.
-RULES_VERSION = "fit-rules-2"
+RULES_VERSION = "fit-rules-3"
 
 DECISION_MAKER_POINTS = 20
 INFLUENCER_POINTS = 10
@@ -178,6 +179,10 @@ LARGE_COMPANY_STAFF = 1000
 NOT_A_BUYER_CAP = 20  # a competitor's employee, a student or job seeker: Low
 WRONG_DEPARTMENT_CAP = 35  # a role in a department that does not buy this: Low
 ALREADY_BOUGHT_CAP = 60  # just bought or renewed something like it: Medium at most
+# Below the seniority that signs: a user or an influencer, however much she needs it.
+BELOW_SIGNING_CAP = 60
+BELOW_SIGNING_REASON = "below the level that signs: an influencer"
+RETIRED_REASON = "retired, not a buyer"
 
 NO_INDUSTRY_REASON = "industry: none given"
 # Departments that run any business: inside the industry of a vertical product, they
@@ -187,6 +192,9 @@ OWNER_RUN_LINES = frozenset({"food_beverage"})
 BACK_OFFICE_DEPARTMENTS = frozenset(
     {"it", "finance", "operations", "procurement", "administration"}
 )
+
+# A product bought by these is a technology product: technology companies buy it most.
+TECHNICAL_DEPARTMENTS = frozenset({"engineering", "it", "data", "security", "product"})
 
 SENIORITY_LABELS = dict(Seniority.choices)
 
@@ -289,8 +297,15 @@ def _industry_factor(lead, profile: BuyerProfile) -> tuple[Factor, str]:
     if not shown:
         return Factor("industry", 0, NO_INDUSTRY_REASON), ""
     if profile.horizontal:
-        # A product every industry buys: the seed's table, which ranks technology first.
+        # A product every industry buys: the seed's table, which ranks technology first. A
+        # product for a business function (payroll, contracts) has no reason to: there any
+        # other industry is compatible, not off-target.
         points, keyword = _tier_match("industry", written)
+        technical = TECHNICAL_DEPARTMENTS.intersection(profile.primary_departments)
+        if points < COMPATIBLE_INDUSTRY_POINTS and not technical:
+            return Factor(
+                "industry", COMPATIBLE_INDUSTRY_POINTS, f"industry {shown}: compatible"
+            ), (keys[0] if keys else "")
         tier = {
             HIGH_VALUE_INDUSTRY_POINTS: "a technology company",
             MEDIUM_VALUE_INDUSTRY_POINTS: "a services company",
@@ -337,12 +352,17 @@ def _cap(
     junior = SENIORITY_RANK.get(title.seniority, 0) < SENIORITY_RANK["manager"]
     if title.seniority == "entry" or signals.job_seeking or (signals.studying and junior):
         return NOT_A_BUYER_CAP, "a student, intern or job seeker, not a buyer"
+    if signals.retired or retired_role(lead.role or ""):
+        return NOT_A_BUYER_CAP, RETIRED_REASON
     if title.seniority and fit == FIT_NONE:
         return WRONG_DEPARTMENT_CAP, "works in a department that does not buy this"
     if profile.vertical and industry.points == 0 and industry.reason != NO_INDUSTRY_REASON:
         return WRONG_DEPARTMENT_CAP, "outside the industries this product is made for"
     if signals.already_bought:
         return ALREADY_BOUGHT_CAP, f"already bought something like it ('{signals.already_bought}')"
+    rank = SENIORITY_RANK.get(title.seniority)
+    if rank is not None and rank < SENIORITY_RANK[profile.min_seniority]:
+        return BELOW_SIGNING_CAP, BELOW_SIGNING_REASON
     return None, ""
 
 

@@ -88,8 +88,8 @@ _TOP_EXECUTIVE_TITLES = (
     "directeur general", "directrice generale", "pdg", "director general", "directora general",
     "gerente general", "director ejecutivo", "directora ejecutiva", "diretor geral",
     "diretora geral", "diretor executivo", "diretora executiva", "amministratore delegato",
-    "direttore generale", "practice owner", "eigenaar", "titolare", "własciciel", "wlasciciel",
-    "własciciela", "prezes", "prezes zarzadu",
+    "direttore generale", "practice owner", "eigenaar", "titolare", "wlasciciel", "wlascicielka",
+    "prezes", "prezes zarzadu",
 )  # fmt: skip
 
 # Longer than "president", so they win: a vice president is a VP, not a president.
@@ -111,7 +111,10 @@ _SENIORITY_PHRASES = {
         # university's teaching; a partner of a firm in one practice leads it.
         "controller", "comptroller", "financial controller", "corporate controller",
         "treasurer", "provost", "associate partner", "partner", "superintendent of schools",
-        "dyrektor", "dyrektorka", "hoofd", "fd",
+        # The head of a company's lawyers, whatever the title leaves out.
+        "general counsel", "chief counsel", "chief legal counsel", "group general counsel",
+        "dyrektor", "dyrektorka", "hoofd", "fd", "kontroler", "kontrolerka", "hoteldirektor",
+        "hoteldirektorin", "hoteldirecteur",
     ),
     "manager": (
         "manager", "mgr", "mngr", "manageress", "gerente", "gestionnaire", "gestor", "gestora",
@@ -122,7 +125,7 @@ _SENIORITY_PHRASES = {
         "teamleitung", "projektleitung", "chef de cuisine", "head chef", "head cook",
         "head bartender", "head barista", "head waiter", "head nurse", "head coach",
         "head housekeeper", "head gardener",
-        "kierownik", "kierowniczka", "bedrijfsleider", "teamleider",
+        "kierownik", "kierowniczka", "bedrijfsleider", "teamleider", "hotelmanager",
     ),
     "entry": (
         "intern", "internship", "student", "trainee", "junior", "jr", "apprentice",
@@ -242,6 +245,7 @@ _DEPARTMENT_PHRASES = {
         "controleur", "controleuse", "controle de gestion", "tesoreria", "tesorero", "tesorera",
         "daf",
         "fd", "finanziario", "finanziaria", "financieel", "financiele", "finansowy", "finansowa",
+        "kontroler", "kontrolerka",
         "finansow", "ksiegowosc", "ksiegowa", "ksiegowy",
     ),
     "hr": (
@@ -253,6 +257,7 @@ _DEPARTMENT_PHRASES = {
         "organizational development", "organisational development", "ressources humaines", "rh",
         "drh", "recursos humanos", "rrhh", "risorse umane", "recrutement", "reclutamiento",
         "recrutamento", "reclutador", "reclutadora", "recruteur", "recruteuse", "talento",
+        "leiter personal", "leiterin personal", "head of personal",
     ),
     "operations": (
         "operations", "operation", "operational", "ops", "bizops", "operaciones", "operacoes",
@@ -262,6 +267,7 @@ _DEPARTMENT_PHRASES = {
         "continuous improvement", "process improvement", "demand planning", "demand planner",
         "supply planning", "supply planner", "travel coordinator",
         "operationeel", "operationele", "operativo", "operativa", "operazioni", "flota", "floty",
+        "zakladu", "zaklad", "werk", "usine", "planta", "fabrica",
         "flotte", "vloot", "wagenpark",
     ),
     "administration": (
@@ -292,7 +298,8 @@ _DEPARTMENT_PHRASES = {
         "foodservice", "bar", "bartender", "barista", "catering", "caterer", "banquet", "banquets",
         "sommelier", "waiter", "waitress", "culinary", "pastry", "baker", "bakery", "brewery",
         "brewer", "brewmaster", "cafe", "coffee", "pub", "gastronomy", "gastronomie", "gastronomia",
-        "hospitality", "hotel", "hotels", "hotelier", "resort", "front of house", "back of house",
+        "hospitality", "hotel", "hotels", "hotelier", "resort",
+        "hotelmanager", "hoteldirektor", "hoteldirektorin", "hoteldirecteur", "hotelera", "hotelero", "front of house", "back of house",
         "maitre d", "cocina", "cuisine", "cuisinier", "cuisiniere", "cocinero", "cocinera",
         "mesero", "mesera", "camarero", "camarera",
     ),
@@ -333,6 +340,8 @@ _DEPARTMENT_PHRASES = {
         "facilities", "facility", "real estate", "property", "properties", "property developer",
         "building", "buildings", "maintenance", "electrician", "plumber", "janitor", "janitorial",
         "custodian", "custodial", "groundskeeper", "hvac", "workplace", "estates", "hausmeister",
+        "instandhaltung", "mantenimiento", "manutencao", "manutenzione", "onderhoud",
+        "utrzymania ruchu", "utrzymanie ruchu", "entretien",
     ),
 }  # fmt: skip
 
@@ -545,12 +554,16 @@ _BETWEEN_PARTS = re.compile(r"[,;:|/\\()\[\]{}<>+@!?\"•·–—‒―]|\s-+\s"
 _INSIDE_WORDS = re.compile(r"[.\-'’‘`´_*#~=^]")
 _ASSISTS_WHOM = re.compile(r"(?<!\w)(" + "|".join(_ASSISTS_WHOM_WORDS) + r") (?:to|der)(?!\w).*")
 
+_STROKED_LETTERS = str.maketrans("łŁøØđĐ", "lLoOdD")
+
 _EMPTY = NormalisedTitle(seniority="", departments=())
 
 
 def _fold(title: str) -> str:
     """The title as the vocabulary spells it (see the note above the vocabulary)."""
     if not title.isascii():
+        # Letters with a stroke, which Unicode does not decompose: "Właściciel", "Øystein".
+        title = title.translate(_STROKED_LETTERS)
         decomposed = unicodedata.normalize("NFKD", title)
         title = "".join(char for char in decomposed if not unicodedata.combining(char))
     if "." in title:

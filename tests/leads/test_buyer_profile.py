@@ -545,3 +545,16 @@ def test_a_veterinary_offer_is_not_for_human_healthcare():
     profile = VET_CLINICS.profile()
     assert profile.target_industries == ("veterinary",)
     assert "healthcare" not in profile.target_industries
+
+
+@pytest.mark.parametrize(
+    "name", ["Tallyhoop Bookkeeping for SMBs", "Tallyhoop Bookkeeping for small businesses"]
+)
+def test_an_offer_for_small_businesses_is_bought_by_their_owners(name):
+    offer = Offer(
+        name,
+        ("Invoices, expenses and the ledger in one place", "Close the month in a day"),
+        ("Finance teams of growing companies",),
+    )
+    profile = offer.profile()
+    assert {"finance", "executive"} <= set(profile.primary_departments)

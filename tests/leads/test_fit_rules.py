@@ -16,6 +16,9 @@ from scoring.leads.matcher import LocalAssessor
 from scoring.leads.models import Intent
 from scoring.leads.rules import (
     ALREADY_BOUGHT_CAP,
+    BELOW_SIGNING_CAP,
+    BELOW_SIGNING_REASON,
+    RETIRED_REASON,
     NO_INDUSTRY_REASON,
     NOT_A_BUYER_CAP,
     RULE_SET_FIT,
@@ -141,6 +144,36 @@ def test_role_points_by_department_and_seniority(role, points):
     assert result.rule_set == RULE_SET_FIT
 
 
+@pytest.mark.parametrize(
+    ("role", "bio"),
+    [
+        ("Retired CFO", ""),
+        ("Finance Director (retired)", ""),
+        ("Directeur financier retraité", ""),
+        ("Former Finance Director", "Now retired after 30 years in finance."),
+        ("Finance Director", "Happily retired; I sit on two charity boards."),
+    ],
+)
+def test_a_retired_lead_is_not_a_buyer(role, bio):
+    result = score(lead(role, bio=bio))
+
+    assert (result.cap, result.cap_reason) == (NOT_A_BUYER_CAP, RETIRED_REASON)
+    assert combined(lead(role, bio=bio), PAYABLES, Intent.HIGH) == NOT_A_BUYER_CAP
+
+
+def test_retiring_a_system_is_not_retiring():
+    bio = "We retired the old ledger and moved to the cloud."
+    assert score(lead("Finance Director", bio=bio)).cap is None
+
+
+@pytest.mark.parametrize("role", ["Accounts Payable Specialist", "Finance Analyst"])
+def test_below_the_level_that_signs_is_at_most_medium(role):
+    result = score(lead(role))
+
+    assert (result.cap, result.cap_reason) == (BELOW_SIGNING_CAP, BELOW_SIGNING_REASON)
+    assert intent_for_score(combined(lead(role), PAYABLES, Intent.HIGH)) == Intent.MEDIUM
+
+
 @pytest.mark.parametrize("role", ["Junior Accountant", "Finance Intern", "Accounting Trainee"])
 def test_an_entry_level_role_is_not_a_buyer_and_capped(role):
     result = score(lead(role))
@@ -253,6 +286,14 @@ def test_a_targeted_but_not_vertical_product_finds_other_industries_compatible(i
     assert result.cap is None
 
 
+# A technology product every industry buys: the seed's table, technology first.
+ANALYTICS_FOR_ANYONE = replace(
+    PAYABLES,
+    name="Lumen Query Studio",
+    buyer_profile=BuyerProfile(primary_departments=("data",), secondary_departments=("it",)),
+)
+
+
 @pytest.mark.parametrize(
     ("industry", "points"),
     [
@@ -267,10 +308,30 @@ def test_a_targeted_but_not_vertical_product_finds_other_industries_compatible(i
         ("", 0),
     ],
 )
-def test_a_horizontal_product_uses_the_seeds_industry_table(industry, points):
+def test_a_horizontal_technology_product_uses_the_seeds_industry_table(industry, points):
+    result = score(lead("Head of Data", industry=industry), offer=ANALYTICS_FOR_ANYONE)
+
+    assert result.industry_points == points
+    assert result.cap is None
+
+
+# A product for a business function (invoices here): no industry is off-target.
+@pytest.mark.parametrize(
+    ("industry", "points", "reason"),
+    [
+        ("Software", 20, "industry Software: a technology company"),
+        ("Consulting", 10, "industry Consulting: a services company"),
+        ("Banking", 10, "industry Banking: compatible"),
+        ("Retail", 10, "industry Retail: compatible"),
+        ("Widgets", 10, "industry Widgets: compatible"),
+        ("", 0, "industry: none given"),
+    ],
+)
+def test_a_horizontal_business_product_finds_every_industry_compatible(industry, points, reason):
     result = score(lead("Finance Director", industry=industry))
 
     assert result.industry_points == points
+    assert factor(result, "industry").reason == reason
     assert result.cap is None
 
 

@@ -165,7 +165,7 @@ TITLES = [
     ("Logistics Coordinator", "individual", {"operations"}),
     ("Receptionist", "individual", {"administration"}),
     ("Administrative Assistant", "individual", {"administration"}),
-    ("General Counsel", "individual", {"legal"}),
+    ("General Counsel", "director", {"legal"}),
     ("Data Protection Officer", "individual", {"legal"}),
     ("Compliance Officer", "individual", {"legal"}),
     ("Buyer", "individual", {"procurement"}),
