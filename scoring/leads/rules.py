@@ -23,8 +23,8 @@ from scoring.leads.lead_signals import (
     bio_signals,
     company_is,
     company_size,
-    retired_role,
     names_in,
+    retired_role,
     vendor_descriptions,
 )
 from scoring.leads.models import Intent, RuleSet, Seniority
