@@ -26,6 +26,11 @@ ACTIVE_SEARCH = (
     "busca", "buscamos", "buscando", "evaluando", "necesitamos", "queremos", "procuramos",
     "precisamos", "cherchons", "recherchons", "nous voulons", "voulons", "besoin d",
     "wir suchen", "suchen", "evaluieren", "brauchen", "wir wollen", "ich will",
+    "estamos evaluando", "estamos buscando", "estamos avaliando", "avaliando", "queremos",
+    "nous évaluons", "évaluons", "nous cherchons", "à la recherche d", "auf der suche",
+    "wir prüfen", "stiamo valutando", "valutando", "cerchiamo", "stiamo cercando",
+    "abbiamo bisogno", "vogliamo", "op zoek naar", "we zoeken", "evalueren", "we willen",
+    "szukamy", "potrzebujemy", "chcemy", "wybieramy", "sponsoring",
 )  # fmt: skip
 # A pain or a change that a product could answer, short of an explicit search.
 PAIN_OR_CHANGE = (
@@ -43,7 +48,10 @@ PAIN_OR_CHANGE = (
     "take * weeks", "wait* for", "pile up", "piles up", "still runs on", "still use",
     # The same in Spanish, Portuguese, French and German.
     "a mano", "hojas de cálculo", "planilha*", "à la main", "paperasse", "submerge",
-    "en finir", "per hand", "mühsam", "manuell*",
+    "en finir", "per hand", "mühsam", "manuell*", "manualmente", "manuellement", "à mão",
+    "a mão", "handmatig", "recznie", "ręcznie", "a mano", "in excel", "on excel",
+    "excel sheet*", "excel file*", "digitaliz*", "digitalis*", "digitalisier*",
+    "modernizar", "moderniser", "modernisieren", "modernizzare",
 )  # fmt: skip
 # Already bought: a product like this one was just signed, renewed or rolled out. A phrase
 # counts in a sentence that names what was bought (PURCHASE_NOUNS) or, for a switch or a

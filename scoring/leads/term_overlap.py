@@ -39,6 +39,68 @@ SYNONYMS = {
     "joiners": "hires",
     "joiner": "hire",
     "newcomers": "new hires",
+    **{
+        word: english
+        for english, words in {
+            # The business nouns a bio in Spanish, Portuguese, French, German, Italian, Dutch
+            # or Polish names what it needs with, as the English the offers are written in.
+            "contracts": "contrato contratos contrat contrats vertrag verträge vertraege "
+            "contratto contratti contracten umowa umowy",
+            "suppliers": "proveedor proveedores fornecedor fornecedores fournisseur fournisseurs "
+            "lieferant lieferanten fornitore fornitori leverancier leveranciers dostawca dostawcy",
+            "customers": "clientes kunden klanten klienci",
+            "invoices": "factura facturas fatura faturas facture factures rechnung rechnungen "
+            "fattura fatture factuur facturen faktura faktury",
+            "employees": "empleados funcionários funcionarios employés employes mitarbeiter "
+            "mitarbeitende dipendenti medewerkers pracownicy",
+            "training": "formación formacion capacitación capacitacion treinamento formação "
+            "formacao schulung schulungen formazione opleiding szkolenia",
+            "travel": "viajes viagens voyages reisen dienstreisen viaggi reizen",
+            "vehicles": "vehículos vehiculos veículos veiculos véhicules vehicules fahrzeuge "
+            "veicoli voertuigen pojazdy",
+            "fleet": "flota frota flotte fuhrpark wagenpark vloot",
+            "trucks": "camiones caminhões caminhoes camions lkw",
+            "warehouse": "almacén almacen armazém armazem entrepôt entrepot magazzino magazijn "
+            "magazyn",
+            "inventory": "inventario inventário inventaire lagerbestand",
+            "patients": "pacientes patienten pazienti pacjenci",
+            "security": "seguridad segurança seguranca sécurité securite sicherheit sicurezza "
+            "beveiliging",
+            "compliance": "cumplimiento conformidade conformité conformite",
+            "costs": "costos costes custos coûts couts kosten costi koszty",
+            "budget": "presupuesto orçamento orcamento",
+            "sales": "ventas vendas ventes vertrieb vendite verkoop sprzedaż sprzedaz",
+            "data": "datos dados données donnees daten dati gegevens dane",
+            "reports": "informes relatórios relatorios rapports berichte rapporti rapporten "
+            "raporty",
+            "orders": "pedidos commandes bestellungen ordini bestellingen zamówienia zamowienia",
+            "payments": "pagos pagamentos paiements zahlungen pagamenti betalingen płatności",
+            "payroll": "nómina nomina nóminas nominas folha lohnabrechnung paie buste loonadministratie",
+            "fuel": "combustible combustível combustivel carburant kraftstoff carburante brandstof "
+            "paliwo",
+            "maintenance": "mantenimiento manutenção manutencao wartung instandhaltung "
+            "manutenzione onderhoud konserwacja",
+            "clinics": "clínica clinica clínicas clinicas clinique cliniques klinik kliniken "
+            "kliniek klinika",
+            "hospital": "hôpital hopital krankenhaus ospedale ziekenhuis szpital",
+            "veterinary": "veterinaria veterinario veterinária veterinário vétérinaire "
+            "veterinaire tierarzt tierärztliche tierarztpraxis dierenarts weterynarz",
+            "restaurants": "restaurantes ristorante ristoranti",
+            "kitchen": "cocina cozinha küche kueche cucina keuken",
+            "hotels": "hoteles hotéis hoteis alberghi",
+            "prices": "precios preços precos prix preise prezzi prijzen ceny",
+            "pricing": "tarifas tarifs",
+            "bookings": "reservas réservations reservations buchungen prenotazioni boekingen",
+            "sensors": "sensores capteurs sensoren sensori czujniki",
+            "machines": "máquinas maquinas maschinen macchine machines maszyny",
+            "compressors": "compresores compressores compresseurs kompressoren compressori",
+            "downtime": "paradas arrêts stillstand fermi",
+            "digitise": "digitalizar digitaliser digitalisieren digitalizzare digitaliseren "
+            "digitalizacja",
+        }.items()
+        for word in words.split()
+        if word != english
+    },
 }
 # Stems that mean the same thing to a buyer.
 STEM_ALIASES = {"analysi": "analyt", "analyz": "analyt", "analys": "analyt"}
@@ -75,8 +137,8 @@ STOPWORDS = frozenset(
     area areas group groups case cases point points step steps piece level
     """.split()
     # How any product works ("live GPS tracking", "it lives in shared drives"): what it is
-    # is in the words beside them.
-    + """live lives""".split()
+    # is in the words beside them. A lone "e" is the "e" of "e-signature" or Italian "and".
+    + """live lives e""".split()
     # Words of any job title: the rules judge the role; in a bio they say nothing of need.
     + """manager managers management managing director directors officer officers chief
     senior head vice president responsible responsibility responsibilities role roles job

@@ -37,6 +37,12 @@ def signal(bio: str, kind: str) -> str:
         ("Spreadsheets everywhere and three versions of every total.", "pain", "Spreadsheets"),
         ("Manually rekeying timesheets every Friday.", "pain", "Manually"),
         ("Struggling to keep up with orders.", "pain", "Struggling"),
+        # In other languages.
+        ("Stiamo valutando soluzioni CLM.", "active_search", "Stiamo valutando"),
+        ("We zoeken een nieuw planningssysteem.", "active_search", "We zoeken"),
+        ("Szukamy nowego systemu do floty.", "active_search", "Szukamy"),
+        ("Prezzi gestiti in Excel ogni giorno.", "pain", "in Excel"),
+        ("Proyecto 2025: digitalizar la gestión.", "pain", "digitalizar"),
         # Already bought.
         ("Just renewed the Quillpay licence.", "already_bought", "Just renewed"),
         ("Locked in with our payroll provider until 2027.", "already_bought", "Locked in"),

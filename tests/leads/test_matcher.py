@@ -87,6 +87,27 @@ def test_word_forms_match_through_stems():
     assert set(assess(lead, offer).factors) >= {"bio: Analyzing data"}
 
 
+@pytest.mark.parametrize(
+    "bio",
+    [
+        "Gestiono los contratos con proveedores de la empresa.",
+        "Je gère les contrats fournisseurs.",
+        "Ich verwalte die Verträge mit unseren Lieferanten.",
+        "Gestisco i contratti con i fornitori.",
+    ],
+)
+def test_a_bio_in_another_language_meets_the_offers_english(bio):
+    offer = OfferProfile(name="X", value_props=("Supplier contracts in one repository",))
+    result = assess(LeadProfile(linkedin_bio=bio), offer)
+    assert "matches: Supplier contracts in one repository" in result.factors
+
+
+def test_a_lone_e_is_no_evidence():
+    offer = OfferProfile(name="X", value_props=("E-signature for every contract",))
+    lead = LeadProfile(linkedin_bio="Ristorante e pizzeria a Napoli.")
+    assert not [f for f in assess(lead, offer).factors if f.startswith("bio:")]
+
+
 def test_customer_is_not_mistaken_for_custom():
     offer = OfferProfile(name="X", value_props=("Custom Dashboard Creation",))
     lead = LeadProfile(linkedin_bio="Customer success lead.")
