@@ -75,7 +75,8 @@ SYNONYMS = {
             "raporty",
             "orders": "pedidos commandes bestellungen ordini bestellingen zamówienia zamowienia",
             "payments": "pagos pagamentos paiements zahlungen pagamenti betalingen płatności",
-            "payroll": "nómina nomina nóminas nominas folha lohnabrechnung paie buste loonadministratie",
+            "payroll": "nómina nomina nóminas nominas folha lohnabrechnung paie buste "
+            "loonadministratie",
             "fuel": "combustible combustível combustivel carburant kraftstoff carburante brandstof "
             "paliwo",
             "maintenance": "mantenimiento manutenção manutencao wartung instandhaltung "
