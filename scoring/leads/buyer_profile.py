@@ -500,6 +500,30 @@ def _department_weights(texts: list[str]) -> dict[str, float]:
     return weights
 
 
+def _department_words(texts: list[str]) -> dict[str, int]:
+    """Per department, the distinct words of its work the offer's text uses."""
+    words: dict[str, set[str]] = {}
+    for text in texts:
+        for key, pattern in _DEPARTMENT_PATTERNS.items():
+            hits = pattern.findall(text)
+            if key == "it":
+                hits = [hit for hit in hits if _is_it_department(hit)]
+            words.setdefault(key, set()).update(hit.lower() for hit in hits)
+    return {key: len(found) for key, found in words.items() if found}
+
+
+def _departments_named(texts) -> set[str]:
+    """The departments whose people the texts name ("finance teams", "run by IT")."""
+    teams = " ".join(
+        m.group(1) or m.group(2) for text in texts for m in _TEAM_MENTION.finditer(text)
+    )
+    return {
+        key
+        for key, pattern in _DEPARTMENT_PATTERNS.items()
+        if [hit for hit in pattern.findall(teams) if key != "it" or _is_it_department(hit)]
+    }
+
+
 def _offer_industries(name: str, value_props, ideal_use_cases) -> dict[str, int]:
     """Per industry, the lines naming it: anywhere in the name and the use cases (who it is
     for); in a value proposition only after "for", "at", "in" or "across" ("rates for
@@ -559,12 +583,19 @@ def buyer_profile_infer(*, name: str, value_props, ideal_use_cases) -> BuyerProf
         primary += [other for other in BUYING_TOGETHER.get(key, ()) if other not in primary]
     if primary and any(_SMALL_BUSINESS_CUES.search(text) for text in texts):
         primary.append("executive")
-    # A use case says who uses the product: a department it names at least influences.
+    # A use case says who uses the product: a department it names at least influences. But
+    # a department's work named in one word only, again and again ("compliance" with
+    # driver-hours rules), is a feature, not its people: an influencer then needs its people
+    # named ("field sales organisations").
     in_use_cases = set(_department_weights(["", *(ideal_use_cases or ())]))
+    distinct = _department_words(texts)
+    named = _departments_named(ideal_use_cases or ())
     secondary = [
         key
         for key, weight in ranked
-        if key not in primary and (weight >= SECONDARY_MIN_HITS or key in in_use_cases)
+        if key not in primary
+        and (weight >= SECONDARY_MIN_HITS or key in in_use_cases)
+        and (distinct.get(key, 0) >= SECONDARY_MIN_HITS or key in named)
     ]
     for key in primary:
         secondary += [

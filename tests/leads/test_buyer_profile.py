@@ -558,3 +558,23 @@ def test_an_offer_for_small_businesses_is_bought_by_their_owners(name):
     )
     profile = offer.profile()
     assert {"finance", "executive"} <= set(profile.primary_departments)
+
+
+def test_a_departments_work_named_in_one_word_is_a_feature_not_an_influencer():
+    offer = Offer(
+        "Wheelhouse Van Tracker",
+        ("GPS positions of every van", "Driver-hours compliance built in"),
+        ("Courier fleets", "Proving compliance with driving-time rules"),
+    )
+    assert "legal" not in offer.profile().secondary_departments
+
+
+def test_a_use_case_naming_a_departments_people_makes_it_an_influencer():
+    offer = Offer(
+        "Wheelhouse Van Tracker",
+        ("Dispatch and scheduling for every van", "Fleet fuel use per route"),
+        ("Courier fleets", "Field sales organisations on the road all week"),
+    )
+    profile = offer.profile()
+    assert "operations" in profile.primary_departments
+    assert "sales" in profile.secondary_departments

@@ -36,12 +36,13 @@ def lead_from(profile):
         ("seed", SCENARIO_2_MEDIUM, 10, 30, 40, Intent.MEDIUM),
         ("seed", SCENARIO_3_LOW, 20, 10, 30, Intent.LOW),
         # ...and the same outcomes from the buyer profile the seed's offer implies (data
-        # and analytics people buy it, marketing uses it): a VP of Analytics 20, a business
-        # analyst 10 as an individual in that department, a marketing coordinator 5 as an
-        # individual in a department that influences it.
+        # and analytics people buy it): a VP of Analytics 20, a business analyst 10 as an
+        # individual in that department, a marketing coordinator 0 (the offer names
+        # marketing's work once, "customer behavior", not its people: no influencer) and
+        # 10 for a services industry.
         ("fit", SCENARIO_1_HIGH, 40, 50, 90, Intent.HIGH),
         ("fit", SCENARIO_2_MEDIUM, 10, 30, 40, Intent.MEDIUM),
-        ("fit", SCENARIO_3_LOW, 15, 10, 25, Intent.LOW),
+        ("fit", SCENARIO_3_LOW, 10, 10, 20, Intent.LOW),
     ],
 )
 def test_seed_worked_examples_hold_under_both_rule_sets(
