@@ -145,11 +145,13 @@ _LEAD_ONLY_INDUSTRY_WORDS = frozenset(
 # Department cues in an offer's text: key -> words and phrases of that department's work.
 DEPARTMENT_CUES: dict[str, tuple[str, ...]] = {
     "engineering": (
-        "ci", "cd", "ci/cd", "continuous integration", "continuous delivery", "build*",
+        "ci", "cd", "ci/cd", "continuous integration", "continuous delivery", "builds",
+        "build time*", "build minutes", "build cache*", "build pipeline*", "build farm*",
         "deploy*", "pipeline*", "developer*", "engineer*", "code", "codebase", "test suite*",
         "flaky test*", "devops", "release*", "repositor*", "monorepo*", "kubernetes",
         "containers", "software teams", "merge*", "pull request*", "compile*", "cache*",
-        "staging", "rollback*", "observability", "on-call", "incident*", "sre", "api*",
+        "staging", "rollback*", "observability", "on-call", "incident response",
+        "incident management", "sre", "api*",
         "sdk*", "git*", "commit*", "runners",
     ),
     "it": (
@@ -207,13 +209,18 @@ DEPARTMENT_CUES: dict[str, tuple[str, ...]] = {
         "stock", "picking", "orders", "order management", "distribution", "throughput",
         "wms", "pick lists", "put-away", "stocktake", "cycle counts", "carrier*", "dock",
         "docks", "loading dock*", "order lines", "goods receipts",
+        # A builder's site work: its crews, their safety and the daily paperwork.
+        "job site*", "jobsite*", "construction site*", "work site*", "site safety",
+        "safety inspection*", "safety program*", "toolbox talk*", "incident reporting", "osha",
+        "field crew*", "field staff", "crews", "punch list*", "daily log*", "subcontractor*",
     ),
     "administration": (
         "office*", "front desk", "reception", "visitor management", "assistants",
         "admin*", "facilities booking", "desk booking",
     ),
     "legal": (
-        "compliance", "compliant", "audit*", "regulat*", "legal", "contract*", "clause*",
+        "compliance", "compliant", "audit*", "regulat*", "legal", "contract", "contracts",
+        "contractual", "clause*",
         "counsel", "gdpr", "privacy", "hipaa", "pci", "sox", "policy",
         "policies", "risk", "e-signature*", "negotiat*", "obligations", "redline*",
     ),

@@ -266,6 +266,10 @@ _DEPARTMENT_PHRASES = {
         "dispatch", "dispatcher", "production", "manufacturing", "plant", "quality control", "qc",
         "continuous improvement", "process improvement", "demand planning", "demand planner",
         "supply planning", "supply planner", "travel coordinator",
+        # Safety at work runs with operations: on a site, in a plant, on the road.
+        "safety", "health and safety", "ehs", "hse", "qhse", "arbeitssicherheit",
+        "securite au travail", "seguridad laboral", "prevencion de riesgos", "travaux",
+        "site manager", "construction manager", "project controls",
         "operationeel", "operationele", "operativo", "operativa", "operazioni", "flota", "floty",
         "zakladu", "zaklad", "werk", "usine", "planta", "fabrica",
         "flotte", "vloot", "wagenpark",

@@ -578,3 +578,18 @@ def test_a_use_case_naming_a_departments_people_makes_it_count():
     profile = offer.profile()
     assert "operations" in profile.primary_departments
     assert "sales" in (*profile.primary_departments, *profile.secondary_departments)
+
+
+def test_a_builders_site_software_is_bought_by_operations_not_engineering():
+    offer = Offer(
+        "Groundwork Site Diary",
+        (
+            "Daily logs and punch lists from the job site",
+            "Safety inspections and incident reporting for field crews",
+        ),
+        ("General contractors and builders with many sites",),
+    )
+    profile = offer.profile()
+    assert profile.primary_departments == ("operations",)
+    assert "legal" not in profile.secondary_departments  # contractors are no contracts
+    assert profile.target_industries[0] == "construction"

@@ -121,6 +121,12 @@ TITLES = [
     ("Dyrektor ds. zakupów", "director", {"procurement"}),
     ("Prezes Zarządu", "c_level", {"executive"}),
     ("Fuhrparkleiter", "director", {"operations"}),
+    # Safety at work runs with operations.
+    ("Safety Director", "director", {"operations"}),
+    ("EHS Manager", "manager", {"operations"}),
+    ("Leiterin Arbeitssicherheit", "director", {"operations"}),
+    ("Directeur Travaux", "director", {"operations"}),
+    ("Drug Safety Officer", "individual", {"clinical"}),
     ("Payroll Manager", "manager", {"finance", "hr"}),
     ("FP&A Manager", "manager", {"finance"}),
     ("Revenue Accounting Manager", "manager", {"finance"}),
