@@ -105,7 +105,10 @@ INDUSTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
     )),
     "construction": ("Construction, architecture & real estate", (
         "construction", "real estate", "architecture", "property", "properties",
-        "building*", "engineering & construction", "facilities",
+        "building*", "engineering & construction", "facilities", "general contractor*",
+        "builders", "homebuilder*", "home builder*", "civil engineering", "civil works",
+        "specialty contractor*", "subcontractor*", "bau", "bauunternehmen", "bauindustrie",
+        "construcción", "construccion", "construção", "construcao", "bouw", "edilizia", "btp",
     )),
     "media": ("Media & entertainment", (
         "media", "publishing", "entertainment", "gaming", "games", "advertising",
