@@ -32,3 +32,8 @@ def scoring_at(migration: str):
     unapplied = (*SPLIT_APPS, *LATER_APPS)
     others = [node for node in latest() if node[0] not in ("scoring", *unapplied)]
     return [*others, ("scoring", migration), *((app, None) for app in unapplied)]
+
+
+def app_at(app: str, migration: str):
+    """`app` at `migration` (after the split), every other app at its latest."""
+    return [*(node for node in latest() if node[0] != app), (app, migration)]

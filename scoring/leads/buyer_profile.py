@@ -21,7 +21,7 @@ from scoring.leads.titles import DEPARTMENTS, SENIORITIES, SENIORITY_RANK
 SOURCE_INFERRED = "inferred"
 SOURCE_EXPLICIT = "explicit"
 DEFAULT_MIN_SENIORITY = "manager"
-LOCAL_INFERENCE = "local-vocabulary-v1"
+LOCAL_INFERENCE = "local-vocabulary-v2"
 
 # Industries: key -> (label, the words a lead's industry or an offer names it by).
 # A `*` ends a word stem ("pharma*": pharma, pharmaceutical, pharmaceuticals).

@@ -63,7 +63,7 @@ class LocalAssessor:
     stands in when a remote model fails."""
 
     name = "local"
-    model = "local-keyword-v1"
+    model = "local-keyword-v2"
     remote = False
 
     @classmethod

@@ -61,7 +61,7 @@ def _populate(old):
     upload = model("LeadUpload").objects.create(account=account, file_name="old.csv", row_count=1)
     lead = model("Lead").objects.create(
         account=account, upload=upload, name="Ada", role="CFO", seniority="c_level",
-        departments=["finance"],
+        departments=["finance", "executive"],  # as the title vocabulary reads it (0016)
     )  # fmt: skip
     model("Score").objects.create(
         account=account, lead=lead, offer=offer, rule_score=50, role_points=20,

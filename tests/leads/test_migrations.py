@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from scoring.accounts.services import DEFAULT_ACCOUNT_SLUG
-from tests.migration_steps import latest, migrate, scoring_at
+from tests.migration_steps import app_at, latest, migrate, scoring_at
 
 BEFORE_ACCOUNTS = ("scoring", "0001_initial")
 
@@ -106,3 +106,57 @@ def test_existing_leads_are_normalised_and_offers_given_a_profile(before_buyer_p
     profile = new.get_model("scoring", "Offer").objects.get(pk=offer.pk).buyer_profile
     assert profile["primary_departments"] == ["finance"]
     assert profile["source"] == "inferred"
+
+
+BEFORE_VOCABULARY_V2 = ("scoring", "0015_lead_account_via_upload")
+
+
+@pytest.fixture
+def before_vocabulary_v2(transactional_db):
+    """The schema before the vocabularies grew (scoring 0015)."""
+    try:
+        yield migrate(app_at(*BEFORE_VOCABULARY_V2))
+    finally:
+        migrate(latest())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_leads_and_locally_inferred_profiles_are_read_again(before_vocabulary_v2):
+    old = before_vocabulary_v2
+    account = old.get_model("accounts", "Account").objects.create(name="Old", slug="old")
+    upload = old.get_model("scoring", "LeadUpload").objects.create(account=account, file_name="x")
+    Lead = old.get_model("scoring", "Lead")
+    # As the old vocabulary stored them: a Polish fleet manager had no department.
+    stale = Lead.objects.create(
+        account=account, upload=upload, name="T", role="Kierownik floty",
+        seniority="manager", departments=[],
+    )  # fmt: skip
+    current = Lead.objects.create(
+        account=account, upload=upload, name="C", role="Chief Financial Officer",
+        seniority="c_level", departments=["finance", "executive"],
+    )  # fmt: skip
+    Offer = old.get_model("scoring", "Offer")
+    text = {"name": "Kennelwise Clinic Suite",
+            "value_props": ["Patient records and vaccine reminders for vet clinics"],
+            "ideal_use_cases": ["Independent veterinary practices"]}  # fmt: skip
+    old_profile = {"primary_departments": ["operations"], "target_industries": ["healthcare"],
+                   "vertical": True, "source": "inferred",
+                   "inferred_by": "local-vocabulary-v1"}  # fmt: skip
+    local = Offer.objects.create(account=account, **text, buyer_profile=old_profile)
+    remote = Offer.objects.create(
+        account=account, **text, buyer_profile={**old_profile, "inferred_by": "gpt-4o-mini"}
+    )
+    given = Offer.objects.create(
+        account=account, **text, buyer_profile={**old_profile, "source": "explicit"}
+    )
+
+    new = migrate(latest())
+
+    NewLead, NewOffer = new.get_model("scoring", "Lead"), new.get_model("scoring", "Offer")
+    assert NewLead.objects.get(pk=stale.pk).departments == ["operations"]
+    assert NewLead.objects.get(pk=current.pk).departments == ["finance", "executive"]
+    profile = NewOffer.objects.get(pk=local.pk).buyer_profile
+    assert profile["target_industries"] == ["veterinary"]
+    assert profile["inferred_by"] == "local-vocabulary-v2"
+    assert NewOffer.objects.get(pk=remote.pk).buyer_profile == remote.buyer_profile
+    assert NewOffer.objects.get(pk=given.pk).buyer_profile == given.buyer_profile

@@ -11,7 +11,7 @@ def test_local_is_the_default_without_configuration(settings):
     settings.LLM_PROVIDER = ""
     settings.GEMINI_API_KEY = ""
     provider = assessor_from_settings()
-    assert (provider.name, provider.model) == ("local", "local-keyword-v1")
+    assert (provider.name, provider.model) == ("local", "local-keyword-v2")
 
 
 def test_llm_provider_is_case_insensitive(settings):

@@ -56,7 +56,7 @@ def test_seed_worked_examples_hold_under_both_rule_sets(
     assert (score.rule_score, score.ai_score, score.score, score.intent) == (
         rule_score, ai_score, total, intent,
     )  # fmt: skip
-    assert (score.provider, score.model) == ("local", "local-keyword-v1")
+    assert (score.provider, score.model) == ("local", "local-keyword-v2")
 
 
 def test_a_score_keeps_its_parts(seed_offer):
