@@ -46,10 +46,18 @@ INDUSTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
         "medical practice*", "medical cent*", "hipaa", "health", "nursing", "patient care",
         "academic medicine", "academic medical cent*", "dental", "physician*",
     )),
+    "agriculture": ("Agriculture & farming", (
+        "agricultur*", "agri", "agribusiness*", "agritech", "agtech", "farm", "farms", "farming",
+        "farmer*", "crop*", "arable", "horticultur*", "dairy", "dairies", "livestock",
+        "vineyard*", "orchard*", "grower*", "ranch", "ranches", "ranching", "agronom*",
+        "wine", "wines", "winery", "wineries", "viticultur*",
+        "landwirtschaft*", "agricultura", "agrícola", "agricola", "agrícolas", "agricole",
+        "agrario", "agraria", "landbouw", "rolnictwo",
+    )),
     "veterinary": ("Veterinary & animal health", (
         "veterinar*", "vet clinic*", "vet practice*", "vet hospital*", "vet group*",
         "animal hospital*", "animal clinic*", "animal health", "animal care", "pet care",
-        "small-animal", "small animal", "equine", "livestock", "animal welfare",
+        "small-animal", "small animal", "equine", "animal welfare",
         "tierarzt*", "tierklinik*", "tierärzt*", "veterinaire*", "vétérinaire*",
     )),
     "life_sciences": ("Pharma, biotech & clinical research", (
@@ -100,7 +108,7 @@ INDUSTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
         "city of", "ministry", "agency of",
     )),
     "energy": ("Energy & utilities", (
-        "energy", "utilit*", "oil", "gas", "oil & gas", "renewable*", "solar",
+        "energy", "utilit*", "oil", "gas", "oil & gas", "renewable*", "solar", "wind farm*",
         "electricity", "mining", "power generation", "electric power",
     )),
     "construction": ("Construction, architecture & real estate", (
@@ -275,6 +283,8 @@ _SMALL_BUSINESS_CUES = whole_word_pattern(
     "kmu",
     "mittelstand",
 )
+# Departments whose words (reports, forecasts) most products use: primary only when first.
+SUPPORTING_DEPARTMENTS = frozenset({"data"})
 # Departments that usually buy together: one primary makes the other primary too.
 BUYING_TOGETHER = {
     "security": ("it",),
@@ -307,6 +317,7 @@ INDUSTRY_LINE_DEPARTMENTS = {"food_beverage": "food_hospitality", "clinical": "l
 # The department that does an industry's own work (a clinic's vets, a restaurant's kitchen):
 # a vertical product for that industry is bought there too, whatever else its text names.
 LINE_DEPARTMENT_OF_INDUSTRY = {
+    "agriculture": "operations",
     "food_hospitality": "food_beverage",
     "life_sciences": "clinical",
     "healthcare": "clinical",
@@ -534,16 +545,53 @@ def _departments_named(texts) -> set[str]:
     }
 
 
+# An industry's word naming a tool or a counterparty, not a customer: a data warehouse, the
+# banks a treasury team deals with.
+_NOT_A_CUSTOMER = re.compile(
+    r"\b(?:data|cloud|snowflake|bigquery|sql|analytics)\s+warehous\w*"
+    r"|\bwarehouse\s+(?:migration|table|schema|cost|quer|model|layer)\w*"
+    r"|\bbank\s+(?:account|feed|statement|api|connection|reconciliation|transfer|balance|"
+    r"data|detail|holiday|fee|loan|covenant|relationship)\w*"
+    r"|\b(?:every|each|several|multiple|many|your|their|all|other)\s+banks?\b"
+    r"|\bbanking\s+with\b|\bwith\s+(?:several|multiple|many|their|your)\s+banks\b"
+    r"|\b(?:build|server|render|compute|device|test|bot|jenkins|ci|gpu|mac|click|link|content|"
+    r"wind|solar)\s+farms?\b",
+    re.IGNORECASE,
+)
+# A line about data: its "warehouse" is a data warehouse.
+_DATA_LINE = re.compile(
+    r"\b(?:data|tables?|schemas?|sql|lineage|quer(?:y|ies)|dbt|snowflake|bigquery|metadata)\b",
+    re.IGNORECASE,
+)
+_WAREHOUSE = re.compile(r"\bwarehous\w*", re.IGNORECASE)
+
+
+def _customer_text(text: str) -> str:
+    """The text without the industry words that name no customer."""
+    text = _NOT_A_CUSTOMER.sub(" ", text)
+    return _WAREHOUSE.sub(" ", text) if _DATA_LINE.search(text) else text
+
+
+def _name_without_brand(name: str) -> str:
+    """An offer's name without its first word when that is a brand before the words for
+    what it is ("Metaloom Data Catalog"): a coined brand can look like an industry's word."""
+    words = name.split()
+    return " ".join(words[1:]) if len(words) >= 3 and words[0][:1].isupper() else name
+
+
 def _offer_industries(name: str, value_props, ideal_use_cases) -> dict[str, int]:
     """Per industry, the lines naming it: anywhere in the name and the use cases (who it is
     for); in a value proposition only after "for", "at", "in" or "across" ("rates for
-    hotels" names a customer, "airline and hotel rates" a supplier)."""
+    hotels" names a customer, "airline and hotel rates" a supplier). An industry's word
+    naming a tool or a counterparty ("data warehouse", "across every bank") names none."""
     counts: dict[str, int] = {}
     lines = [
         (name, False),
         *((text, True) for text in value_props),
         *((t, False) for t in ideal_use_cases),
     ]
+    lines[0] = (_name_without_brand(name), False)
+    lines = [(_customer_text(text), needs_context) for text, needs_context in lines]
     for text, needs_context in lines:
         for key, pattern in _OFFER_INDUSTRY_PATTERNS.items():
             for match in pattern.finditer(text):
@@ -589,6 +637,9 @@ def buyer_profile_infer(*, name: str, value_props, ideal_use_cases) -> BuyerProf
     if ranked:
         top = ranked[0][1]
         primary = [key for key, weight in ranked if weight >= top * PRIMARY_SHARE][:MAX_PRIMARY]
+        # Forecasts, reports and analysis are part of most products: data people buy one
+        # only where data is what it is most about.
+        primary = [key for key in primary if key not in SUPPORTING_DEPARTMENTS or key == primary[0]]
     for key in list(primary):
         primary += [other for other in BUYING_TOGETHER.get(key, ()) if other not in primary]
     if primary and any(_SMALL_BUSINESS_CUES.search(text) for text in texts):

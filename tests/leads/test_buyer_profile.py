@@ -593,3 +593,46 @@ def test_a_builders_site_software_is_bought_by_operations_not_engineering():
     assert profile.primary_departments == ("operations",)
     assert "legal" not in profile.secondary_departments  # contractors are no contracts
     assert profile.target_industries[0] == "construction"
+
+
+def test_reports_and_forecasts_make_no_finance_product_a_data_product():
+    offer = Offer(
+        "Tillwise Cash Planner",
+        (
+            "Rolling cash forecasts for every entity",
+            "Variance analysis and board-ready reports",
+            "Bank account balances each morning across every bank",
+        ),
+        ("Finance teams of multi-entity groups banking with several banks",),
+    )
+    profile = offer.profile()
+    assert profile.primary_departments == ("finance",)
+    # The banks are a treasury team's counterparties, not its customers.
+    assert profile.target_industries == ()
+
+
+@pytest.mark.parametrize(
+    "use_case",
+    [
+        "Data teams whose warehouse has thousands of tables",
+        "Monorepos that outgrew a self-hosted Jenkins build farm",
+    ],
+)
+def test_a_tools_name_is_no_customers_industry(use_case):
+    offer = Offer("Qubit Lineage Catalog", ("Column-level lineage for every table",), (use_case,))
+    assert offer.profile().target_industries == ()
+
+
+def test_a_coined_brand_is_no_industry():
+    offer = Offer("Metalwise Data Catalog", ("Column-level lineage for every table",), ())
+    assert "manufacturing" not in offer.profile().target_industries
+
+
+def test_a_farm_product_is_for_agriculture():
+    offer = Offer(
+        "Furrowline Farm Records",
+        ("Crop plans and spray records per field",),
+        ("Arable farms and vineyards", "Growers with many fields"),
+    )
+    profile = offer.profile()
+    assert (profile.target_industries[0], profile.vertical) == ("agriculture", True)
