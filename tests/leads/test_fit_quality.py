@@ -15,11 +15,12 @@ FLOORS = {
     "fit_extra_a": (0.85, 0.68),
     "fit_extra_b": (0.75, 0.50),
     "fit_extra_c": (0.80, 0.55),
-    # Written blind by helpers, measured before any tuning on them (64%, 70% and 79%), then
-    # tuned on: the vocabularies only, no rule per example.
+    # Written blind by helpers, measured before any tuning on them (64%, 70%, 79% and 67%),
+    # then tuned on: the vocabularies only, no rule per example.
     "fit_extra_d": (0.74, 0.50),
     "fit_extra_e": (0.78, 0.60),
     "fit_extra_f": (0.78, 0.58),
+    "fit_extra_g": (0.68, 0.45),
 }
 DEFAULT_FLOOR = (0.82, 0.65)  # the bar for sets the scorer was not tuned on
 
