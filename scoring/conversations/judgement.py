@@ -229,7 +229,10 @@ def visitor_situation(
                 name, label, signal, _evidence(match, to_clause_end=to_clause_end)
             )
             if name == "commitment":
-                urgent = _first(_SOON, _line_of(match)) is not None
+                # Dated in any message that takes a step ("responses are due next Friday").
+                urgent = _first(_SOON, _line_of(match)) is not None or any(
+                    _first(_SOON, line) and _commitment(line) for line in visitor_messages
+                )
     if "commitment" not in found and (yes := accepted_offer(exchanges)):
         found["commitment"] = Finding(
             "commitment",

@@ -127,7 +127,7 @@ TECHNICAL = (
 # Regular expressions (case-insensitive); {quote} etc. are filled in by judgement.py.
 _QUOTE_WORDS = (
     r"(?:quote|quotation|proposal|order form|contract|agreement|msa|nda|invoice|price sheet|"
-    r"paperwork)"
+    r"rate sheet|fee schedule|policy wording|paperwork)"
 )
 COMMITMENT_PATTERNS = (
     # asking for the paperwork of a purchase
@@ -149,6 +149,17 @@ COMMITMENT_PATTERNS = (
     r"\b(?:budget|purchase|order|spend)\s+(?:is|was|has been|'s)?\s*(?:approved|signed off|validated|cleared)\b",
     r"\b(?:boss|manager|director|vp|cfo|ceo|leadership|management|board|owner)\s+"
     r"(?:already\s+)?(?:approved|signed off|said yes|gave (?:us |me )?the go-ahead|okayed)\b",
+    # a tender under way, an order being sized, cover bound, business moved
+    r"\b(?:issued|sent out|launched|running|opened|published)\s+(?:an?\s+|our\s+|the\s+)?"
+    r"(?:rfp|rfq|tender|request for (?:proposals?|quotes?))\b",
+    r"\b(?:respond|reply|bid)\s+(?:to\s+)?(?:our|the|this)\s+(?:rfp|rfq|tender)\b",
+    r"\b(?:responses?|bids?|proposals?|submissions?)\s+(?:are\s+|is\s+)?due\b",
+    r"\b(?:need|want|order|add|buy|get)\s+(?:\d+|a few|several|two|three|four|five|six|ten)\s+"
+    r"(?:more|additional|extra)\s+(?!(?:days?|weeks?|months?|years?|time|hours?|minutes?|info\w*)\b)\w+",
+    r"\bbundle\s+(?:that|it|them|this|those|everything)\b", r"\bat the same (?:rate|price)\b",
+    r"\bbind\s+(?:the\s+|this\s+|our\s+)?(?:cover|coverage|policy|this|it)\b",
+    r"\bmove\s+(?:our|the)\s+(?:whole|entire|full|annual)\s+(?:\w+\s+)?(?:volume|business|account|spend)"
+    r"\s+to\s+you\b",
     # asking sales to act
     r"\b(?:someone|somebody)\s+from\s+(?:sales|your sales team)\b(?!\s+(?:in|around|after|next|later))",
     r"\bon the phone (?:today|tomorrow|this week)\b",
@@ -201,6 +212,8 @@ SOON_PATTERNS = (
     r"\b(?:this|next|coming)\s+(?:week|month|quarter)\b", r"\bby\s+(?:the\s+)?(?:end of|eo[mqw]\b)",
     r"\bby\s+(?:monday|tuesday|wednesday|thursday|friday|tomorrow|the \d+\w*)\b",
     r"\bbefore\s+(?:the|our|\d)", r"\b(?:in|within)\s+\d+\s+(?:days|weeks)\b", r"\basap\b",
+    r"\b(?:next|this|on)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    r"\btomorrow\s+(?:morning|afternoon|works)\b", r"\btoday,?\s+(?:please|if possible)\b",
     r"\bstarting\s+(?:next|this|on|in)\b", r"\bdue\s+(?:by|on|in|before)\b",
     r"\b(?:esta|la próxima)\s+semana\b", r"\b(?:este|el próximo)\s+mes\b", r"\bantes del?\b",
     r"\b(?:diese|nächste)\s+woche\b", r"\b(?:diesen|nächsten)\s+monat\b", r"\bbis\s+(?:zum|ende|freitag)\b",
@@ -272,7 +285,13 @@ NON_BUYERS = {
             r"\b(?:class|school|course|group)\s+(?:assignment|project)\b", r"\b(?:just|only|it's|it is)\s+(?:for\s+)?school\b",
             r"\bwriting\s+(?:a|my|our)\s+(?:paper|report|essay|case study)\s+(?:on|about|for)\b",
             r"\bfor\s+(?:my|our|a)\s+(?:class|course|seminar|assignment|research project|thesis|dissertation)\b",
-            r"\b(?:business|grad|graduate)\s+school\b", r"\bacademic\s+(?:research|study|paper)\b",
+            r"\b(?:business|grad|graduate|law|medical)\s+school\b", r"\bacademic\s+(?:research|study|paper)\b",
+            r"\b(?:i'm|i am)\s+a\s+[1-3]l\b", r"\blaw review\b",
+            r"\bwriting\s+(?:my|our|a)\s+(?:[\w-]+\s+){0,2}?(?:note|paper|thesis|dissertation|essay)\b",
+            # information for its own sake: a file of prices, nobody buying behind it
+            r"\bin case it ever comes up\b", r"\bnone of my clients\b",
+            r"\bfor my (?:spreadsheet|records|files|comparison)\b",
+            r"\bcomparison\s+(?:sheet|spreadsheet|table)\s+on file\b",
             r"\b(?:soy|somos)\s+estudiantes?\b", r"\bmi\s+(?:tesis|trabajo de fin de \w+)\b",
             r"\b(?:ich bin|wir sind)\s+(?:\w+\s+)?student\w*\b", r"\b(?:meine|unsere)\s+(?:abschlussarbeit|masterarbeit|bachelorarbeit|hausarbeit)\b",
             r"\b(?:je suis|nous sommes)\s+(?:\w+\s+)?étudiant\w*\b", r"\b(?:mon|ma)\s+(?:mémoire|thèse)\b",
@@ -351,7 +370,7 @@ NON_BUYERS = {
             r"\bpassword reset\b", r"\b(?:support|help)\s+ticket\b",
             r"\b(?:invoice|bill)\s+is\s+wrong\b", r"\bwrong\s+(?:invoice|amount|charge)\b",
             r"\byour\s+(?:\w+\s+){0,2}(?:is|are|keeps?|has been|has|have)\s+(?:down|broken|crashing|not working|stopped)\b",
-            r"\b(?:expect|want|need)\s+a\s+credit\b", r"\b(?:isn't|is not|get this|gets?)\s+fixed\b",
+            r"\b(?:expect|want|need)\s+a\s+credit\b(?!\s+card)", r"\b(?:isn't|is not|get this|gets?)\s+fixed\b",
             r"\b(?:want|going|need|i'll|we'll|i'm|we're)\s+(?:to\s+)?cancel\w*\s+(?:all|our|my)\s+(?:\d+\s+)?"
             r"(?:seats|licen[cs]es|subscription|account|plan)\b(?!\s+(?:with|at)\b)",
             r"\b(?:reembolso|cobro duplicado)\b", r"\b(?:rückerstattung|doppelt abgebucht)\b",

@@ -9,7 +9,11 @@ import pytest
 from bench.quality import conversation_agreement, conversation_results, conversation_sets
 
 # (agreement, kappa) each set must keep: a little under what it reached when last tuned.
-FLOORS = {"conversations_dev": (0.95, 0.9)}
+FLOORS = {
+    "conversations_dev": (0.95, 0.9),
+    # Written blind by a helper; 82%, kappa 0.74 before any tuning on it.
+    "conversations_extra_e": (0.9, 0.85),
+}
 DEFAULT_FLOOR = (0.9, 0.85)
 
 

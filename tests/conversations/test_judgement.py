@@ -90,11 +90,17 @@ def test_signing_with_another_vendor_is_a_no_not_a_purchase():
           "accounts@example.org"), "support or billing"),
         (("Looking for one camera for my living room, it's just me.",
           "I'll buy it from the store."), "personal use"),
+        (("How is your pricing structured, per user or per project?",
+          "I'm a 2L writing my seminar paper on what software costs small firms."),
+         "a student or researcher"),
+        (("I'm an independent consultant. What are your packages and prices?",
+          "None of my clients has asked, I just keep prices on file in case it ever comes up."),
+         "a student or researcher"),
         (("Make money fast!!! $500 a day https://spam.example/offer",), "spam"),
         (("sdfkj qwrtzp xcvbnm lkjhgf",), "spam"),
     ],
-    ids=["student", "job", "press", "vendor", "competitor", "support", "personal", "spam",
-         "gibberish"],
+    ids=["student", "job", "press", "vendor", "competitor", "support", "personal", "law-student",
+         "information-only", "spam", "gibberish"],
 )  # fmt: skip
 def test_a_non_buyer_is_cold_with_the_reason_named(messages, reason):
     result = _graded(*messages)
@@ -128,6 +134,10 @@ def test_a_reseller_enquiry_is_warm_for_the_partnerships_team():
         "I need your security questionnaire answers for procurement.",
         "Can someone from sales call me today about 40 licences?",
         "We need 35 user licences before the 1st of next month.",
+        "We've issued an RFP for our scheduling system; responses are due next Friday.",
+        "Our shipment sails on the 14th and I need to bind cover this week.",
+        "We need 6 more scanners for the new site, can you bundle that at the same rate?",
+        "Just send me the rate sheet and we'll move our whole annual volume to you.",
     ],
 )
 def test_a_single_message_buying_step_is_hot(message):
@@ -173,6 +183,20 @@ def test_a_buying_step_with_a_date_outweighs_deferring_the_demo():
     result = _graded("No rush on the demo. I need a written quote for 30 seats by Friday.")
 
     assert result.lead_category == "hot"
+
+
+def test_a_tender_dated_in_another_message_outweighs_next_years_edition():
+    result = _graded(
+        "We've issued an RFP for next year's event and would like you to respond.",
+        "Responses are due next Friday at 5pm. Who should I send the pack to?",
+    )
+
+    assert result.lead_category == "hot"
+
+
+def test_asking_whether_a_trial_needs_a_credit_card_is_no_billing_issue():
+    situation = visitor_situation(["does the trial need a credit card"])
+    assert situation.non_buyer is None
 
 
 def test_leaving_an_email_makes_a_quiet_visitor_warm():
@@ -297,6 +321,9 @@ def test_a_buyer_is_not_taken_for_a_deferrer(message):
         "We have a contract with our current vendor until March.",
         "We need it due to compliance rules.",
         "How do I sign in?",
+        "We run a tender every few years for this.",
+        "I need more time to think.",
+        "We need two more weeks to decide.",
     ],
 )
 def test_ordinary_words_are_not_a_buying_step(message):
