@@ -9,7 +9,7 @@ from scoring.conversations.models import ConversationGrade, LeadCategory
 from scoring.notifications.messages import bullet_list, public_url, slack_message
 from scoring.notifications.models import Notification
 from scoring.notifications.selectors import notification_for_event, notification_recipients
-from scoring.notifications.services import notification_create_held, notification_send
+from scoring.notifications.services import notification_create, notification_send
 
 HOT_SUBJECT = "Hot lead from {bot}: visitor {visitor} scored {score}/100"
 HOT_BODY = """\
@@ -79,7 +79,8 @@ def hot_grade_notification_create(*, grade: ConversationGrade) -> Notification |
         model=grade.model_used,
         link=link,
     )
-    return notification_create_held(
+    notification, _ = notification_create(
+        held=True,
         account=grade.account,
         event_key=grade_event_key(grade),
         subject=HOT_SUBJECT.format(**fields),
@@ -97,6 +98,7 @@ def hot_grade_notification_create(*, grade: ConversationGrade) -> Notification |
             link=(GRADE_LINK_LABEL, link),
         ),
     )
+    return notification
 
 
 def grade_notify(

@@ -43,7 +43,8 @@ Status, ChannelStatus = Notification.Status, Notification.ChannelStatus
 _UNSENT = (ChannelStatus.PENDING, ChannelStatus.FAILED)
 
 
-def _new_notification(
+@transaction.atomic(savepoint=False)  # the conflict has a savepoint of its own, below
+def notification_create(
     *,
     account: Account,
     event_key: str,
@@ -51,20 +52,24 @@ def _new_notification(
     body: str,
     recipients: list[str],
     slack_message: dict,
-) -> Notification:
-    """The notification, unsaved: email to `recipients` (none: no email), Slack when
-    NOTIFY_SLACK_WEBHOOK_URL is set, skipped when it has neither."""
+    held: bool = False,
+) -> tuple[Notification, bool]:
+    """The event's notification: (a new one, True), or (the one made first, False). Email
+    goes to `recipients` (none: no email); Slack when NOTIFY_SLACK_WEBHOOK_URL is set; with
+    neither it is skipped. `held`: the event has only now happened, in the caller's
+    transaction (no other can have its key: no lookup, no savepoint), and the caller holds
+    the notification to send it with `notification_send(held=True)`: a consumer's hot
+    grade, four statements fewer than creating it, then claiming it."""
+    if not held:
+        existing = Notification.objects.filter(account=account, event_key=event_key).first()
+        if existing is not None:
+            return existing, False
     email_status = ChannelStatus.PENDING if recipients else ChannelStatus.NONE
     slack_status = (
         ChannelStatus.PENDING if settings.NOTIFY_SLACK_WEBHOOK_URL else ChannelStatus.NONE
     )
     nobody = email_status == slack_status == ChannelStatus.NONE
-    if nobody:
-        logger.info(
-            "Nobody to notify: no member with an email and no Slack hook",
-            extra={"event": event_key, "account": account.pk},
-        )
-    return Notification(
+    notification = Notification(
         account=account,
         event_key=event_key,
         subject=subject[:255],
@@ -74,69 +79,25 @@ def _new_notification(
         status=Status.SKIPPED if nobody else Status.PENDING,
         email_status=email_status,
         slack_status=slack_status,
+        claimed_until=_hold_until() if held and not nobody else None,
     )
-
-
-@transaction.atomic
-def notification_create(
-    *,
-    account: Account,
-    event_key: str,
-    subject: str,
-    body: str,
-    recipients: list[str],
-    slack_message: dict,
-) -> tuple[Notification, bool]:
-    """The event's notification: (a new one, True), or (the one made first, False). Email
-    goes to `recipients` (none: no email); Slack when NOTIFY_SLACK_WEBHOOK_URL is set."""
-    existing = Notification.objects.filter(account=account, event_key=event_key).first()
-    if existing is not None:
-        return existing, False
-    notification = _new_notification(
-        account=account,
-        event_key=event_key,
-        subject=subject,
-        body=body,
-        recipients=recipients,
-        slack_message=slack_message,
-    )
-    try:
-        with transaction.atomic():  # a savepoint: the unique conflict must not spoil ours
-            notification.save(force_insert=True)
-    except IntegrityError:
-        existing = Notification.objects.filter(account=account, event_key=event_key).first()
-        if existing is None:
-            raise
-        return existing, False
+    if held:
+        notification.save(force_insert=True)
+    else:
+        try:
+            with transaction.atomic():  # a savepoint: the unique conflict must not spoil ours
+                notification.save(force_insert=True)
+        except IntegrityError:
+            existing = Notification.objects.filter(account=account, event_key=event_key).first()
+            if existing is None:
+                raise
+            return existing, False
+    if nobody:
+        logger.info(
+            "Nobody to notify: no member with an email and no Slack hook",
+            extra={"event": event_key, "account": account.pk},
+        )
     return notification, True
-
-
-@transaction.atomic(savepoint=False)  # one INSERT: a savepoint would be two statements more
-def notification_create_held(
-    *,
-    account: Account,
-    event_key: str,
-    subject: str,
-    body: str,
-    recipients: list[str],
-    slack_message: dict,
-) -> Notification:
-    """The notification of an event that has only now happened, in the transaction that
-    records it (so no other can have its key: no lookup first), held for sending by its
-    creator, who sends it with `notification_send(held=True)`: a consumer's hot grade, two
-    statements fewer than creating it, then claiming it."""
-    notification = _new_notification(
-        account=account,
-        event_key=event_key,
-        subject=subject,
-        body=body,
-        recipients=recipients,
-        slack_message=slack_message,
-    )
-    if notification.status == Status.PENDING:
-        notification.claimed_until = _hold_until()
-    notification.save(force_insert=True)
-    return notification
 
 
 def _hold_until() -> datetime:
@@ -250,7 +211,7 @@ def notification_send(
 ) -> Notification:
     """Send the notification unless it was sent already, and record how it went. When
     another process holds it, wait (with `wait`) until that one has sent it or let go.
-    `held`: the caller made it (`notification_create_held`), so holds it unless its hold
+    `held`: the caller made it (`notification_create(held=True)`), so holds it unless its hold
     passed meanwhile."""
     if notification.status == Status.SKIPPED:
         return notification

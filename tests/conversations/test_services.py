@@ -111,7 +111,7 @@ def test_a_hot_grade_whose_notification_cannot_be_written_is_not_stored(
     def broken(**fields):
         raise IntegrityError("the notification")
 
-    monkeypatch.setattr(notify, "notification_create_held", broken)
+    monkeypatch.setattr(notify, "notification_create", broken)
     with pytest.raises(IntegrityError):
         grading_task_process(task=grading_task_from_data(task_data(HOT_MESSAGES)))
     assert not ConversationGrade.objects.exists()

@@ -18,7 +18,6 @@ from scoring.notifications.services import (
     EMAIL_ERROR,
     SLACK_ERROR,
     notification_create,
-    notification_create_held,
     notification_send,
     notifications_resend,
 )
@@ -291,7 +290,8 @@ def test_the_console_backend_prints_mail_on_stderr_not_among_the_json_log_lines(
 
 
 def make_held(account, *, recipients=("owner@example.com",)) -> Notification:
-    return notification_create_held(
+    notification, created = notification_create(
+        held=True,
         account=account,
         event_key="conversation:2",
         subject="Hot lead: 90",
@@ -299,6 +299,8 @@ def make_held(account, *, recipients=("owner@example.com",)) -> Notification:
         recipients=list(recipients),
         slack_message=SLACK_MESSAGE,
     )
+    assert created
+    return notification
 
 
 def test_a_held_notification_is_sent_by_its_creator_only(account, smtp_server):
