@@ -30,8 +30,11 @@ Status, ChannelStatus = Notification.Status, Notification.ChannelStatus
 SLACK_MESSAGE = {"text": "Hot lead", "blocks": [{"type": "section"}]}
 
 
-def make(account, *, key="conversation:1", recipients=("owner@example.com",)) -> Notification:
+def make(
+    account, *, key="conversation:1", recipients=("owner@example.com",), held=False
+) -> Notification:
     notification, created = notification_create(
+        held=held,
         account=account,
         event_key=key,
         subject="Hot lead: 85",
@@ -289,23 +292,9 @@ def test_the_console_backend_prints_mail_on_stderr_not_among_the_json_log_lines(
     assert notification.status == Status.SENT
 
 
-def make_held(account, *, recipients=("owner@example.com",)) -> Notification:
-    notification, created = notification_create(
-        held=True,
-        account=account,
-        event_key="conversation:2",
-        subject="Hot lead: 90",
-        body="Score 90 (hot).",
-        recipients=list(recipients),
-        slack_message=SLACK_MESSAGE,
-    )
-    assert created
-    return notification
-
-
 def test_a_held_notification_is_sent_by_its_creator_only(account, smtp_server):
     before = timezone.now()
-    notification = make_held(account)
+    notification = make(account, held=True)
     assert notification.status == Status.PENDING
     assert notification.claimed_until >= before + timedelta(seconds=notification_hold_seconds())
 
@@ -324,7 +313,7 @@ def test_a_held_notification_is_sent_by_its_creator_only(account, smtp_server):
 def test_a_held_notification_whose_creator_died_is_sent_once_the_hold_has_passed(
     account, smtp_server
 ):
-    make_held(account)
+    make(account, held=True)
     Notification.objects.update(claimed_until=timezone.now() - timedelta(seconds=1))
     counts = notifications_resend(notifications=Notification.objects.all())
     assert counts == {"sent": 1, "failed": 0, "skipped": 0}
@@ -332,7 +321,7 @@ def test_a_held_notification_whose_creator_died_is_sent_once_the_hold_has_passed
 
 
 def test_a_creator_whose_hold_was_taken_over_sends_nothing(account, smtp_server):
-    notification = make_held(account)
+    notification = make(account, held=True)
     # Its hold passed (a slow webhook, say) and another process is sending it.
     Notification.objects.update(claimed_until=timezone.now() + timedelta(minutes=5))
 
@@ -343,7 +332,7 @@ def test_a_creator_whose_hold_was_taken_over_sends_nothing(account, smtp_server)
 
 
 def test_a_creator_renews_its_hold_for_a_whole_send(account, smtp_server, monkeypatch):
-    notification = make_held(account)
+    notification = make(account, held=True)
     created_hold = notification.claimed_until
     holds = []
     original = services._channels_send
@@ -360,7 +349,7 @@ def test_a_creator_renews_its_hold_for_a_whole_send(account, smtp_server, monkey
 
 def test_a_held_notification_with_nobody_to_tell_is_skipped_unheld(account, settings):
     settings.NOTIFY_SLACK_WEBHOOK_URL = ""
-    notification = make_held(account, recipients=())
+    notification = make(account, recipients=(), held=True)
     assert (notification.status, notification.claimed_until) == (Status.SKIPPED, None)
     notification_send(notification=notification, held=True)
     assert Notification.objects.get().status == Status.SKIPPED
