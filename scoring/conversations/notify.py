@@ -107,10 +107,10 @@ def grade_notify(
     """Send the hot grade's notification unless it was sent already; while another process
     sends it, wait for that one (with `wait`: the consumer, which must not settle the task
     before its notification is out; an HTTP request does not wait). `held`: the
-    notification this process made with the grade, sent without a claim. A grade that is
-    not hot has none."""
+    notification this process made with the grade, sent on its own hold (renewed first). A
+    grade that is not hot has none."""
     if held is not None:
-        notification_send(notification=held, held=True)
+        notification_send(notification=held, held=True, wait=wait)
         return grade
     if grade.lead_category != LeadCategory.HOT:
         return grade

@@ -190,16 +190,17 @@ def conversation_grade_store(
     delivery_status: str = DeliveryStatus.PENDING,
 ) -> StoredGrade:
     """Store the grade, and a hot one's notification with it. A pending grade is stored
-    held for delivery by its creator, and the notification held for it too (a write fewer
-    each than claiming them afterwards)."""
+    held for delivery by its creator, and a hot grade's notification held for sending by
+    it (a write fewer each than claiming them afterwards)."""
     held_until = delivery_hold_until() if delivery_status == DeliveryStatus.PENDING else None
     try:
         # In autocommit (the consumer) a grade alone is one INSERT, atomic by itself: no
-        # transaction around it, two round trips fewer on PostgreSQL. A hot grade's
+        # BEGIN, SAVEPOINT, RELEASE or COMMIT around it. A hot grade's
         # notification is written in the grade's transaction; inside a caller's transaction
         # it is a savepoint, so that a unique conflict leaves that transaction usable.
         hot = result.lead_category == LeadCategory.HOT
-        with transaction.atomic() if hot or connection.in_atomic_block else nullcontext():
+        own_transaction = connection.in_atomic_block or not connection.get_autocommit()
+        with transaction.atomic() if hot or own_transaction else nullcontext():
             grade = ConversationGrade.objects.create(
                 account=bot.account,
                 bot=bot,
@@ -237,7 +238,7 @@ def conversation_grade_for_api(*, account: Account, task: GradingTask) -> Conver
     if not stored.created:
         return grade_notify(grade=stored.grade, wait=False)
     _log_graded(stored.grade)
-    return grade_notify(grade=stored.grade, held=stored.notification)
+    return grade_notify(grade=stored.grade, held=stored.notification, wait=False)
 
 
 def grading_task_process(

@@ -125,6 +125,12 @@ TECHNICAL = (
 # --- buying steps: a visitor taking one is hot whatever the message count -------------------
 
 # Regular expressions (case-insensitive); {quote} etc. are filled in by judgement.py.
+# What a business buys by the piece: more of them, ordered, is a purchase being sized.
+_UNITS = (
+    r"(?:seats?|licen[cs]es?|users?|accounts?|locations?|sites?|stores?|devices?|units?|"
+    r"terminals?|handhelds?|scanners?|printers?|readers?|tablets?|laptops?|vehicles?|trucks?|"
+    r"vans?|trackers?|sensors?|cameras?|agents?|rooms?|clinics?|kiosks?|modules?|subscriptions?)"
+)
 _QUOTE_WORDS = (
     r"(?:quote|quotation|proposal|order form|contract|agreement|msa|nda|invoice|price sheet|"
     r"rate sheet|fee schedule|policy wording|paperwork)"
@@ -150,13 +156,15 @@ COMMITMENT_PATTERNS = (
     r"\b(?:boss|manager|director|vp|cfo|ceo|leadership|management|board|owner)\s+"
     r"(?:already\s+)?(?:approved|signed off|said yes|gave (?:us |me )?the go-ahead|okayed)\b",
     # a tender under way, an order being sized, cover bound, business moved
-    r"\b(?:issued|sent out|launched|running|opened|published)\s+(?:an?\s+|our\s+|the\s+)?"
-    r"(?:rfp|rfq|tender|request for (?:proposals?|quotes?))\b",
-    r"\b(?:respond|reply|bid)\s+(?:to\s+)?(?:our|the|this)\s+(?:rfp|rfq|tender)\b",
-    r"\b(?:responses?|bids?|proposals?|submissions?)\s+(?:are\s+|is\s+)?due\b",
+    r"\b(?:we(?:'ve| have)|we just|we're|we are)\s+(?:just\s+|now\s+)?(?:issued|sent out|launched|"
+    r"running|opened|published)\s+(?:an?\s+|our\s+|the\s+)?(?:rfp|rfq|tender|request for "
+    r"(?:proposals?|quotes?))\b",
+    r"\b(?:respond|reply|bid)\s+(?:to\s+)?(?:our|this)\s+(?:rfp|rfq|tender)\b",
+    r"\b(?:rfp\s+|tender\s+)?(?:responses?|bids?|submissions?)\s+(?:are\s+|is\s+)due\b",
     r"\b(?:need|want|order|add|buy|get)\s+(?:\d+|a few|several|two|three|four|five|six|ten)\s+"
-    r"(?:more|additional|extra)\s+(?!(?:days?|weeks?|months?|years?|time|hours?|minutes?|info\w*)\b)\w+",
-    r"\bbundle\s+(?:that|it|them|this|those|everything)\b", r"\bat the same (?:rate|price)\b",
+    r"(?:more|additional|extra)\s+" + _UNITS + r"\b",
+    r"\b(?:can|could|would|will)\s+you\s+(?:please\s+)?bundle\b", r"\bplease\s+bundle\b",
+    r"\b(?:can|could)\s+(?:we|you|i)\s+(?:\w+\s+){0,4}?at the same (?:rate|price)\b",
     r"\bbind\s+(?:the\s+|this\s+|our\s+)?(?:cover|coverage|policy|this|it)\b",
     r"\bmove\s+(?:our|the)\s+(?:whole|entire|full|annual)\s+(?:\w+\s+)?(?:volume|business|account|spend)"
     r"\s+to\s+you\b",
@@ -285,13 +293,12 @@ NON_BUYERS = {
             r"\b(?:class|school|course|group)\s+(?:assignment|project)\b", r"\b(?:just|only|it's|it is)\s+(?:for\s+)?school\b",
             r"\bwriting\s+(?:a|my|our)\s+(?:paper|report|essay|case study)\s+(?:on|about|for)\b",
             r"\bfor\s+(?:my|our|a)\s+(?:class|course|seminar|assignment|research project|thesis|dissertation)\b",
-            r"\b(?:business|grad|graduate|law|medical)\s+school\b", r"\bacademic\s+(?:research|study|paper)\b",
-            r"\b(?:i'm|i am)\s+a\s+[1-3]l\b", r"\blaw review\b",
-            r"\bwriting\s+(?:my|our|a)\s+(?:[\w-]+\s+){0,2}?(?:note|paper|thesis|dissertation|essay)\b",
+            r"\b(?:business|grad|graduate)\s+school\b", r"\bacademic\s+(?:research|study|paper)\b",
+            r"\b(?:i'm|i am)\s+(?:a\s+[1-3]l|in\s+(?:law|medical)\s+school)\b", r"\b(?:my|a)\s+law review\b",
+            r"\bwriting\s+(?:my|our)\s+(?:law review\s+|seminar\s+|term\s+|research\s+)?"
+            r"(?:note|paper|thesis|dissertation|essay)\b",
             # information for its own sake: a file of prices, nobody buying behind it
-            r"\bin case it ever comes up\b", r"\bnone of my clients\b",
-            r"\bfor my (?:spreadsheet|records|files|comparison)\b",
-            r"\bcomparison\s+(?:sheet|spreadsheet|table)\s+on file\b",
+            r"\bin case it ever comes up\b", r"\bnone of my clients (?:has|have) asked\b",
             r"\b(?:soy|somos)\s+estudiantes?\b", r"\bmi\s+(?:tesis|trabajo de fin de \w+)\b",
             r"\b(?:ich bin|wir sind)\s+(?:\w+\s+)?student\w*\b", r"\b(?:meine|unsere)\s+(?:abschlussarbeit|masterarbeit|bachelorarbeit|hausarbeit)\b",
             r"\b(?:je suis|nous sommes)\s+(?:\w+\s+)?étudiant\w*\b", r"\b(?:mon|ma)\s+(?:mémoire|thèse)\b",

@@ -48,9 +48,10 @@ INDUSTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
     )),
     "agriculture": ("Agriculture & farming", (
         "agricultur*", "agri", "agribusiness*", "agritech", "agtech", "farm", "farms", "farming",
-        "farmer*", "crop*", "arable", "horticultur*", "dairy", "dairies", "livestock",
+        "farmer*", "crops", "crop plan*", "crop protection", "crop yield*", "arable",
+        "horticultur*", "dairy", "dairies", "livestock",
         "vineyard*", "orchard*", "grower*", "ranch", "ranches", "ranching", "agronom*",
-        "wine", "wines", "winery", "wineries", "viticultur*",
+        "winery", "wineries", "viticultur*",
         "landwirtschaft*", "agricultura", "agrícola", "agricola", "agrícolas", "agricole",
         "agrario", "agraria", "landbouw", "rolnictwo",
     )),
@@ -114,7 +115,7 @@ INDUSTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "construction": ("Construction, architecture & real estate", (
         "construction", "real estate", "architecture", "property", "properties",
         "building*", "engineering & construction", "facilities", "general contractor*",
-        "builders", "homebuilder*", "home builder*", "civil engineering", "civil works",
+        "homebuilder*", "home builder*", "civil engineering", "civil works",
         "specialty contractor*", "subcontractor*", "bau", "bauunternehmen", "bauindustrie",
         "construcción", "construccion", "construção", "construcao", "bouw", "edilizia", "btp",
     )),
@@ -264,8 +265,6 @@ DEPARTMENT_CUES: dict[str, tuple[str, ...]] = {
 _SMALL_BUSINESS_CUES = whole_word_pattern(
     "smb",
     "smbs",
-    "sme",
-    "smes",
     "small business*",
     "small and medium*",
     "small & medium*",

@@ -26,11 +26,11 @@ ACTIVE_SEARCH = (
     "busca", "buscamos", "buscando", "evaluando", "necesitamos", "queremos", "procuramos",
     "precisamos", "cherchons", "recherchons", "nous voulons", "voulons", "besoin d",
     "wir suchen", "suchen", "evaluieren", "brauchen", "wir wollen", "ich will",
-    "estamos evaluando", "estamos buscando", "estamos avaliando", "avaliando", "queremos",
+    "estamos evaluando", "estamos buscando", "estamos avaliando", "avaliando",
     "nous évaluons", "évaluons", "nous cherchons", "à la recherche d", "auf der suche",
     "wir prüfen", "stiamo valutando", "valutando", "cerchiamo", "stiamo cercando",
     "abbiamo bisogno", "vogliamo", "op zoek naar", "we zoeken", "evalueren", "we willen",
-    "szukamy", "potrzebujemy", "chcemy", "wybieramy", "sponsoring",
+    "szukamy", "potrzebujemy", "chcemy", "wybieramy",
 )  # fmt: skip
 # A pain or a change that a product could answer, short of an explicit search.
 PAIN_OR_CHANGE = (
@@ -49,8 +49,8 @@ PAIN_OR_CHANGE = (
     # The same in Spanish, Portuguese, French and German.
     "a mano", "hojas de cálculo", "planilha*", "à la main", "paperasse", "submerge",
     "en finir", "per hand", "mühsam", "manuell*", "manualmente", "manuellement", "à mão",
-    "a mão", "handmatig", "recznie", "ręcznie", "a mano", "in excel", "on excel",
-    "excel sheet*", "excel file*", "digitaliz*", "digitalis*", "digitalisier*",
+    "a mão", "handmatig", "recznie", "ręcznie", "excel sheet*", "excel file*", "digitaliz*",
+    "digitalis*", "digitalisier*",
     "modernizar", "moderniser", "modernisieren", "modernizzare",
 )  # fmt: skip
 # Already bought: a product like this one was just signed, renewed or rolled out. A phrase
@@ -92,10 +92,15 @@ RETIRED_ROLE_WORDS = (
     "na emeryturze", "emeryt", "emerytka",
 )  # fmt: skip
 RETIRED_BIO = (
-    "i'm retired", "i am retired", "now retired", "recently retired", "happily retired",
-    "semi-retired", "retired in", "retired after", "retired since", "retired from",
-    "since retiring", "in retirement", "enjoying retirement",
+    "i'm retired", "i am retired", "i retired", "now retired", "recently retired",
+    "happily retired", "semi-retired", "since retiring", "in retirement", "enjoying retirement",
 )  # fmt: skip
+# A bio that opens a sentence with it has the lead as its subject: "Retired in 2021 after…".
+_RETIRED_SENTENCE = re.compile(r"(?:^|[.!?;]\s+)retired\s+(?:in|after|since|from)\b", re.I)
+# "Director of Operations | US Army (Retired)": a veteran, retired from the forces only.
+_FORCES = re.compile(
+    r"\b(?:army|navy|air force|marines?|usmc|military|coast guard|veteran)\b", re.I
+)
 # Words that say a company sells something, for spotting a competitor's employee.
 VENDOR_NOUNS = (
     "platform", "software", "vendor", "provider", "tool", "app", "startup", "suite", "service",
@@ -163,13 +168,16 @@ def bio_signals(bio: str) -> BioSignals:
         match = pattern.search(bio)
         found[key] = match.group(0) if match else ""
     found["already_bought"] = _already_bought(bio)
+    if not found["retired"] and (match := _RETIRED_SENTENCE.search(bio)):
+        found["retired"] = match.group(0).strip(" .!?;")
     return BioSignals(**found)
 
 
 def retired_role(role: str) -> str:
-    """The word of the role saying its holder has retired ("Retired COO"), or ""."""
+    """The word of the role saying its holder has retired ("Retired COO"), or "": not a
+    veteran's "US Army (Retired)" beside a current job."""
     match = _RETIRED_ROLE.search(role) if role else None
-    return match.group(0) if match else ""
+    return match.group(0) if match and not _FORCES.search(role) else ""
 
 
 def _already_bought(bio: str) -> str:

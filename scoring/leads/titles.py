@@ -89,6 +89,8 @@ _TOP_EXECUTIVE_TITLES = (
     "gerente general", "director ejecutivo", "directora ejecutiva", "diretor geral",
     "diretora geral", "diretor executivo", "diretora executiva", "amministratore delegato",
     "direttore generale", "practice owner", "eigenaar", "titolare", "wlasciciel", "wlascicielka",
+    # The legal representative of an Italian, Spanish or Portuguese company is its head.
+    "legale rappresentante", "rappresentante legale", "representante legal",
     "prezes", "prezes zarzadu",
 )  # fmt: skip
 
@@ -113,7 +115,7 @@ _SENIORITY_PHRASES = {
         "treasurer", "provost", "associate partner", "partner", "superintendent of schools",
         # The head of a company's lawyers, whatever the title leaves out.
         "general counsel", "chief counsel", "chief legal counsel", "group general counsel",
-        "dyrektor", "dyrektorka", "hoofd", "fd", "kontroler", "kontrolerka", "hoteldirektor",
+        "dyrektor", "dyrektorka", "hoofd", "kontroler", "kontrolerka", "hoteldirektor",
         "hoteldirektorin", "hoteldirecteur",
     ),
     "manager": (
@@ -145,17 +147,19 @@ _NO_SENIORITY_PHRASES = (
     "junior high", "graduate school", "graduate admissions", "graduate recruitment",
     "student affairs", "student services", "student success", "student recruitment", "student life",
     "internship coordinator", "internship program", "internship programme",
-    "business partner", "channel partner", "partnerships",
+    "business partner", "channel partner", "partnerships", "product eigenaar",
 )  # fmt: skip
 
 # Patterns a phrase list cannot say, tried after the phrases at each position (so a listed
 # phrase such as "teamleiter" wins over the general "...leiter"). Group name -> (pattern,
 # seniority); None marks the school principal, whose rank depends on the departments.
+# The owner of a practice, a firm, a shop (not "Karteninhaber", a card holder).
+_GERMAN_OWNER = r"(?:praxis|firmen|geschafts|geschaefts|betriebs|laden|mit|haupt)inhaber(?:in)?"
 _SENIORITY_PATTERNS = {
     "chief_officer": (r"chief(?: \w+){1,4} officer", "c_level"),
     "chief": (r"chief", "director"),  # a chief engineer, accountant or scientist
     "german_head": (r"\w*leiter(?:in)?|\w*leitung", "director"),  # Bereichsleiter, Leitung
-    "german_owner": (r"\w+inhaber(?:in)?", "c_level"),  # Praxisinhaberin, Firmeninhaber
+    "german_owner": (_GERMAN_OWNER, "c_level"),  # Praxisinhaberin, Firmeninhaber
     "french_chef": (r"chef (?:de|du|des|d)(?= )", "manager"),  # chef de projet, chef d'équipe
     # "Principal" alone or before "of"/"at"/a comma; "Principal Engineer" is an adjective.
     "school_principal": (r"principal(?= ,| of | at |$)", None),
@@ -244,7 +248,7 @@ _DEPARTMENT_PHRASES = {
         "contabilidad", "contabilidade", "contador", "contadora", "contable", "contabil",
         "controleur", "controleuse", "controle de gestion", "tesoreria", "tesorero", "tesorera",
         "daf",
-        "fd", "finanziario", "finanziaria", "financieel", "financiele", "finansowy", "finansowa",
+        "finanziario", "finanziaria", "financieel", "financiele", "finansowy", "finansowa",
         "kontroler", "kontrolerka",
         "finansow", "ksiegowosc", "ksiegowa", "ksiegowy",
     ),
@@ -257,7 +261,7 @@ _DEPARTMENT_PHRASES = {
         "organizational development", "organisational development", "ressources humaines", "rh",
         "drh", "recursos humanos", "rrhh", "risorse umane", "recrutement", "reclutamiento",
         "recrutamento", "reclutador", "reclutadora", "recruteur", "recruteuse", "talento",
-        "leiter personal", "leiterin personal", "head of personal",
+        "leiter personal", "leiterin personal",
     ),
     "operations": (
         "operations", "operation", "operational", "ops", "bizops", "operaciones", "operacoes",
@@ -267,7 +271,9 @@ _DEPARTMENT_PHRASES = {
         "continuous improvement", "process improvement", "demand planning", "demand planner",
         "supply planning", "supply planner", "travel coordinator",
         # Safety at work runs with operations: on a site, in a plant, on the road.
-        "safety", "health and safety", "ehs", "hse", "qhse", "arbeitssicherheit",
+        "health and safety", "ehs", "hse", "qhse", "arbeitssicherheit", "safety director",
+        "safety manager", "safety officer", "safety coordinator", "safety lead", "site safety",
+        "director of safety", "head of safety", "vp of safety",
         "securite au travail", "seguridad laboral", "prevencion de riesgos", "travaux",
         "site manager", "construction manager", "project controls",
         "operationeel", "operationele", "operativo", "operativa", "operazioni", "flota", "floty",
@@ -317,7 +323,7 @@ _DEPARTMENT_PHRASES = {
         "oncology", "oncologist", "cardiology", "psychiatrist", "medico", "medica", "medecin",
         "enfermero", "enfermera", "enfermeiro", "enfermeira", "infirmier", "infirmiere",
         "krankenschwester", "study coordinator",
-        "veterinarian", "veterinarians", "veterinary", "vet", "vets", "dvm", "vmd", "bvsc",
+        "veterinarian", "veterinarians", "veterinary", "equine vet", "dvm", "vmd", "bvsc",
         "mrcvs", "veterinario", "veterinaria", "veterinaire", "vet nurse", "vet tech",
         "veterinary nurse", "veterinary technician", "veterinary surgeon",
     ),
@@ -385,6 +391,8 @@ _MULTI_DEPARTMENT_PHRASES = {
     "finance operations": ("finance",),
     "legal operations": ("legal",),
     "legal ops": ("legal",),
+    "trust and safety": ("legal",),
+    "product eigenaar": ("product",),
     "sales ops": ("sales",),
     "support operations": ("customer_success",),
     "customer operations": ("customer_success",),
@@ -392,7 +400,6 @@ _MULTI_DEPARTMENT_PHRASES = {
     "practice manager": ("operations", "administration"),
     "practice management": ("operations", "administration"),
     "practice administrator": ("operations", "administration"),
-    "practice director": ("operations", "administration"),
     "clinic manager": ("operations", "administration"),
     "hospital manager": ("operations", "administration"),
     "hospital administrator": ("operations", "administration"),
@@ -438,7 +445,7 @@ _NO_DEPARTMENT_PHRASES = _VICE_PRESIDENT_TITLES + ("business partner", "process 
 _DEPARTMENT_PATTERNS = {
     "chief_officer": (r"chief(?=(?: \w+){1,4} officer)", ("executive",)),
     "chef": (r"chef(?! (?:de|du|des|d) )", ("food_beverage",)),  # not "chef de projet"
-    "german_owner": (r"\w+inhaber(?:in)?", ("executive",)),
+    "german_owner": (_GERMAN_OWNER, ("executive",)),
     "hr_compound": (
         r"personal(?:leit|abteilung|referent|wesen|entwickl|chef|management|manager"
         r"|sachbearbeit|berater|disponent|planung|marketing|recruit)\w*",

@@ -324,6 +324,12 @@ def test_a_buyer_is_not_taken_for_a_deferrer(message):
         "We run a tender every few years for this.",
         "I need more time to think.",
         "We need two more weeks to decide.",
+        "I need a few more details before I can take this to my team.",
+        "We want a few more people to see the demo.",
+        "Our current vendor gives us support at the same price, so why switch?",
+        "Do you bundle that with onboarding? Just curious, no plans yet.",
+        "Last year we issued an RFP and nothing came of it.",
+        "Our proposals are due every Friday.",
     ],
 )
 def test_ordinary_words_are_not_a_buying_step(message):

@@ -623,6 +623,32 @@ def test_a_tools_name_is_no_customers_industry(use_case):
     assert offer.profile().target_industries == ()
 
 
+@pytest.mark.parametrize(
+    ("name", "value_props", "not_an_industry"),
+    [
+        (
+            "Blockly Visual App Builder",
+            ("A drag-and-drop builder for internal apps",),
+            "construction",
+        ),
+        ("Snapframe Photo Studio", ("Auto-crop and retouch product photos",), "agriculture"),
+        ("Pourlist Menu Boards", ("Menu boards for a wine bar or a coffee shop",), "agriculture"),
+    ],
+)
+def test_a_word_of_another_trade_names_no_industry(name, value_props, not_an_industry):
+    offer = Offer(name, value_props, ())
+    assert not_an_industry not in offer.profile().target_industries
+
+
+def test_subject_matter_experts_are_no_small_businesses():
+    offer = Offer(
+        "Knowhow Capture",
+        ("Record what your SMEs know before they leave", "Searchable onboarding for new hires"),
+        ("HR teams losing knowledge to retirements",),
+    )
+    assert "executive" not in offer.profile().primary_departments
+
+
 def test_a_coined_brand_is_no_industry():
     offer = Offer("Metalwise Data Catalog", ("Column-level lineage for every table",), ())
     assert "manufacturing" not in offer.profile().target_industries

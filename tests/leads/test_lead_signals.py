@@ -10,6 +10,7 @@ from scoring.leads.lead_signals import (
     company_is,
     company_size,
     names_in,
+    retired_role,
     vendor_descriptions,
 )
 
@@ -41,7 +42,7 @@ def signal(bio: str, kind: str) -> str:
         ("Stiamo valutando soluzioni CLM.", "active_search", "Stiamo valutando"),
         ("We zoeken een nieuw planningssysteem.", "active_search", "We zoeken"),
         ("Szukamy nowego systemu do floty.", "active_search", "Szukamy"),
-        ("Prezzi gestiti in Excel ogni giorno.", "pain", "in Excel"),
+        ("Prezzi gestiti a mano ogni giorno.", "pain", "a mano"),
         ("Proyecto 2025: digitalizar la gestión.", "pain", "digitalizar"),
         # Already bought.
         ("Just renewed the Quillpay licence.", "already_bought", "Just renewed"),
@@ -103,6 +104,32 @@ def test_a_job_search_is_not_a_buyer_even_when_it_reads_like_a_search():
     signals = bio_signals("Looking for my next challenge in finance.")
 
     assert signals.not_a_buyer == "Looking for my next"
+
+
+@pytest.mark.parametrize(
+    "bio",
+    [
+        "Our legacy CRM was retired after the merger.",
+        "We retired our in-house servers last year.",
+        "Proficient in Excel, SQL and Tableau.",
+        "Love sponsoring our local youth soccer team.",
+    ],
+)
+def test_a_system_retired_a_skill_or_a_hobby_is_no_signal(bio):
+    signals = bio_signals(bio)
+    assert (signals.retired, signals.pain, signals.active_search) == ("", "", "")
+
+
+def test_a_bio_that_opens_with_retired_is_retired():
+    assert bio_signals("Retired in 2021 after 30 years in finance.").retired == "Retired in"
+
+
+@pytest.mark.parametrize(
+    ("role", "retired"),
+    [("Retired COO", "Retired"), ("Director of Operations | US Army (Retired)", "")],
+)
+def test_a_retired_role_but_not_a_veterans_current_one(role, retired):
+    assert retired_role(role) == retired
 
 
 def test_painting_is_not_a_pain():

@@ -149,6 +149,14 @@ def test_leads_and_locally_inferred_profiles_are_read_again(before_vocabulary_v2
     given = Offer.objects.create(
         account=account, **text, buyer_profile={**old_profile, "source": "explicit"}
     )
+    fallback = Offer.objects.create(
+        account=account,
+        **text,
+        buyer_profile={
+            **old_profile,
+            "inferred_by": "local-vocabulary-v1 (fallback: openai failed)",
+        },
+    )
 
     new = migrate(latest())
 
@@ -158,5 +166,6 @@ def test_leads_and_locally_inferred_profiles_are_read_again(before_vocabulary_v2
     profile = NewOffer.objects.get(pk=local.pk).buyer_profile
     assert profile["target_industries"] == ["veterinary"]
     assert profile["inferred_by"] == "local-vocabulary-v2"
+    assert NewOffer.objects.get(pk=fallback.pk).buyer_profile["target_industries"] == ["veterinary"]
     assert NewOffer.objects.get(pk=remote.pk).buyer_profile == remote.buyer_profile
     assert NewOffer.objects.get(pk=given.pk).buyer_profile == given.buyer_profile

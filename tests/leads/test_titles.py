@@ -111,7 +111,16 @@ TITLES = [
     ("Associate Veterinarian", "individual", {"clinical"}),
     ("Owner / Ambulatory Equine Vet", "c_level", {"clinical", "executive"}),
     ("Tierärztin & Praxisinhaberin", "c_level", {"clinical", "executive"}),
-    ("FD", "director", {"finance"}),
+    # Words that look like one but are not: a fire department, an army veteran, a bank's
+    # personal banking, a card holder, trust and safety.
+    ("Firefighter, Springfield FD", "individual", set()),
+    ("Army Vet | Sales Director", "director", {"sales"}),
+    ("Head of Personal Banking", "director", set()),
+    ("Karteninhaber", "individual", set()),
+    ("Trust and Safety Manager", "manager", {"legal"}),
+    ("AI Safety Researcher", "individual", {"data", "research"}),
+    ("Product Eigenaar", "individual", {"product"}),
+    ("Legale rappresentante", "c_level", {"executive"}),
     # Dutch, Italian and Polish.
     ("Operationeel directeur", "director", {"operations"}),
     ("Hoofd Inkoop", "director", {"procurement"}),

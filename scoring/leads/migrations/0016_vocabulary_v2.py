@@ -39,7 +39,10 @@ def vocabulary_apply(apps, schema_editor):
         profile = offer.buyer_profile or {}
         if profile.get("source") != SOURCE_INFERRED:
             continue
-        if profile.get("inferred_by", PREVIOUS_LOCAL_INFERENCE) != PREVIOUS_LOCAL_INFERENCE:
+        # The local vocabulary's, also as a remote model's fallback ("... (fallback: ...)").
+        if not profile.get("inferred_by", PREVIOUS_LOCAL_INFERENCE).startswith(
+            PREVIOUS_LOCAL_INFERENCE
+        ):
             continue
         inferred = buyer_profile_infer(
             name=offer.name, value_props=offer.value_props, ideal_use_cases=offer.ideal_use_cases
