@@ -81,6 +81,9 @@ def hot_grade_notification_create(*, grade: ConversationGrade) -> Notification |
     )
     notification, _ = notification_create(
         held=True,
+        # Until its webhook has gone at the latest: the next copy of a task whose consumer
+        # died takes over both when the grade's hold has passed.
+        held_until=grade.delivery_claimed_until,
         account=grade.account,
         event_key=grade_event_key(grade),
         subject=HOT_SUBJECT.format(**fields),

@@ -53,13 +53,17 @@ def notification_create(
     recipients: list[str],
     slack_message: dict,
     held: bool = False,
+    held_until: datetime | None = None,
 ) -> tuple[Notification, bool]:
     """The event's notification: (a new one, True), or (the one made first, False). Email
     goes to `recipients` (none: no email); Slack when NOTIFY_SLACK_WEBHOOK_URL is set; with
     neither it is skipped. `held`: the event has only now happened, in the caller's
     transaction (no other can have its key: no lookup, no savepoint), and the caller holds
     the notification to send it with `notification_send(held=True)`: a consumer's hot
-    grade, four statements fewer than creating it, then claiming it."""
+    grade, four statements fewer than creating it, then claiming it. Held until
+    `held_until` (default: for a whole send), by when the caller renews its hold to send;
+    past it, another process may take the notification over (the caller then sends
+    nothing), so a caller that dies delays it no longer than that."""
     if not held:
         existing = Notification.objects.filter(account=account, event_key=event_key).first()
         if existing is not None:
@@ -79,7 +83,7 @@ def notification_create(
         status=Status.SKIPPED if nobody else Status.PENDING,
         email_status=email_status,
         slack_status=slack_status,
-        claimed_until=_hold_until() if held and not nobody else None,
+        claimed_until=(held_until or _hold_until()) if held and not nobody else None,
     )
     if held:
         notification.save(force_insert=True)
