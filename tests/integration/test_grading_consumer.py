@@ -10,13 +10,11 @@ small, so a delivery that holds its grade holds it for seconds, not minutes.
 
 import io
 import json
-import os
 import signal
 import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Callable
 
 import pytest
 from django.conf import settings as django_settings
@@ -37,12 +35,7 @@ from scoring.conversations.webhooks import (
 )
 from tests.conversation_tasks import SEED_TASK
 from tests.factories import AccountFactory
-from tests.integration.grading_broker import Broker
-from tests.integration.processes import (
-    database_url_for_subprocesses,
-    kill_process_group,
-    wait_until,
-)
+from tests.integration.grading_broker import READY_LINE, Broker, Consumers
 from tests.llm_stub import unused_port
 from tests.real_services import TEST_BROKER_URL
 from tests.webhook_receiver import WebhookReceiver
@@ -55,7 +48,6 @@ pytestmark = [
 
 SECRET = "integration-webhook-secret"
 WAIT_SECONDS = 20
-READY_LINE = "Consuming grading tasks from"
 LOCAL_MODEL = LOCAL_GRADER_MODEL
 # Three attempts of at most 1 s with 0.05 s then 0.1 s between them: a delivery holds its
 # grade for 3 x 1 + 0.1 + 0.1 + 5 = 8.2 s (what a killed consumer's grade waits).
@@ -101,76 +93,6 @@ class Receiver(WebhookReceiver):
         return super()._answer(raw, headers)
 
 
-class Consumers:
-    """`manage.py consume_grading_tasks` processes, each in its own process group, all
-    killed at the end. stdout (the JSON log lines) and stderr go to files per process."""
-
-    def __init__(self, log_dir, broker: Broker, receiver: WebhookReceiver):
-        self.log_dir = log_dir
-        self.broker = broker
-        self.receiver = receiver
-        self.processes: list[subprocess.Popen] = []
-
-    def env(self, **overrides) -> dict:
-        return {
-            **os.environ,
-            **CONSUMER_ENV,
-            "DATABASE_URL": database_url_for_subprocesses(),
-            "BACKEND_WEBHOOK_URL": self.receiver.url,
-            "BACKEND_WEBHOOK_SECRET": SECRET,
-            **overrides,
-        }
-
-    def start(self, *, concurrency: int = 2, **env) -> subprocess.Popen:
-        index = len(self.processes)
-        command = [
-            sys.executable, "manage.py", "consume_grading_tasks", "--queue", self.broker.name,
-            "--concurrency", str(concurrency), "--broker", TEST_BROKER_URL,
-        ]  # fmt: skip
-        stdout = open(self.log_dir / f"consumer-{index}.out", "wb")  # noqa: SIM115
-        stderr = open(self.log_dir / f"consumer-{index}.err", "wb")  # noqa: SIM115
-        process = subprocess.Popen(
-            command,
-            cwd=django_settings.BASE_DIR,
-            env=self.env(**env),
-            stdout=stdout,
-            stderr=stderr,
-            start_new_session=True,
-        )
-        stdout.close()
-        stderr.close()
-        self.processes.append(process)
-        self.wait_for(
-            lambda: READY_LINE in self.stdout(index) or process.poll() is not None,
-            "the consumer to start",
-        )
-        assert process.poll() is None, f"The consumer exited.\n{self.logs()}"
-        return process
-
-    def stdout(self, index: int = 0) -> str:
-        return (self.log_dir / f"consumer-{index}.out").read_text()
-
-    def log_lines(self, index: int = 0) -> list[dict]:
-        """Consumer `index`'s stdout, a JSON object a line (any other line fails)."""
-        return [json.loads(line) for line in self.stdout(index).splitlines() if line.strip()]
-
-    def logs(self) -> str:
-        return "\n".join(
-            f"--- {path.name}\n{path.read_text()}"
-            for path in sorted(self.log_dir.glob("consumer-*"))
-        )
-
-    def wait_for(self, condition: Callable[[], object], what: str, timeout=WAIT_SECONDS):
-        return wait_until(condition, what, timeout=timeout, logs=self.logs)
-
-    def hold_for(self, seconds: float) -> None:
-        """Let `seconds` pass (a condition that must hold that long)."""
-        threading.Event().wait(seconds)
-
-    # SIGKILL, as when the machine goes away: no in-flight task finishes.
-    kill = staticmethod(kill_process_group)
-
-
 @pytest.fixture
 def broker():
     queues = Broker()
@@ -186,10 +108,11 @@ def receiver():
 
 @pytest.fixture
 def consumers(broker, receiver, transactional_db, tmp_path):
-    started = Consumers(tmp_path, broker, receiver)
+    started = Consumers(
+        tmp_path, broker, receiver, secret=SECRET, env=CONSUMER_ENV, wait_seconds=WAIT_SECONDS
+    )
     yield started
-    for process in started.processes:
-        Consumers.kill(process)
+    started.kill_all()
 
 
 @pytest.fixture

@@ -7,27 +7,21 @@ every test has its own queue, deleted at the end, and the retries are short: a s
 its notification for 2 x (3 x 1 s + 2 x 0.1 s) + 5 s = 11.4 s.
 """
 
-import os
 import signal
-import subprocess
-import sys
 import threading
 import uuid
 
 import pytest
-from django.conf import settings as django_settings
 
 from scoring.conversations.models import Bot, ConversationGrade, DeliveryStatus
 from scoring.notifications.models import Notification
 from tests.conversation_tasks import HOT_MESSAGES, task_data
 from tests.factories import AccountFactory, UserFactory
-from tests.integration.grading_broker import Broker
+from tests.integration.grading_broker import Broker, Consumers
 from tests.integration.processes import (
-    database_url_for_subprocesses,
     kill_process_group,
     wait_until,
 )
-from tests.real_services import TEST_BROKER_URL
 from tests.smtp_server import SmtpServer
 from tests.webhook_receiver import WebhookReceiver
 
@@ -38,7 +32,6 @@ pytestmark = [
 ]
 
 SECRET = "integration-webhook-secret"
-READY_LINE = "Consuming grading tasks from"
 WAIT_SECONDS = 30
 
 
@@ -63,55 +56,30 @@ def smtp():
 
 
 @pytest.fixture
-def start_consumer(queue, receiver, smtp, tmp_path, transactional_db):
-    """Starts a consumer of this test's queue, mailing through `smtp`; all killed at the end."""
-    processes = []
-
-    def logs() -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text()}" for p in sorted(tmp_path.glob("c*")))
-
-    def start() -> subprocess.Popen:
-        out = tmp_path / f"consumer-{len(processes)}.out"
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url_for_subprocesses(),
+def consumers(queue, receiver, smtp, tmp_path, transactional_db):
+    """Consumers of this test's queue, mailing through `smtp`; all killed at the end."""
+    started = Consumers(
+        tmp_path,
+        queue,
+        receiver,
+        secret=SECRET,
+        env={
             "LLM_PROVIDER": "local",
-            "BACKEND_WEBHOOK_URL": receiver.url,
-            "BACKEND_WEBHOOK_SECRET": SECRET,
-            "WEBHOOK_TIMEOUT": "1", "WEBHOOK_BACKOFF": "0.05", "WEBHOOK_MAX_BACKOFF": "0.1",
+            "WEBHOOK_TIMEOUT": "1",
+            "WEBHOOK_BACKOFF": "0.05",
+            "WEBHOOK_MAX_BACKOFF": "0.1",
             "EMAIL_URL": f"smtp://{smtp.host}:{smtp.port}",
-            "NOTIFY_RETRIES": "3", "NOTIFY_TIMEOUT": "1",
-            "NOTIFY_BACKOFF": "0.05", "NOTIFY_MAX_BACKOFF": "0.1",
+            "NOTIFY_RETRIES": "3",
+            "NOTIFY_TIMEOUT": "1",
+            "NOTIFY_BACKOFF": "0.05",
+            "NOTIFY_MAX_BACKOFF": "0.1",
             "NOTIFY_SLACK_WEBHOOK_URL": "",
             "PUBLIC_BASE_URL": "https://scores.example.com",
-        }  # fmt: skip
-        command = [
-            sys.executable, "manage.py", "consume_grading_tasks", "--queue", queue.name,
-            "--concurrency", "2", "--broker", TEST_BROKER_URL,
-        ]  # fmt: skip
-        with open(out, "wb") as stdout:
-            process = subprocess.Popen(
-                command,
-                cwd=django_settings.BASE_DIR,
-                env=env,
-                stdout=stdout,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        processes.append(process)
-        wait_until(
-            lambda: READY_LINE in out.read_text() or process.poll() is not None,
-            "the consumer to start",
-            timeout=WAIT_SECONDS,
-            logs=logs,
-        )
-        assert process.poll() is None, logs()
-        return process
-
-    start.logs = logs
-    yield start
-    for process in processes:
-        kill_process_group(process)
+        },  # fmt: skip
+        wait_seconds=WAIT_SECONDS,
+    )
+    yield started
+    started.kill_all()
 
 
 @pytest.fixture
@@ -138,10 +106,8 @@ def notification_of(task: dict) -> Notification | None:
     return grade and Notification.objects.filter(event_key=f"conversation:{grade.pk}").first()
 
 
-def test_two_consumers_racing_on_the_same_task_send_one_mail(
-    start_consumer, queue, receiver, smtp, bot
-):
-    consumers = [start_consumer(), start_consumer()]
+def test_two_consumers_racing_on_the_same_task_send_one_mail(consumers, queue, receiver, smtp, bot):
+    started = [consumers.start(), consumers.start()]
     receiver.delay = 0.3  # both copies are in flight at once
     smtp.hold_recipients.set()  # the first mail takes a second: the other copy comes to it
     threading.Timer(1.0, smtp.hold_recipients.clear).start()
@@ -150,10 +116,10 @@ def test_two_consumers_racing_on_the_same_task_send_one_mail(
     queue.publish(task)
     queue.publish(task)  # published twice: each consumer may take one
     smtp.wait_for(1, timeout=WAIT_SECONDS)
-    for consumer in consumers:  # finish what is in flight (the copy waiting its turn), exit
+    for consumer in started:  # finish what is in flight (the copy waiting its turn), exit
         consumer.send_signal(signal.SIGTERM)
-    for consumer in consumers:
-        assert consumer.wait(timeout=WAIT_SECONDS) == 0, start_consumer.logs()
+    for consumer in started:
+        assert consumer.wait(timeout=WAIT_SECONDS) == 0, consumers.logs()
 
     (mail,) = smtp.mails
     assert mail.recipients == ["owner@example.com"]
@@ -166,9 +132,9 @@ def test_two_consumers_racing_on_the_same_task_send_one_mail(
 
 
 def test_a_consumer_killed_mid_mail_leaves_it_to_another_that_sends_it_once(
-    start_consumer, queue, receiver, smtp, bot
+    consumers, queue, receiver, smtp, bot
 ):
-    first = start_consumer()
+    first = consumers.start()
     smtp.hold_recipients.set()  # the first consumer's mail stops at RCPT: nothing sent yet
     task = hot_task(bot)
 
@@ -181,7 +147,7 @@ def test_a_consumer_killed_mid_mail_leaves_it_to_another_that_sends_it_once(
     assert ConversationGrade.objects.get(task_id=task["task_id"]).delivery_status == (
         DeliveryStatus.DELIVERED
     )
-    start_consumer()  # the broker gives it the unacknowledged task again
+    consumers.start()  # the broker gives it the unacknowledged task again
     # It waits for the dead consumer's hold on the notification to expire (11.4 s), then sends.
     smtp.wait_for(1, timeout=WAIT_SECONDS)
     wait_until(lambda: notification_of(task).status == "sent", "the record", timeout=WAIT_SECONDS)
