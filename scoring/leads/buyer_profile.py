@@ -496,6 +496,21 @@ def industry_label(key: str) -> str:
     return INDUSTRIES[key][0]
 
 
+def _department_hits(key: str, text: str) -> list[str]:
+    """The words of the department's work in text; for IT only the department, in capitals,
+    never the pronoun."""
+    hits = _DEPARTMENT_PATTERNS[key].findall(text)
+    return [hit for hit in hits if _is_it_department(hit)] if key == "it" else hits
+
+
+def _team_words(texts) -> str:
+    """What the texts call people: "finance" of "finance teams", "IT and HR" of "run by IT
+    and HR"."""
+    return " ".join(
+        m.group(1) or m.group(2) for text in texts for m in _TEAM_MENTION.finditer(text)
+    )
+
+
 def _department_weights(texts: list[str]) -> dict[str, float]:
     """Per department, the lines of the offer that speak of its work (a line repeating a
     word counts once), the name NAME_WEIGHT times; a line naming the department's people
@@ -503,19 +518,11 @@ def _department_weights(texts: list[str]) -> dict[str, float]:
     weights: dict[str, float] = {}
     for position, text in enumerate(texts):
         scale = NAME_WEIGHT if position == 0 else 1.0
-        teams = " ".join(m.group(1) or m.group(2) for m in _TEAM_MENTION.finditer(text))
-        for key, pattern in _DEPARTMENT_PATTERNS.items():
-            hits = pattern.findall(text)
-            if key == "it":  # only the department, in capitals, never the pronoun
-                hits = [hit for hit in hits if _is_it_department(hit)]
-            if not hits:
+        teams = _team_words([text])
+        for key in _DEPARTMENT_PATTERNS:
+            if not _department_hits(key, text):
                 continue
-            weight = scale
-            named = pattern.findall(teams)
-            if key == "it":
-                named = [hit for hit in named if _is_it_department(hit)]
-            if named:
-                weight += TEAM_WEIGHT
+            weight = scale + (TEAM_WEIGHT if _department_hits(key, teams) else 0.0)
             weights[key] = weights.get(key, 0.0) + weight
     return weights
 
@@ -524,24 +531,15 @@ def _department_words(texts: list[str]) -> dict[str, int]:
     """Per department, the distinct words of its work the offer's text uses."""
     words: dict[str, set[str]] = {}
     for text in texts:
-        for key, pattern in _DEPARTMENT_PATTERNS.items():
-            hits = pattern.findall(text)
-            if key == "it":
-                hits = [hit for hit in hits if _is_it_department(hit)]
-            words.setdefault(key, set()).update(hit.lower() for hit in hits)
+        for key in _DEPARTMENT_PATTERNS:
+            words.setdefault(key, set()).update(hit.lower() for hit in _department_hits(key, text))
     return {key: len(found) for key, found in words.items() if found}
 
 
 def _departments_named(texts) -> set[str]:
     """The departments whose people the texts name ("finance teams", "run by IT")."""
-    teams = " ".join(
-        m.group(1) or m.group(2) for text in texts for m in _TEAM_MENTION.finditer(text)
-    )
-    return {
-        key
-        for key, pattern in _DEPARTMENT_PATTERNS.items()
-        if [hit for hit in pattern.findall(teams) if key != "it" or _is_it_department(hit)]
-    }
+    teams = _team_words(texts)
+    return {key for key in _DEPARTMENT_PATTERNS if _department_hits(key, teams)}
 
 
 # An industry's word naming a tool or a counterparty, not a customer: a data warehouse, the
